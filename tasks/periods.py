@@ -1,0 +1,176 @@
+"""Reporting periods: parsing the ways agencies write them, and their data windows.
+
+Canonical labels: ``YYYY-MM`` (month), ``YYYY-Q1``..``YYYY-Q4``, ``YYYY-H1``,
+``YYYY-9M`` and ``YYYY`` (year). Under the Ministry's convention a period's data
+window runs from the 15th of the month before its first month to the 14th of its
+last month (a month ``2025-03`` covers 15/02/2025 - 14/03/2025); under the
+calendar convention it covers whole months.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from tasks.text import fold
+
+PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
+Convention = Literal["ministry", "calendar"]
+
+
+class PeriodError(ValueError):
+    """A period label that cannot be read; the message is in Vietnamese."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    first_month: int
+    last_month: int
+    kind: PeriodKind
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}-{self.first_month:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}-Q{self.last_month // 3}"
+        if self.kind == "half":
+            return f"{self.year}-H1"
+        if self.kind == "nine_months":
+            return f"{self.year}-9M"
+        return f"{self.year}"
+
+    @property
+    def label_vi(self) -> str:
+        if self.kind == "month":
+            return f"tháng {self.first_month:02d}/{self.year}"
+        if self.kind == "quarter":
+            return f"quý {self.last_month // 3}/{self.year}"
+        if self.kind == "half":
+            return f"6 tháng đầu năm {self.year}"
+        if self.kind == "nine_months":
+            return f"9 tháng năm {self.year}"
+        return f"năm {self.year}"
+
+    def window(self, convention: Convention = "ministry") -> tuple[date, date]:
+        """First and last day (inclusive) of the data this period covers."""
+        if convention == "calendar":
+            last_day = calendar.monthrange(self.year, self.last_month)[1]
+            return date(self.year, self.first_month, 1), date(self.year, self.last_month, last_day)
+        start_year, start_month = _previous_month(self.year, self.first_month)
+        return date(start_year, start_month, 15), date(self.year, self.last_month, 14)
+
+    def start(self, convention: Convention = "ministry") -> date:
+        return self.window(convention)[0]
+
+    def end(self, convention: Convention = "ministry") -> date:
+        return self.window(convention)[1]
+
+    def due_date(self, due_day: int) -> date:
+        """The day agencies must have submitted by: ``due_day`` of the closing month."""
+        return date(self.year, self.last_month, due_day)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one."""
+        if self.kind == "month":
+            year, month = _previous_month(self.year, self.first_month)
+            return month_period(year, month)
+        if self.kind == "quarter":
+            if self.first_month == 1:
+                return Period(self.year - 1, 10, 12, "quarter")
+            return Period(self.year, self.first_month - 3, self.last_month - 3, "quarter")
+        return Period(self.year - 1, self.first_month, self.last_month, self.kind)
+
+    def months(self) -> list[Period]:
+        return [month_period(self.year, m) for m in range(self.first_month, self.last_month + 1)]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(year, month, month, "month")
+
+
+def _previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+_CANONICAL = [
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
+    (re.compile(r"^(\d{4})-q([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})-h1$"), "half"),
+    (re.compile(r"^(\d{4})-9m$"), "nine_months"),
+    (re.compile(r"^(\d{4})$"), "year"),
+]
+_MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_MONTH_WORDS = re.compile(r"^thang\s*(\d{1,2})\s*(?:nam|/)\s*(\d{4})$")
+_QUARTER_WORDS = re.compile(r"^quy\s*([1-4]|i{1,3}|iv)\s*(?:nam|/)\s*(\d{4})$")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def parse_period(text: object) -> Period:
+    """Read a period as agencies write it.
+
+    Accepts the canonical labels and, for months, ``03/2025``, ``3/2025``,
+    ``Tháng 3/2025``, ``Tháng 3 năm 2025`` and ``2025-03``; for quarters also
+    ``Quý 1/2025`` or ``Quý I năm 2025``.
+    """
+    raw = "" if text is None else str(text)
+    folded = fold(raw)
+    if not folded:
+        raise PeriodError("Kỳ báo cáo bị bỏ trống")
+    for pattern, kind in _CANONICAL:
+        match = pattern.match(folded)
+        if not match:
+            continue
+        year = int(match.group(1))
+        if kind == "month":
+            return _checked_month(year, int(match.group(2)), raw)
+        if kind == "quarter":
+            q = int(match.group(2))
+            return Period(year, 3 * q - 2, 3 * q, "quarter")
+        if kind == "half":
+            return Period(year, 1, 6, "half")
+        if kind == "nine_months":
+            return Period(year, 1, 9, "nine_months")
+        return Period(year, 1, 12, "year")
+    for pattern in (_MONTH_YEAR, _MONTH_WORDS):
+        match = pattern.match(folded)
+        if match:
+            return _checked_month(int(match.group(2)), int(match.group(1)), raw)
+    match = _QUARTER_WORDS.match(folded)
+    if match:
+        token = match.group(1)
+        q = int(token) if token.isdigit() else _ROMAN[token]
+        return Period(int(match.group(2)), 3 * q - 2, 3 * q, "quarter")
+    raise PeriodError(
+        f"Kỳ báo cáo «{raw}» không đúng định dạng (ví dụ đúng: 03/2025, Tháng 3/2025, 2025-03, "
+        "2025-Q1, 2025-H1, 2025-9M, 2025)"
+    )
+
+
+def _checked_month(year: int, month: int, raw: str) -> Period:
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise PeriodError(f"Kỳ báo cáo «{raw}» không có thật (tháng phải từ 1 đến 12)")
+    return month_period(year, month)
+
+
+def last_closed_month(today: date, convention: Convention = "ministry") -> Period:
+    """The most recent month whose data window has ended before ``today``."""
+    candidate = month_period(today.year, today.month)
+    while candidate.end(convention) >= today:
+        candidate = candidate.previous()
+    return candidate
+
+
+def overlaps(start: date, end: date, valid_from: date | None, valid_to: date | None) -> bool:
+    """Whether [start, end] meets [valid_from, valid_to] (open ends are unbounded)."""
+    if valid_from is not None and valid_from > end:
+        return False
+    return not (valid_to is not None and valid_to < start)
+

@@ -1,0 +1,80 @@
+"""What a consolidated report contains, independent of how it is rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+PROVINCE = "TINH"
+
+STATUS_MET = "đạt"
+STATUS_NOT_MET = "chưa đạt"
+STATUS_NO_DATA = "không có số liệu"
+STATUS_NO_TARGET = "không có chỉ tiêu"
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One indicator for one unit (agency code or ``TINH``).
+
+    ``value`` is a percentage 0-100 for rates (numerator / denominator × 100) or the
+    count itself; ``None`` when there is no data (a zero denominator is never 0 % or 100 %).
+    """
+
+    unit: str
+    indicator: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    target: float | None = None
+    target_op: str | None = None
+    status: str = STATUS_NO_TARGET
+
+
+@dataclass(frozen=True)
+class TaskProgressRow:
+    task_id: str
+    area: str
+    text: str
+    unit: str
+    unit_name: str
+    deadline: date | None
+    status: str | None
+    progress: float | None
+    completed_on: date | None
+    overdue: bool
+    result: str | None = None
+    difficulties: str | None = None
+
+
+@dataclass(frozen=True)
+class MissingUnitRow:
+    unit: str
+    unit_name: str
+    state: str  # "chưa nộp" or "nộp muộn"
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RejectedFileRow:
+    agency_folder: str
+    file_name: str
+    received_at: datetime
+    problems: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    period: str
+    period_label_vi: str
+    version: int
+    generated_at: datetime
+    window: tuple[date, date]
+    indicators: list[IndicatorValue]
+    indicator_names: dict[str, str]
+    indicator_kinds: dict[str, str]  # "rate" or "count"
+    unit_names: dict[str, str]
+    tasks: list[TaskProgressRow] = field(default_factory=list)
+    missing: list[MissingUnitRow] = field(default_factory=list)
+    rejected: list[RejectedFileRow] = field(default_factory=list)
+    province_name: str = "An Giang"
