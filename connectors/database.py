@@ -1,0 +1,376 @@
+"""The reporting database: one class with a narrow, typed interface over SQLAlchemy.
+
+Works the same on SQLite and PostgreSQL (tests run both). Migrations are applied
+with :meth:`Database.migrate` before every run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from tasks.portal_export import PortalExport, PortalUnitStats
+
+from connectors.db_schema import (
+    IndicatorValueRow,
+    IntakeEventRow,
+    MetricReportRow,
+    PortalFileRow,
+    PortalStatRow,
+    RejectionRow,
+    ReportVersionRow,
+    SubmissionRow,
+    TaskReportRow,
+)
+from tasks.receipts import Problem
+from tasks.report_model import IndicatorValue
+from tasks.submission import Submission
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    """Where an input file came from and when."""
+
+    source: str  # "inbox" or "portal"
+    agency_folder: str
+    file_name: str
+    origin_path: str
+    content_hash: str
+    arrived_at: datetime
+    collected_at: datetime
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    outcome: str  # "accepted" or "rejected"
+    period: str | None
+    agency_code: str | None
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    agency_code: str
+    period: str
+    content_hash: str
+    file_name: str
+    archive_path: str
+    arrived_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredTaskReport:
+    agency_code: str
+    period: str
+    arrived_at: datetime
+    task_id: str
+    status: str
+    progress: float | None
+    completed_on: date | None
+    result: str | None
+    difficulties: str | None
+
+
+@dataclass(frozen=True)
+class StoredMetricReport:
+    agency_code: str
+    metric_code: str
+    value: float
+
+
+@dataclass(frozen=True)
+class StoredRejection:
+    source: str
+    agency_folder: str
+    file_name: str
+    content_hash: str
+    period: str | None
+    arrived_at: datetime
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class StoredPortalFile:
+    id: int
+    period: str
+    content_hash: str
+    file_name: str
+    archive_path: str
+    variant: str
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    id: int
+    period: str
+    version: int
+    fingerprint: str
+    run_id: str | None
+    created_at: datetime
+    path: str
+
+
+@dataclass(frozen=True)
+class VersionClaim:
+    version: ReportVersion
+    created: bool
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- intake ------------------------------------------------------------------
+    def known_file(self, content_hash: str) -> KnownFile | None:
+        """An earlier file with exactly this content, accepted or rejected."""
+        with self._session() as s:
+            sub = s.scalars(select(SubmissionRow).filter_by(content_hash=content_hash)).first()
+            if sub:
+                return KnownFile("accepted", sub.period, sub.agency_code, sub.collected_at)
+            portal = s.scalars(select(PortalFileRow).filter_by(content_hash=content_hash)).first()
+            if portal:
+                return KnownFile("accepted", portal.period, None, portal.collected_at)
+            rej = s.scalars(select(RejectionRow).filter_by(content_hash=content_hash)).first()
+            if rej:
+                return KnownFile("rejected", rej.period, None, rej.collected_at)
+        return None
+
+    def log_intake(self, meta: FileMeta, outcome: str, detail: str | None = None) -> None:
+        with self._session() as s:
+            s.add(IntakeEventRow(source=meta.source, agency_folder=meta.agency_folder,
+                                 file_name=meta.file_name, content_hash=meta.content_hash,
+                                 outcome=outcome, detail=detail, at=meta.collected_at))
+
+    def add_submission(self, submission: Submission, meta: FileMeta,
+                       archive_path: str) -> tuple[int, list[int]]:
+        """Store an accepted file and its rows; returns its id and the ids it superseded.
+
+        The newest file (by arrival time) per agency and period is the current one.
+        """
+        with self._session() as s:
+            row = SubmissionRow(
+                agency_code=submission.agency_code, period=submission.period.label,
+                content_hash=meta.content_hash, file_name=meta.file_name,
+                origin_path=meta.origin_path, archive_path=archive_path,
+                arrived_at=meta.arrived_at, collected_at=meta.collected_at,
+            )
+            s.add(row)
+            s.flush()
+            s.add_all(TaskReportRow(submission_id=row.id, task_id=t.task_id, status=t.status,
+                                    progress=t.progress, completed_on=t.completed_on,
+                                    result=t.result, difficulties=t.difficulties, source_row=t.row)
+                      for t in submission.tasks)
+            s.add_all(MetricReportRow(submission_id=row.id, metric_code=m.metric_code,
+                                      value=m.value, note=m.note, source_row=m.row)
+                      for m in submission.metrics)
+            siblings = list(s.scalars(
+                select(SubmissionRow).filter_by(agency_code=submission.agency_code,
+                                                period=submission.period.label)))
+            newest = max(siblings, key=lambda r: (r.arrived_at, r.id))
+            superseded = []
+            for sibling in siblings:
+                target = None if sibling.id == newest.id else newest.id
+                if sibling.superseded_by != target:
+                    if target is not None and sibling.superseded_by is None:
+                        superseded.append(sibling.id)
+                    sibling.superseded_by = target
+            return row.id, superseded
+
+    def add_rejection(self, meta: FileMeta, period: str | None, quarantine_path: str,
+                      problems: Sequence[Problem]) -> None:
+        with self._session() as s:
+            s.add(RejectionRow(
+                source=meta.source, agency_folder=meta.agency_folder, file_name=meta.file_name,
+                content_hash=meta.content_hash, period=period, arrived_at=meta.arrived_at,
+                collected_at=meta.collected_at, quarantine_path=quarantine_path,
+                problems=json.dumps([asdict(p) for p in problems], ensure_ascii=False),
+            ))
+
+    # --- submissions -------------------------------------------------------------
+    def current_submissions(self, period: str) -> list[StoredSubmission]:
+        with self._session() as s:
+            rows = s.scalars(select(SubmissionRow).filter_by(period=period, superseded_by=None)
+                             .order_by(SubmissionRow.agency_code))
+            return [StoredSubmission(r.id, r.agency_code, r.period, r.content_hash, r.file_name,
+                                     r.archive_path, r.arrived_at) for r in rows]
+
+    def task_reports_until(self, period: str) -> list[StoredTaskReport]:
+        """Task lines of every current monthly submission up to and including ``period``."""
+        with self._session() as s:
+            rows = s.execute(
+                select(SubmissionRow, TaskReportRow)
+                .join(TaskReportRow, TaskReportRow.submission_id == SubmissionRow.id)
+                .where(SubmissionRow.superseded_by.is_(None), SubmissionRow.period <= period,
+                       func.length(SubmissionRow.period) == len(period))
+                .order_by(SubmissionRow.period, SubmissionRow.arrived_at, TaskReportRow.id)
+            )
+            return [StoredTaskReport(sub.agency_code, sub.period, sub.arrived_at, t.task_id,
+                                     t.status, t.progress, t.completed_on, t.result,
+                                     t.difficulties) for sub, t in rows]
+
+    def metric_reports(self, period: str) -> list[StoredMetricReport]:
+        with self._session() as s:
+            rows = s.execute(
+                select(SubmissionRow.agency_code, MetricReportRow.metric_code,
+                       MetricReportRow.value)
+                .join(MetricReportRow, MetricReportRow.submission_id == SubmissionRow.id)
+                .where(SubmissionRow.superseded_by.is_(None), SubmissionRow.period == period)
+                .order_by(SubmissionRow.agency_code, MetricReportRow.id)
+            )
+            return [StoredMetricReport(a, m, v) for a, m, v in rows]
+
+    def rejections_for(self, period: str, since: datetime,
+                       until: datetime) -> list[StoredRejection]:
+        """Rejected files of the period, and those whose period could not be read that
+        arrived between ``since`` and ``until``."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(RejectionRow).where(or_(
+                    RejectionRow.period == period,
+                    RejectionRow.period.is_(None)
+                    & RejectionRow.arrived_at.between(since, until),
+                )).order_by(RejectionRow.arrived_at, RejectionRow.id))
+            return [StoredRejection(r.source, r.agency_folder, r.file_name, r.content_hash,
+                                    r.period, r.arrived_at,
+                                    tuple(Problem(**p) for p in json.loads(r.problems)))
+                    for r in rows]
+
+    # --- portal ------------------------------------------------------------------
+    def add_portal_file(self, export: PortalExport, meta: FileMeta,
+                        archive_path: str) -> tuple[int, list[int]]:
+        with self._session() as s:
+            row = PortalFileRow(content_hash=meta.content_hash, file_name=meta.file_name,
+                                archive_path=archive_path, period=export.period.label,
+                                variant=export.variant, collected_at=meta.collected_at)
+            s.add(row)
+            s.flush()
+            s.add_all(PortalStatRow(file_id=row.id, **asdict(u)) for u in export.units)
+            older = list(s.scalars(select(PortalFileRow).where(
+                PortalFileRow.period == export.period.label, PortalFileRow.id != row.id,
+                PortalFileRow.superseded_by.is_(None))))
+            for old in older:
+                old.superseded_by = row.id
+            return row.id, [o.id for o in older]
+
+    def current_portal(self, period: str) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None:
+        with self._session() as s:
+            f = s.scalars(select(PortalFileRow).filter_by(period=period, superseded_by=None)
+                          ).first()
+            if f is None:
+                return None
+            stats = s.scalars(select(PortalStatRow).filter_by(file_id=f.id)
+                              .order_by(PortalStatRow.source_row))
+            units = [PortalUnitStats(
+                unit=r.unit, source_row=r.source_row, carried_over=r.carried_over,
+                received_online=r.received_online, received_in_person=r.received_in_person,
+                received_post=r.received_post, resolved_total=r.resolved_total,
+                resolved_on_time=r.resolved_on_time, resolved_late=r.resolved_late,
+                in_progress_total=r.in_progress_total,
+                in_progress_overdue=r.in_progress_overdue) for r in stats]
+            return (StoredPortalFile(f.id, f.period, f.content_hash, f.file_name,
+                                     f.archive_path, f.variant), units)
+
+    # --- report versions -----------------------------------------------------------
+    def latest_report_version(self, period: str) -> ReportVersion | None:
+        with self._session() as s:
+            row = s.scalars(select(ReportVersionRow).filter_by(period=period)
+                            .order_by(ReportVersionRow.version.desc())).first()
+            return _version(row) if row else None
+
+    def claim_report_version(self, period: str, fingerprint: str, run_id: str | None, *,
+                             reports_dir: Path, force: bool = False) -> VersionClaim:
+        """Reserve the next version of ``period``'s report, unless the newest version was
+        built from the same inputs (then it is returned with ``created=False``).
+
+        The unique (period, version) constraint makes this safe when two runs race:
+        the loser re-reads and either reuses the winner's version or takes the next.
+        """
+        for _ in range(20):
+            latest = self.latest_report_version(period)
+            if latest and latest.fingerprint == fingerprint and not force:
+                return VersionClaim(latest, created=False)
+            number = latest.version + 1 if latest else 1
+            path = str(reports_dir / period / f"v{number}")
+            try:
+                with self._session() as s:
+                    row = ReportVersionRow(period=period, version=number,
+                                           fingerprint=fingerprint, run_id=run_id,
+                                           created_at=_now(), path=path)
+                    s.add(row)
+                    s.flush()
+                    claimed = _version(row)
+                return VersionClaim(claimed, created=True)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not reserve a report version for {period}")
+
+    def save_indicator_values(self, version_id: int, values: Sequence[IndicatorValue]) -> None:
+        with self._session() as s:
+            existing = {(r.unit, r.indicator): r for r in s.scalars(
+                select(IndicatorValueRow).filter_by(report_version_id=version_id))}
+            for v in values:
+                row = existing.get((v.unit, v.indicator))
+                if row is None:
+                    row = IndicatorValueRow(report_version_id=version_id, unit=v.unit,
+                                            indicator=v.indicator)
+                    s.add(row)
+                row.numerator, row.denominator, row.value = v.numerator, v.denominator, v.value
+
+    def indicator_values(self, version_id: int) -> list[IndicatorValue]:
+        with self._session() as s:
+            rows = s.scalars(select(IndicatorValueRow).filter_by(report_version_id=version_id)
+                             .order_by(IndicatorValueRow.id))
+            return [IndicatorValue(r.unit, r.indicator, r.numerator, r.denominator, r.value)
+                    for r in rows]
+
+
+def _version(row: ReportVersionRow) -> ReportVersion:
+    return ReportVersion(row.id, row.period, row.version, row.fingerprint, row.run_id,
+                         row.created_at, row.path)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

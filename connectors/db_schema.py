@@ -1,0 +1,180 @@
+"""SQLAlchemy tables. Changes go through an Alembic migration in ``connectors/migrations``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC; SQLite and PostgreSQL give back the same value."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SubmissionRow(Base):
+    """An accepted agency file. Only the newest one per agency and period is current."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), index=True)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    origin_path: Mapped[str] = mapped_column(Text)
+    archive_path: Mapped[str] = mapped_column(Text)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+
+
+class TaskReportRow(Base):
+    __tablename__ = "task_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40))
+    progress: Mapped[float | None] = mapped_column(Float)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(Text)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class MetricReportRow(Base):
+    __tablename__ = "metric_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    metric_code: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class RejectionRow(Base):
+    """A file that failed validation; the raw file stays in quarantine."""
+
+    __tablename__ = "rejections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))  # "inbox" or "portal"
+    agency_folder: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    period: Mapped[str | None] = mapped_column(String(10), index=True)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quarantine_path: Mapped[str] = mapped_column(Text)
+    problems: Mapped[str] = mapped_column(Text)  # JSON list of problems
+
+
+class IntakeEventRow(Base):
+    """Every file the collector has seen, and what became of it (the audit trail)."""
+
+    __tablename__ = "intake_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    agency_folder: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PortalFileRow(Base):
+    """An accepted portal statistics export; the newest one per period is current."""
+
+    __tablename__ = "portal_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    archive_path: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    variant: Mapped[str] = mapped_column(String(4))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("portal_files.id"))
+
+
+class PortalStatRow(Base):
+    __tablename__ = "portal_stats"
+    __table_args__ = (UniqueConstraint("file_id", "unit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("portal_files.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    source_row: Mapped[int] = mapped_column(Integer)
+    carried_over: Mapped[int | None] = mapped_column(Integer)
+    received_online: Mapped[int | None] = mapped_column(Integer)
+    received_in_person: Mapped[int | None] = mapped_column(Integer)
+    received_post: Mapped[int | None] = mapped_column(Integer)
+    resolved_total: Mapped[int] = mapped_column(Integer)
+    resolved_on_time: Mapped[int] = mapped_column(Integer)
+    resolved_late: Mapped[int] = mapped_column(Integer)
+    in_progress_total: Mapped[int | None] = mapped_column(Integer)
+    in_progress_overdue: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReportVersionRow(Base):
+    """A published version of a period's report. (period, version) is claimed once."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("period", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    path: Mapped[str] = mapped_column(Text)
+
+
+class IndicatorValueRow(Base):
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("report_version_id", "unit", "indicator"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    indicator: Mapped[str] = mapped_column(String(60))
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    value: Mapped[float | None] = mapped_column(Float)
