@@ -18,7 +18,6 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from tasks.portal_export import PortalExport, PortalUnitStats
 
 from connectors.db_schema import (
     IndicatorValueRow,
@@ -31,6 +30,7 @@ from connectors.db_schema import (
     SubmissionRow,
     TaskReportRow,
 )
+from tasks.portal_export import PortalExport, PortalUnitStats
 from tasks.receipts import Problem
 from tasks.report_model import IndicatorValue
 from tasks.submission import Submission
@@ -211,7 +211,8 @@ class Database:
             for sibling in siblings:
                 target = None if sibling.id == newest.id else newest.id
                 if sibling.superseded_by != target:
-                    if target is not None and sibling.superseded_by is None:
+                    if target is not None and sibling.superseded_by is None \
+                            and sibling.id != row.id:
                         superseded.append(sibling.id)
                     sibling.superseded_by = target
             return row.id, superseded

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from tasks.receipts import Receipt
 
-_IGNORED_PREFIXES = (".", "~$")
+# Lock files of an open workbook and operating-system clutter; everything else is processed.
+_IGNORED_PREFIXES = ("~$", ".~lock.")
+_IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -65,10 +67,23 @@ def sha256_of(path: Path) -> str:
 
 
 class DropFolder:
-    def __init__(self, workspace: Path) -> None:
-        self.inbox = workspace / "inbox"
-        self.archive_dir = workspace / "archive"
-        self.quarantine_dir = workspace / "quarantine"
+    """A folder files are dropped into; processed files go to archive or quarantine."""
+
+    def __init__(self, inbox: Path, archive_dir: Path, quarantine_dir: Path) -> None:
+        self.inbox = inbox
+        self.archive_dir = archive_dir
+        self.quarantine_dir = quarantine_dir
+
+    @classmethod
+    def agency_inbox(cls, workspace: Path) -> DropFolder:
+        """``inbox/<MÃ ĐƠN VỊ>/``: where agencies drop their submissions."""
+        return cls(workspace / "inbox", workspace / "archive", workspace / "quarantine")
+
+    @classmethod
+    def portal_exports(cls, workspace: Path) -> DropFolder:
+        """``portal/``: statistics exported from the public-service portal."""
+        return cls(workspace / "portal", workspace / "archive",
+                   workspace / "quarantine" / "portal")
 
     def ensure(self, agency_codes: list[str] | None = None) -> None:
         for folder in (self.inbox, self.archive_dir, self.quarantine_dir):
@@ -82,12 +97,12 @@ class DropFolder:
             return []
         found: list[InboxFile] = []
         for root, dirs, files in os.walk(self.inbox, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(_IGNORED_PREFIXES))
+            dirs.sort()
             root_path = Path(root)
             relative = root_path.relative_to(self.inbox)
             folder = relative.parts[0] if relative.parts else ""
             for name in files:
-                if name.startswith(_IGNORED_PREFIXES):
+                if name.startswith(_IGNORED_PREFIXES) or name in _IGNORED_NAMES:
                     continue
                 path = root_path / name
                 stat = path.lstat()
@@ -116,7 +131,9 @@ class DropFolder:
     def quarantine(self, item: InboxFile, receipt: Receipt) -> Path:
         """Move the raw file to quarantine and write its receipts beside it."""
         stamp = item.arrived_at.strftime("%Y%m%dT%H%M%S")
-        folder = self.quarantine_dir / (safe_name(item.agency_folder, 40) or "_khong-ro")
+        folder = self.quarantine_dir
+        if item.agency_folder:
+            folder = folder / safe_name(item.agency_folder, 40)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.path.name)}"
         shutil.move(item.path, target)

@@ -184,14 +184,14 @@ def read_portal_export(
     sheet, rows = _read_rows(path)
     problems: list[Problem] = []
     header_at = _find_header_row(rows)
-    resolved = _resolve_period(path, rows[: header_at if header_at is not None else 15],
-                               period, sheet, problems)
+    title_rows = rows[: _HEADER_SEARCH_ROWS if header_at is None else header_at]
+    resolved = _resolve_period(path, title_rows, period, sheet, problems)
     table = _Table.locate(rows, header_at, sheet, problems)
     units: tuple[PortalUnitStats, ...] = ()
     if table is not None:
         units = table.read(rows, registry, problems)
     if problems or resolved is None or table is None:
-        raise RejectedInput(problems)
+        raise RejectedInput(sorted(problems, key=lambda p: p.row or 0))
     return PortalExport(period=resolved, variant=table.layout.variant, units=units)
 
 
@@ -199,7 +199,10 @@ def read_portal_export(
 
 
 def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
+    """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`."""
     suffix = path.suffix.lower()
+    if not path.is_file():
+        raise FileNotFoundError(path)
     try:
         if suffix == ".xlsx":
             workbook = CalamineWorkbook.from_path(str(path))
@@ -241,12 +244,12 @@ def _is_number(value: object) -> bool:
 def _count(value: object) -> int:
     """A number of dossiers: a non-negative integer (raises :class:`CellError`)."""
     if is_blank(value):
-        raise CellError("ô bị bỏ trống (ghi 0 nếu không có hồ sơ)")
+        raise CellError("Ô bị bỏ trống (ghi 0 nếu không có hồ sơ)")
     number = parse_number(value)
     if number < 0:
-        raise CellError(f"số hồ sơ không được âm ({number:g})")
+        raise CellError(f"Số hồ sơ không được âm ({number:g})")
     if not number.is_integer():
-        raise CellError(f"số hồ sơ phải là số nguyên, không phải {number:g}")
+        raise CellError(f"Số hồ sơ phải là số nguyên, không phải {number:g}")
     return int(number)
 
 
@@ -312,19 +315,21 @@ def _period_from_range(start: date, end: date) -> Period:
 
 
 def _period_from_text(value: object) -> Period | None:
+    """A period named in a title cell: a date range, "Kỳ báo cáo: …", "Tháng 3 năm 2025"."""
     text = fold(value)
-    try:
-        match = _RANGE.search(text)
-        if match:
+    match = _RANGE.search(text)
+    if match:
+        try:
             return _period_from_range(parse_date(match.group(1)), parse_date(match.group(2)))
-        match = _REPORT_PERIOD.search(text)
+        except CellError:
+            pass
+    for pattern in (_REPORT_PERIOD, _PERIOD_WORDS):
+        match = pattern.search(text)
         if match:
-            return parse_period(match.group(1))
-        match = _PERIOD_WORDS.search(text)
-        if match:
-            return parse_period(match.group(1))
-    except (CellError, PeriodError):
-        return None
+            try:
+                return parse_period(match.group(1))
+            except PeriodError:
+                pass
     return None
 
 
@@ -422,9 +427,10 @@ class _Table:
         problems: list[Problem],
     ) -> _Table | None:
         """The table's layout and columns, or ``None`` after adding a layout problem."""
-        expected_a = [c.wording for c in _LAYOUTS[0].columns]
         if header_at is None:
-            problems.append(_layout_problem(sheet, ["STT", "Tên đơn vị", *expected_a]))
+            wanted = {lay.variant: ["Tên đơn vị", *(c.wording for c in lay.columns)]
+                      for lay in _LAYOUTS}
+            problems.append(_layout_problem(sheet, wanted))
             return None
         top = rows[header_at]
         stt_col = _column_of(top, _STT_LABELS)
@@ -440,10 +446,10 @@ class _Table:
         paths = _header_paths(rows[header_at:end], width)
         folded = [" / ".join(fold(p) for p in path) for path in paths]
         headers = {c: " / ".join(path) for c, path in enumerate(paths)}
-        best: tuple[int, _Layout, dict[str, int], list[str]] | None = None
+        tried: list[tuple[_Layout, dict[str, int], list[str]]] = []
         for layout in _LAYOUTS:
             found: dict[str, int] = {}
-            missing: list[str] = []
+            missing = [] if unit_col is not None else ["Tên đơn vị"]
             for column in layout.columns:
                 hits = [
                     c for c, f in enumerate(folded)
@@ -453,14 +459,12 @@ class _Table:
                     found[column.field] = hits[0]
                 else:
                     missing.append(column.wording + (" (trùng nhiều cột)" if hits else ""))
-            if unit_col is None:
-                missing.insert(0, "Tên đơn vị")
-            if best is None or len(found) > best[0]:
-                best = (len(found), layout, found, missing)
-        assert best is not None
-        _, layout, found, missing = best
-        if missing or unit_col is None:
-            problems.append(_layout_problem(sheet, missing))
+            tried.append((layout, found, missing))
+        layout, found, missing = max(tried, key=lambda t: len(t[1]))
+        if unit_col is None or missing:
+            # name what the closest layout lacks; when no layout fits at all, what each lacks
+            named = [(layout, missing)] if found else [(t[0], t[2]) for t in tried]
+            problems.append(_layout_problem(sheet, {lay.variant: m for lay, m in named}))
             return None
         return cls(sheet, layout, end, stt_col, unit_col, code_col, found, headers)
 
@@ -479,18 +483,18 @@ class _Table:
                 continue
             name = _text(row, self.unit_col)
             label = name or _text(row, self.stt_col)
-            if _is_total(label) or (_is_heading(label) and registry.find_agency(label) is None):
-                if group is not None:
-                    self._check_group(group, problems)
-                    group = None
-                if _is_total(label):
-                    self._check_sum(number, row, all_values, "các đơn vị", problems)
-                    break
+            if _is_total(label):
+                self._check_group(group, problems)
+                self._check_sum(number, row, all_values, "các đơn vị", problems)
+                group = None
+                break  # what follows the total row is notes and signatures
+            if _is_heading(label) and registry.find_agency(label) is None:
+                self._check_group(group, problems)
                 group = (number, row, [])
                 continue
             if all(is_blank(_cell(row, c)) for c in self.columns.values()):
                 if registry.find_agency(_text(row, self.code_col) or name) is not None:
-                    problems.append(self._problem(number, self.unit_col, "đơn vị không có số liệu"))
+                    problems.append(self._problem(number, self.unit_col, "Đơn vị không có số liệu"))
                 continue  # a note or signature line under the table
             agency = self._match_unit(row, number, registry, problems)
             values = self._counts(row, number, problems)
@@ -502,15 +506,14 @@ class _Table:
             if agency.code in seen:
                 problems.append(self._problem(
                     number, self.unit_col,
-                    f"đơn vị {agency.code} ({agency.name}) đã có ở dòng {seen[agency.code]}",
+                    f"Đơn vị {agency.code} ({agency.name}) đã có ở dòng {seen[agency.code]}",
                 ))
                 continue
             seen[agency.code] = number
             stats = self._stats(agency, number, values)
             if stats is not None:
                 units.append(stats)
-        if group is not None:
-            self._check_group(group, problems)
+        self._check_group(group, problems)
         if not all_values:
             problems.append(Problem("Bảng không có dòng số liệu của đơn vị nào", sheet=self.sheet))
         return tuple(units)
@@ -528,24 +531,24 @@ class _Table:
             if agency is None:
                 problems.append(self._problem(
                     number, self.code_col,
-                    f"mã đơn vị «{code}» không có trong danh mục đơn vị",
+                    f"Mã đơn vị «{code}» không có trong danh mục đơn vị",
                 ))
                 return None
             by_name = registry.find_agency(name) if name else None
             if by_name is not None and by_name.code != agency.code:
                 problems.append(self._problem(
                     number, self.unit_col,
-                    f"mã {code} là của «{agency.name}» nhưng tên đơn vị ghi «{name}»",
+                    f"Mã {code} là của «{agency.name}» nhưng tên đơn vị ghi «{name}»",
                 ))
             return agency
         if not name:
-            problems.append(self._problem(number, self.unit_col, "thiếu tên đơn vị"))
+            problems.append(self._problem(number, self.unit_col, "Thiếu tên đơn vị"))
             return None
         agency = registry.find_agency(name)
         if agency is None:
             problems.append(self._problem(
                 number, self.unit_col,
-                f"không tìm thấy đơn vị «{name}» trong danh mục đơn vị "
+                f"Không tìm thấy đơn vị «{name}» trong danh mục đơn vị "
                 "(kiểm tra tên, hoặc thêm tên này làm tên gọi khác của đơn vị trong danh mục)",
             ))
         return agency
@@ -566,7 +569,7 @@ class _Table:
                 terms = " + ".join(f"«{self._leaf(p)}» {values[p]}" for p in parts)
                 problems.append(self._problem(
                     number, self.columns[total],
-                    f"tổng {values[total]} khác tổng các cột thành phần: {terms} = {added}",
+                    f"Tổng {values[total]} khác tổng các cột thành phần: {terms} = {added}",
                 ))
         return values
 
@@ -574,8 +577,11 @@ class _Table:
         return self.headers[self.columns[field]].rsplit(" / ", 1)[-1]
 
     def _check_group(
-        self, group: tuple[int, Row, list[dict[str, int]]], problems: list[Problem]
+        self, group: tuple[int, Row, list[dict[str, int]]] | None, problems: list[Problem]
     ) -> None:
+        """A section heading carrying numbers must equal the sum of the units under it."""
+        if group is None:
+            return
         number, row, members = group
         label = _text(row, self.unit_col) or _text(row, self.stt_col)
         self._check_sum(number, row, members, f"các đơn vị thuộc «{label}»", problems)
@@ -601,7 +607,7 @@ class _Table:
             added = sum(m[field] for m in members)
             if stated != added:
                 problems.append(self._problem(
-                    number, col, f"dòng tổng ghi {stated} nhưng tổng {what} là {added}"
+                    number, col, f"Dòng tổng ghi {stated} nhưng tổng {what} là {added}"
                 ))
 
     def _stats(self, agency: Agency, number: int, v: dict[str, int]) -> PortalUnitStats | None:
@@ -653,11 +659,14 @@ def _is_body_row(
     )
 
 
-def _layout_problem(sheet: str | None, missing: list[str]) -> Problem:
-    listed = ", ".join(f"«{m}»" for m in missing)
+def _layout_problem(sheet: str | None, missing: dict[Variant, list[str]]) -> Problem:
+    parts = "; ".join(
+        f"theo mẫu {variant} thiếu các cột " + ", ".join(f"«{c}»" for c in columns)
+        for variant, columns in missing.items()
+    )
     return Problem(
-        "Không nhận ra mẫu biểu thống kê tình hình giải quyết TTHC: không tìm thấy các cột "
-        f"{listed} (tiêu đề bảng phải nằm trong {_HEADER_SEARCH_ROWS} dòng đầu, bắt đầu ở dòng "
-        "có «STT» hoặc «Tên đơn vị»)",
+        "Không nhận ra mẫu biểu thống kê tình hình giải quyết TTHC: "
+        f"{parts} (tiêu đề bảng phải nằm trong {_HEADER_SEARCH_ROWS} dòng đầu, "
+        "bắt đầu ở dòng có «STT» hoặc «Tên đơn vị»)",
         sheet=sheet,
     )

@@ -129,13 +129,16 @@ def clean_text(value: str) -> str:
 def safe_text(value: str) -> str:
     """``value`` made harmless for a spreadsheet: a leading apostrophe before formula starts.
 
-    ``"=HYPERLINK(…)"`` becomes ``"'=HYPERLINK(…)"``; Excel and LibreOffice show the apostrophe
-    and the original text, and neither treats it as a formula even after the cell is edited
-    or the sheet is saved as CSV. Other texts are returned unchanged (after the check on
-    the raw value, the result also goes through :func:`clean_text`).
+    ``"=HYPERLINK(…)"`` becomes ``"'=HYPERLINK(…)"``. Written as a string cell, Excel and
+    LibreOffice both show the apostrophe followed by the original text; the apostrophe keeps
+    the text inert when a cell is retyped or the sheet is saved as CSV and opened again.
+    Other texts are returned unchanged apart from :func:`clean_text` (a text that starts with
+    a formula character only once control characters are removed is quoted too).
     """
-    prefixed = "'" + value if value.startswith(_FORMULA_STARTS) else value
-    return clean_text(prefixed)
+    cleaned = clean_text(value)
+    if value.startswith(_FORMULA_STARTS) or cleaned.startswith(_FORMULA_STARTS):
+        return clean_text("'" + value)
+    return cleaned
 
 
 def write_report_workbook(
@@ -169,7 +172,6 @@ CellValue = str | int | float | date | datetime | None
 @dataclass(frozen=True)
 class _Col:
     header: str
-    number_format: str | None = None
     wrap: bool = False
     width: float | None = None  # fixed width for long, wrapped texts
 
@@ -303,10 +305,10 @@ class _Writer:
             _Col(TASK_HEADERS[1], wrap=True),
             _Col(TASK_HEADERS[2], wrap=True, width=60),
             _Col(TASK_HEADERS[3], wrap=True),
-            _Col(TASK_HEADERS[4], DATE_FORMAT),
+            _Col(TASK_HEADERS[4]),
             _Col(TASK_HEADERS[5], wrap=True),
-            _Col(TASK_HEADERS[6], PROGRESS_FORMAT),
-            _Col(TASK_HEADERS[7], DATE_FORMAT),
+            _Col(TASK_HEADERS[6]),
+            _Col(TASK_HEADERS[7]),
             _Col(TASK_HEADERS[8]),
             _Col(TASK_HEADERS[9], wrap=True, width=45),
             _Col(TASK_HEADERS[10], wrap=True, width=45),
@@ -343,7 +345,7 @@ class _Writer:
             _Col(MISSING_HEADERS[0]),
             _Col(MISSING_HEADERS[1], wrap=True),
             _Col(MISSING_HEADERS[2]),
-            _Col(MISSING_HEADERS[3], DATETIME_FORMAT),
+            _Col(MISSING_HEADERS[3]),
         ]
         rows = [
             [
@@ -366,7 +368,7 @@ class _Writer:
         columns = [
             _Col(REJECTED_HEADERS[0], wrap=True),
             _Col(REJECTED_HEADERS[1], wrap=True),
-            _Col(REJECTED_HEADERS[2], DATETIME_FORMAT),
+            _Col(REJECTED_HEADERS[2]),
             _Col(REJECTED_HEADERS[3], wrap=True, width=70),
         ]
         rows = [

@@ -205,11 +205,8 @@ def _decode(data: bytes) -> str:
 
 def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
     text = _decode(path.read_bytes())
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    lines = list(csv.reader(io.StringIO(text), dialect))
+    delimiter = max(";,\t", key=lambda d: text.count(d))  # the most used separator
+    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     grids: dict[str, list[Sequence[object]]] = {}
     firsts: dict[str, int] = {}
     current: str | None = None

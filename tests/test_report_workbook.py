@@ -315,7 +315,9 @@ def test_safe_text() -> None:
     for start in ("=", "+", "-", "@", "\t"):
         assert safe_text(start + "x") == "'" + start + "x"
     assert safe_text("\r=1+1") == "'\n=1+1"  # CR made a line break, still quoted
+    assert safe_text("\x00=1+1") == "'=1+1"  # formula start hidden behind a NUL
     assert safe_text("Sở Nội vụ") == "Sở Nội vụ"
+    assert safe_text(" =1") == " =1"  # a leading space is not a formula start
     assert safe_text("a\x00b\x1fc\td\ne") == "abc\td\ne"
     assert len(safe_text("x" * 40000)) <= 32767
 

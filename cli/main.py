@@ -1,0 +1,95 @@
+"""The ``cchc`` command: agencies' self-check and template, and operators' runs."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from config.registry import load_registry
+from config.settings import load_settings
+from tasks.periods import PeriodError, parse_period
+from tasks.submission import Submission
+from tasks.submission_reader import UnreadableFile, read_submission
+from tasks.template import template_file_name, write_template
+from tasks.validation import validate_submission
+
+app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
+                  add_completion=False)
+
+WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư mục làm việc "
+                                                   "(mặc định: CCHC_WORKSPACE hoặc ./workspace)")]
+
+
+def _prefect_offline() -> None:
+    """Keep Prefect quiet and offline for command-line runs."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Tệp báo cáo (.xlsx, .csv, .json)")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Mã đơn vị nộp tệp")] = None,
+) -> None:
+    """Tự kiểm tra tệp trước khi nộp: 0 = hợp lệ, 1 = có lỗi, 2 = không đọc được tệp."""
+    settings = load_settings()
+    registry = load_registry(settings.registry_dir)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    try:
+        raw = read_submission(file)
+    except (UnreadableFile, OSError) as exc:
+        typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    result = validate_submission(raw, registry, today=today, folder_agency=agency)
+    if isinstance(result, Submission):
+        typer.echo(f"Tệp hợp lệ: đơn vị {result.agency_code}, kỳ {result.period.label}, "
+                   f"{len(result.tasks)} nhiệm vụ, {len(result.metrics)} chỉ tiêu.")
+        return
+    typer.echo(f"Tệp {file.name} có {len(result)} lỗi:")
+    for number, problem in enumerate(result, start=1):
+        typer.echo(f"{number}. {problem.line_vi()}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    agency: Annotated[str, typer.Option("--agency", help="Mã đơn vị")],
+    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-03")],
+    output: Annotated[Path | None, typer.Option("--output", help="Tệp ghi ra")] = None,
+) -> None:
+    """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
+    settings = load_settings()
+    registry = load_registry(settings.registry_dir)
+    try:
+        parsed = parse_period(period)
+    except PeriodError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    code = agency.upper()
+    if registry.agency(code) is None:
+        typer.echo(f"Mã đơn vị «{agency}» không có trong danh mục.", err=True)
+        raise typer.Exit(2)
+    path = output or Path.cwd() / template_file_name(code, parsed)
+    write_template(registry, code, parsed, path)
+    typer.echo(f"Đã tạo tệp mẫu: {path}")
+
+
+@app.command()
+def collect(workspace: WorkspaceOpt = None,
+            period: Annotated[str | None, typer.Option("--period")] = None) -> None:
+    """Thu nhận các tệp trong thư mục inbox/ và portal/ của thư mục làm việc."""
+    _prefect_offline()
+    from flows.collect import collect_submissions
+
+    counts = collect_submissions(period=period, workspace=str(workspace) if workspace else None)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,41 @@
+"""Thin Prefect task wrappers around the plain domain functions.
+
+The domain modules do not import Prefect, so they are tested as plain functions;
+flows call these wrappers. Retries are set only on steps that do I/O that may pass.
+Tasks taking a database or folder handle are not cached (``NO_CACHE``).
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from connectors.drop_folder import DropFolder, InboxFile
+from tasks import collect
+from tasks.collect import CollectSummary
+from tasks.summaries import collect_markdown, collect_table
+
+list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(DropFolder.pending)
+collect_submission_file = task(
+    name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}",
+)(collect.collect_submission_file)
+collect_portal_file = task(
+    name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
+    task_run_name="thu-nhan-cong-{item.name}",
+)(collect.collect_portal_file)
+
+__all__ = ["InboxFile"]
+
+
+@task(name="dang-ket-qua-thu-nhan", cache_policy=NO_CACHE)
+def publish_collect_artifacts(inbox: CollectSummary, portal: CollectSummary,
+                              period: str | None) -> None:
+    """Show what the collection did in the Prefect UI."""
+    title = "Thu nhận báo cáo" + (f" kỳ {period}" if period else "")
+    create_markdown_artifact(collect_markdown(inbox, title)
+                             + "\n" + collect_markdown(portal, "Số liệu cổng dịch vụ công"),
+                             key="thu-nhan-bao-cao", description=title)
+    rows = collect_table(inbox) + collect_table(portal)
+    if rows:
+        create_table_artifact(rows, key="thu-nhan-tung-tep", description="Kết quả từng tệp")

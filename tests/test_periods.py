@@ -1,0 +1,50 @@
+from datetime import date
+
+import pytest
+
+from tasks.periods import PeriodError, last_closed_month, parse_period
+
+
+@pytest.mark.parametrize("text", ["03/2025", "3/2025", "Tháng 3/2025", "tháng 3 năm 2025",
+                                  "2025-03", "THÁNG  3 / 2025"])
+def test_month_spellings(text: str) -> None:
+    assert parse_period(text).label == "2025-03"
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("2025-Q1", "2025-Q1"), ("Quý II/2025", "2025-Q2"), ("2025-H1", "2025-H1"),
+    ("2025-9M", "2025-9M"), ("2025", "2025"),
+])
+def test_other_kinds(text: str, label: str) -> None:
+    assert parse_period(text).label == label
+
+
+@pytest.mark.parametrize("bad", ["13/2025", "2025-00", "", "tháng ba", "2025-Q5"])
+def test_unreal_periods(bad: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(bad)
+
+
+def test_ministry_window_runs_15th_to_14th() -> None:
+    assert parse_period("2025-03").window() == (date(2025, 2, 15), date(2025, 3, 14))
+    assert parse_period("2025-01").window() == (date(2024, 12, 15), date(2025, 1, 14))
+    assert parse_period("2025-H1").window() == (date(2024, 12, 15), date(2025, 6, 14))
+    assert parse_period("2025").window() == (date(2024, 12, 15), date(2025, 12, 14))
+
+
+def test_calendar_window() -> None:
+    assert parse_period("2025-02").window("calendar") == (date(2025, 2, 1), date(2025, 2, 28))
+
+
+def test_last_closed_month() -> None:
+    assert last_closed_month(date(2025, 3, 14)).label == "2025-02"
+    assert last_closed_month(date(2025, 3, 15)).label == "2025-03"
+    assert last_closed_month(date(2025, 3, 15), "calendar").label == "2025-02"
+    assert last_closed_month(date(2025, 1, 5)).label == "2024-12"
+
+
+def test_due_date_and_previous() -> None:
+    period = parse_period("2025-01")
+    assert period.due_date(18) == date(2025, 1, 18)
+    assert period.previous().label == "2024-12"
+    assert parse_period("2025-Q1").previous().label == "2024-Q4"
