@@ -93,3 +93,54 @@ def collect(workspace: WorkspaceOpt = None,
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+def _print_report(summary: dict[str, object]) -> None:
+    state = "bản mới" if summary["created"] else "không đổi, giữ bản đã có"
+    typer.echo(f"Báo cáo kỳ {summary['period']}: v{summary['version']} ({state})")
+    typer.echo(f"  Thư mục báo cáo: {summary['folder']}")
+    typer.echo(f"  Đơn vị chưa nộp: {summary['missing_units']}; tệp bị từ chối: "
+               f"{summary['rejected_files']}")
+    if summary.get("published_to"):
+        typer.echo(f"  Đã gửi Sở Nội vụ: {summary['published_to']}")
+
+
+@app.command()
+def run(
+    period: Annotated[str | None, typer.Option("--period", help="Kỳ báo cáo (mặc định: tháng "
+                                               "vừa kết thúc)")] = None,
+    workspace: WorkspaceOpt = None,
+    no_publish: Annotated[bool, typer.Option("--no-publish", help="Không gửi Sở Nội vụ")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Tạo bản mới dù dữ liệu không đổi")
+                     ] = False,
+) -> None:
+    """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ."""
+    _prefect_offline()
+    from flows.monthly_report import monthly_report
+
+    summary = monthly_report(period=period, force=force, publish=not no_publish,
+                             workspace=str(workspace) if workspace else None)
+    _print_report(summary)
+
+
+@app.command()
+def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục demo")] = Path(
+        "demo-workspace")) -> None:
+    """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
+    _prefect_offline()
+    from flows.monthly_report import monthly_report
+    from tasks.demo import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
+
+    settings = load_settings(workspace=workspace)
+    registry = load_registry(settings.registry_dir)
+    try:
+        plan = build_demo_workspace(workspace, registry)
+    except DemoWorkspaceError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Tỉnh demo, kỳ {DEMO_PERIOD}: {len(plan.submitted)} đơn vị nộp báo cáo, "
+               f"{len(plan.missing)} chưa nộp, {len(plan.late)} nộp muộn, 1 tệp lỗi, "
+               "1 tệp nộp lại; số liệu cổng dịch vụ công trong portal/.")
+    typer.echo("Đang chạy luồng báo cáo tháng (Prefect khởi động máy chủ tạm, khoảng 15 giây)…")
+    summary = monthly_report(period=DEMO_PERIOD, workspace=str(workspace.resolve()))
+    _print_report(summary)

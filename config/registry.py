@@ -184,6 +184,17 @@ class Registry(_Strict):
     def metric(self, code: str) -> Metric | None:
         return next((m for m in self.metrics if m.code == code), None)
 
+    def indicator_kinds(self) -> dict[str, str]:
+        """``rate`` or ``count`` for every indicator and reported metric."""
+        kinds: dict[str, str] = {i.id: i.kind for i in self.indicators}
+        kinds.update({m.code: "count" for m in self.metrics})
+        return kinds
+
+    def indicator_names(self) -> dict[str, str]:
+        names = {i.id: i.name for i in self.indicators}
+        names.update({m.code: m.name + (f" ({m.unit})" if m.unit else "") for m in self.metrics})
+        return names
+
     def target_for(self, indicator: str, start: date, end: date) -> Target | None:
         matches = [
             t for t in self.targets

@@ -318,6 +318,12 @@ class Database:
                             .order_by(ReportVersionRow.version.desc())).first()
             return _version(row) if row else None
 
+    def report_version(self, period: str, version: int) -> ReportVersion | None:
+        with self._session() as s:
+            row = s.scalars(select(ReportVersionRow).filter_by(period=period, version=version)
+                            ).first()
+            return _version(row) if row else None
+
     def claim_report_version(self, period: str, fingerprint: str, run_id: str | None, *,
                              reports_dir: Path, force: bool = False) -> VersionClaim:
         """Reserve the next version of ``period``'s report, unless the newest version was

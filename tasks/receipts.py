@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Receipt:
         if self.agency_folder:
             lines.append(f"Thư mục đơn vị: {self.agency_folder}")
         lines += [
-            f"Thời điểm nhận: {self.received_at:%d/%m/%Y %H:%M}",
+            f"Thời điểm nhận: {self.received_at.astimezone(_LOCAL):%d/%m/%Y %H:%M} (giờ Việt Nam)",
             f"Mã băm nội dung (SHA-256): {self.content_hash}",
             "",
             f"Tệp chưa được tiếp nhận vì có {len(self.problems)} lỗi sau:",

@@ -7,14 +7,21 @@ Tasks taking a database or folder handle are not cached (``NO_CACHE``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 
 from connectors.drop_folder import DropFolder, InboxFile
-from tasks import collect
+from connectors.outbox import Outbox
+from tasks import collect, report
 from tasks.collect import CollectSummary
-from tasks.summaries import collect_markdown, collect_table
+from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
 
 list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(DropFolder.pending)
 collect_submission_file = task(
@@ -39,3 +46,26 @@ def publish_collect_artifacts(inbox: CollectSummary, portal: CollectSummary,
     rows = collect_table(inbox) + collect_table(portal)
     if rows:
         create_table_artifact(rows, key="thu-nhan-tung-tep", description="Kết quả từng tệp")
+
+
+gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(report.gather_inputs)
+build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(report.build_report)
+publish_version = task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)(report.publish_version)
+
+
+@task(name="gui-so-noi-vu", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def publish_to_outbox(outbox: Outbox, outcome: report.ReportOutcome) -> Path:
+    """Hand the report to Sở Nội vụ (the outbox folder); idempotent."""
+    return outbox.publish(outcome.folder, outcome.period, outcome.version)
+
+
+@task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
+def publish_report_artifacts(outcome: report.ReportOutcome) -> None:
+    """The province figures, the change summary and a link to the report in the UI."""
+    key = f"bao-cao-cchc-{outcome.period.lower()}"
+    create_table_artifact(province_table(outcome), key=key,
+                          description=f"Chỉ số cấp tỉnh {outcome.content.period_label_vi}")
+    create_markdown_artifact(report_markdown(outcome), key=f"{key}-tom-tat",
+                             description="Tóm tắt kỳ báo cáo")
+    create_link_artifact(outcome.folder.resolve().as_uri(), link_text=f"Thư mục báo cáo "
+                         f"{outcome.period} v{outcome.version}", key=f"{key}-thu-muc")

@@ -1,0 +1,41 @@
+"""Flow: the monthly (or quarterly, …) consolidated report for Sở Nội vụ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from config.settings import load_settings
+from flows.collect import collect_inbox, collect_portal
+from flows.resources import build_resources
+from tasks import steps
+from tasks.periods import last_closed_month, parse_period
+
+
+@flow(name="monthly-report", log_prints=True)
+def monthly_report(period: str | None = None, force: bool = False, publish: bool = True,
+                   workspace: str | None = None) -> dict[str, object]:
+    """Collect what is waiting, compute the period's indicators and publish the report.
+
+    ``period`` defaults to the last closed month. A rerun with unchanged inputs keeps
+    the existing version unless ``force``; new or corrected inputs make ``v<N+1>``.
+    """
+    settings = load_settings(workspace=Path(workspace) if workspace else None)
+    res = build_resources(settings)
+    target = (parse_period(period) if period
+              else last_closed_month(res.today(), settings.period_convention))
+    inbox, portal = collect_inbox(res), collect_portal(res)
+    steps.publish_collect_artifacts(inbox, portal, target.label)
+    inputs, portal_file, rejections = steps.gather_inputs(
+        res.db, target, convention=settings.period_convention, due_day=settings.due_day,
+        timezone=settings.timezone)
+    built = steps.build_report(res.registry, inputs, portal_file, rejections)
+    outcome = steps.publish_version(res.db, built, settings.workspace / "reports", force=force,
+                                    run_id=str(flow_run.id), now=res.now(),
+                                    timezone=settings.timezone)
+    published = steps.publish_to_outbox(res.outbox, outcome) if publish else None
+    steps.publish_report_artifacts(outcome)
+    return {**outcome.summary(), "collected": inbox.counts(),
+            "published_to": str(published) if published else None}

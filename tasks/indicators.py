@@ -1,0 +1,215 @@
+"""Computing a period's indicators from stored numerators and denominators.
+
+Every indicator keeps its numerator and denominator; rates are computed from them at
+every level (agency and province), never by averaging rates. A zero or missing
+denominator gives no value (N/A), never 0 % or 100 %.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from config.registry import Agency, Registry
+from connectors.database import StoredMetricReport, StoredSubmission, StoredTaskReport
+from tasks.periods import Convention, Period
+from tasks.portal_export import PortalUnitStats
+from tasks.report_model import (
+    PROVINCE,
+    STATUS_MET,
+    STATUS_NO_DATA,
+    STATUS_NO_TARGET,
+    STATUS_NOT_MET,
+    IndicatorValue,
+    MissingUnitRow,
+    TaskProgressRow,
+)
+from tasks.submission import STATUS_DONE
+
+STATE_MISSING = "chưa nộp"
+STATE_LATE = "nộp muộn"
+
+
+@dataclass(frozen=True)
+class PeriodInputs:
+    """Everything stored for one period that the indicators are computed from."""
+
+    period: Period
+    convention: Convention
+    due_day: int
+    timezone: str
+    submissions: Sequence[StoredSubmission]
+    task_reports: Sequence[StoredTaskReport]
+    metric_reports: Sequence[StoredMetricReport]
+    portal: Sequence[PortalUnitStats] | None
+
+    @property
+    def window(self) -> tuple[date, date]:
+        return self.period.window(self.convention)
+
+    @property
+    def due_at(self) -> datetime:
+        """The end of the due day, in the province's time zone."""
+        due = self.period.due_date(self.due_day) + timedelta(days=1)
+        return datetime.combine(due, time(0), ZoneInfo(self.timezone))
+
+
+def rate(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * 100
+
+
+def expected_units(registry: Registry, inputs: PeriodInputs) -> list[Agency]:
+    """Units expected to report: those valid at some point in the period's window."""
+    start, end = inputs.window
+    return registry.agencies_valid(start, end)
+
+
+def latest_task_reports(reports: Iterable[StoredTaskReport]) -> dict[tuple[str, str],
+                                                                      StoredTaskReport]:
+    """The newest report per (agency, task): later period first, then later arrival."""
+    latest: dict[tuple[str, str], StoredTaskReport] = {}
+    for report in reports:
+        key = (report.agency_code, report.task_id)
+        current = latest.get(key)
+        if current is None or (report.period, report.arrived_at) >= (current.period,
+                                                                      current.arrived_at):
+            latest[key] = report
+    return latest
+
+
+def task_progress(registry: Registry, inputs: PeriodInputs) -> list[TaskProgressRow]:
+    """Each task for each unit leading it in the period, with its latest reported status."""
+    units = {a.code: a for a in expected_units(registry, inputs)}
+    latest = latest_task_reports(inputs.task_reports)
+    end = inputs.window[1]
+    rows = []
+    for task in registry.tasks:
+        for code in sorted(registry.leads_of(task) & units.keys()):
+            report = latest.get((code, task.id))
+            done = report is not None and report.status == STATUS_DONE
+            rows.append(TaskProgressRow(
+                task_id=task.id, area=task.area, text=task.text, unit=code,
+                unit_name=units[code].name, deadline=task.deadline,
+                status=report.status if report else None,
+                progress=report.progress if report else None,
+                completed_on=report.completed_on if report else None,
+                overdue=task.deadline is not None and task.deadline < end and not done,
+                result=report.result if report else None,
+                difficulties=report.difficulties if report else None,
+            ))
+    return rows
+
+
+def submission_states(registry: Registry, inputs: PeriodInputs) -> list[MissingUnitRow]:
+    """Expected units that have not submitted, or submitted after the due date."""
+    by_unit = {s.agency_code: s for s in inputs.submissions}
+    rows = []
+    for unit in expected_units(registry, inputs):
+        sub = by_unit.get(unit.code)
+        if sub is None:
+            rows.append(MissingUnitRow(unit.code, unit.name, STATE_MISSING))
+        elif sub.arrived_at >= inputs.due_at:
+            rows.append(MissingUnitRow(unit.code, unit.name, STATE_LATE, sub.arrived_at))
+    return rows
+
+
+def _value(unit: str, indicator: str, numerator: float | None, denominator: float | None,
+           kind: str) -> IndicatorValue:
+    value = rate(numerator, denominator) if kind == "rate" else numerator
+    return IndicatorValue(unit, indicator, numerator, denominator, value)
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return float(sum(present)) if present else None
+
+
+def compute_indicators(registry: Registry, inputs: PeriodInputs,
+                       tasks: Sequence[TaskProgressRow]) -> list[IndicatorValue]:
+    """Unit and province values of every indicator and reported metric, with targets."""
+    units = [a.code for a in expected_units(registry, inputs)]
+    portal = {s.unit: s for s in inputs.portal or ()}
+    unit_order = units + sorted(set(portal) - set(units))
+    parts: dict[str, dict[str, tuple[float | None, float | None]]] = defaultdict(dict)
+
+    for code in unit_order:
+        stats = portal.get(code)
+        if stats is not None:
+            received = [stats.received_online, stats.received_in_person, stats.received_post]
+            new_total = None if any(v is None for v in received) else _sum(received)
+            parts[code]["online_filing_rate"] = (
+                float(stats.received_online) if stats.received_online is not None else None,
+                new_total)
+            parts[code]["on_time_rate"] = (float(stats.resolved_on_time),
+                                           float(stats.resolved_total))
+            overdue = stats.in_progress_overdue
+            parts[code]["overdue_in_progress"] = (float(overdue) if overdue is not None
+                                                  else None, None)
+        else:
+            for indicator in ("online_filing_rate", "on_time_rate", "overdue_in_progress"):
+                parts[code][indicator] = (None, None)
+
+    end = inputs.window[1]
+    for code in units:
+        due = [t for t in tasks if t.unit == code and t.deadline is not None
+               and t.deadline <= end]
+        completed = sum(1 for t in due if t.status == STATUS_DONE)
+        parts[code]["task_completion_rate"] = (float(completed), float(len(due)))
+        parts[code]["tasks_overdue"] = (float(sum(1 for t in tasks
+                                                  if t.unit == code and t.overdue)), None)
+
+    reported: dict[str, dict[str, float]] = defaultdict(dict)
+    for line in inputs.metric_reports:
+        reported[line.agency_code][line.metric_code] = line.value
+    for code in units:
+        for metric in registry.metrics:
+            parts[code][metric.code] = (reported[code].get(metric.code), None)
+
+    kinds = registry.indicator_kinds()
+    order = [i.id for i in registry.indicators] + [m.code for m in registry.metrics]
+    values: list[IndicatorValue] = []
+    for indicator in order:
+        rows = [(code, parts[code][indicator]) for code in unit_order
+                if indicator in parts[code]]
+        if rows:
+            numerator = _sum(n for _, (n, _) in rows)
+            denominator = _sum(d for _, (_, d) in rows)
+            values.append(_value(PROVINCE, indicator, numerator, denominator, kinds[indicator]))
+        values.extend(_value(code, indicator, n, d, kinds[indicator]) for code, (n, d) in rows)
+
+    submitted = {s.agency_code: s for s in inputs.submissions}
+    expected = len(units)
+    on_time = sum(1 for code in units
+                  if code in submitted and submitted[code].arrived_at < inputs.due_at)
+    values.append(_value(PROVINCE, "submission_rate",
+                         float(sum(1 for code in units if code in submitted)),
+                         float(expected), "rate"))
+    values.append(_value(PROVINCE, "submission_on_time_rate", float(on_time), float(expected),
+                         "rate"))
+    return [with_target(v, registry, inputs.window) for v in _ordered(values, order)]
+
+
+def _ordered(values: list[IndicatorValue], order: list[str]) -> list[IndicatorValue]:
+    """Province first, then units; indicators in catalogue order."""
+    rank = {indicator: n for n, indicator in enumerate(order)}
+    return sorted(values, key=lambda v: (v.unit != PROVINCE, rank.get(v.indicator, len(rank))))
+
+
+def with_target(value: IndicatorValue, registry: Registry,
+                window: tuple[date, date]) -> IndicatorValue:
+    target = registry.target_for(value.indicator, *window)
+    if target is None:
+        status = STATUS_NO_TARGET if value.value is not None else STATUS_NO_DATA
+        return IndicatorValue(value.unit, value.indicator, value.numerator, value.denominator,
+                              value.value, None, None, status)
+    if value.value is None:
+        status = STATUS_NO_DATA
+    else:
+        status = STATUS_MET if target.met_by(value.value) else STATUS_NOT_MET
+    return IndicatorValue(value.unit, value.indicator, value.numerator, value.denominator,
+                          value.value, target.value, target.op, status)

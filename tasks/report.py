@@ -1,0 +1,188 @@
+"""Assembling a period's consolidated report and writing its versioned folder.
+
+``reports/<period>/v<N>/`` holds ``indicators.json``, ``manifest.json`` and the workbook
+``bao-cao-cchc-<period>.xlsx``. A report's fingerprint is a hash of everything it shows
+and every input it used, so a rerun with the same inputs is recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from config.registry import Registry
+from connectors.database import Database, StoredPortalFile, StoredRejection
+from tasks.indicators import (
+    STATE_MISSING,
+    PeriodInputs,
+    compute_indicators,
+    expected_units,
+    submission_states,
+    task_progress,
+)
+from tasks.periods import Convention, Period, parse_period
+from tasks.report_model import IndicatorValue, RejectedFileRow, ReportContent
+from tasks.report_workbook import write_report_workbook
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    content: ReportContent
+    inputs: list[dict[str, Any]]
+    fingerprint: str
+
+
+def gather_inputs(db: Database, period: Period, *, convention: Convention, due_day: int,
+                  timezone: str) -> tuple[PeriodInputs, StoredPortalFile | None,
+                                          list[StoredRejection]]:
+    """Read what the database holds for ``period``."""
+    portal = db.current_portal(period.label)
+    inputs = PeriodInputs(
+        period=period, convention=convention, due_day=due_day, timezone=timezone,
+        submissions=db.current_submissions(period.label),
+        task_reports=db.task_reports_until(period.label),
+        metric_reports=db.metric_reports(period.label),
+        portal=portal[1] if portal else None,
+    )
+    start, _ = period.window(convention)
+    since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
+    rejections = db.rejections_for(period.label, since, inputs.due_at)
+    return inputs, (portal[0] if portal else None), rejections
+
+
+def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
+                 rejections: list[StoredRejection]) -> BuiltReport:
+    """Compute the report's content (version and time are set when it is written)."""
+    tasks = task_progress(registry, inputs)
+    indicators = compute_indicators(registry, inputs, tasks)
+    units = {a.code: a.name for a in expected_units(registry, inputs)}
+    for value in indicators:
+        agency = registry.agency(value.unit)
+        if agency is not None and value.unit not in units:
+            units[value.unit] = agency.name
+    content = ReportContent(
+        period=inputs.period.label, period_label_vi=inputs.period.label_vi, version=0,
+        generated_at=datetime.fromtimestamp(0).astimezone(), window=inputs.window,
+        indicators=indicators, indicator_names=registry.indicator_names(),
+        indicator_kinds=registry.indicator_kinds(), unit_names=units,
+        tasks=tasks, missing=submission_states(registry, inputs),
+        rejected=[RejectedFileRow(r.agency_folder or r.source, r.file_name, r.arrived_at,
+                                  "; ".join(p.line_vi() for p in r.problems))
+                  for r in rejections],
+    )
+    used: list[dict[str, Any]] = [
+        {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
+         "agency": s.agency_code, "period": s.period, "file_name": s.file_name,
+         "arrived_at": s.arrived_at.isoformat()} for s in inputs.submissions]
+    if portal is not None:
+        used.append({"kind": "portal", "path": portal.archive_path,
+                     "content_hash": portal.content_hash, "agency": None,
+                     "period": portal.period, "file_name": portal.file_name})
+    fingerprint = hashlib.sha256(_canonical({
+        "indicators": [asdict(v) for v in content.indicators],
+        "tasks": [asdict(t) for t in content.tasks],
+        "missing": [asdict(m) for m in content.missing],
+        "rejected": [asdict(r) for r in content.rejected],
+        "inputs": used,
+    })).hexdigest()
+    return BuiltReport(content, used, fingerprint)
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _canonical(data: object) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_default).encode()
+
+
+def indicators_document(content: ReportContent) -> dict[str, Any]:
+    return {
+        "period": content.period,
+        "version": content.version,
+        "generated_at": content.generated_at.isoformat(),
+        "indicators": [{"unit": v.unit, "indicator": v.indicator, "numerator": v.numerator,
+                        "denominator": v.denominator, "value": v.value, "target": v.target,
+                        "status": v.status} for v in content.indicators],
+    }
+
+
+def workbook_name(period: str) -> str:
+    return f"bao-cao-cchc-{period}.xlsx"
+
+
+def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at: datetime,
+                 run_id: str | None, timezone: str) -> Path:
+    """Write the report files into ``folder`` (staged, then moved into place)."""
+    content = replace(built.content, version=version, generated_at=generated_at)
+    staging = folder.with_name(folder.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    _write_json(staging / "indicators.json", indicators_document(content))
+    _write_json(staging / "manifest.json", {
+        "period": content.period, "version": version, "run_id": run_id,
+        "generated_at": generated_at.isoformat(), "fingerprint": built.fingerprint,
+        "inputs": built.inputs,
+        "rejected": [asdict(r) for r in content.rejected],
+    })
+    write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.replace(folder)
+    return folder
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n",
+                    encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    period: str
+    version: int
+    created: bool  # False: the newest version already had these inputs
+    folder: Path
+    content: ReportContent
+    previous_version: list[IndicatorValue]  # the version before this one, same period
+    previous_period: list[IndicatorValue]  # the newest version of the period before
+
+    def summary(self) -> dict[str, object]:
+        return {"period": self.period, "version": self.version, "created": self.created,
+                "folder": str(self.folder), "missing_units": sum(
+                    1 for m in self.content.missing if m.state == STATE_MISSING),
+                "rejected_files": len(self.content.rejected)}
+
+
+def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, force: bool,
+                    run_id: str | None, now: datetime, timezone: str) -> ReportOutcome:
+    """Claim a version for the report (or recognise an unchanged rerun) and write it.
+
+    Two runs racing for the same period cannot both write a version: the database's
+    unique (period, version) claim decides; the loser sees the winner's fingerprint.
+    """
+    period = built.content.period
+    claim = db.claim_report_version(period, built.fingerprint, run_id,
+                                    reports_dir=reports_dir, force=force)
+    version = claim.version
+    folder = Path(version.path)
+    if claim.created or not (folder / "indicators.json").exists():
+        write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
+                     timezone=timezone)
+        db.save_indicator_values(version.id, built.content.indicators)
+    previous = db.report_version(period, version.version - 1)
+    earlier_period = db.latest_report_version(parse_period(period).previous().label)
+    return ReportOutcome(
+        period=period, version=version.version, created=claim.created, folder=folder,
+        content=replace(built.content, version=version.version, generated_at=version.created_at),
+        previous_version=db.indicator_values(previous.id) if previous else [],
+        previous_period=db.indicator_values(earlier_period.id) if earlier_period else [],
+    )
