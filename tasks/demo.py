@@ -138,11 +138,18 @@ LEAVES = ["Số mới tiếp nhận\ntrực tuyến", "Số mới tiếp nhận 
           "Trả quá hạn", "Tổng số", "Chưa đến hạn", "Quá hạn"]
 
 
-def write_portal_export(path: Path, registry: Registry, period: Period,
-                        rng: random.Random) -> Path:
-    """A one-stop statistics export as the portal writes it (variant A, merged headers)."""
+PortalRow = tuple[str, str, list[object]]  # unit name, unit code, the 14 numbers
+
+
+def demo_portal_rows(registry: Registry, period: Period, rng: random.Random) -> list[PortalRow]:
     start, end = period.window()
-    units = registry.agencies_valid(start, end)
+    return [(unit.name, unit.code, _portal_row(rng, 3000 if unit.kind == "ubnd-huyen" else 400))
+            for unit in registry.agencies_valid(start, end)]
+
+
+def write_portal_export(path: Path, period: Period, rows: list[PortalRow]) -> Path:
+    """A one-stop statistics export as the portal writes it (variant A, merged headers,
+    a unit code column and a final «Tổng cộng» row)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -171,16 +178,13 @@ def write_portal_export(path: Path, registry: Registry, period: Period,
     for i, text in enumerate(LEAVES):
         put(6, 5 + i, text)
     totals = [0] * 13
-    row = 7
-    for n, unit in enumerate(units, start=1):
-        values = _portal_row(rng, 3000 if unit.kind == "ubnd-huyen" else 400)
+    for n, (name, code, values) in enumerate(rows, start=1):
         for i, value in enumerate(values[:13]):
-            totals[i] += int(value)  # type: ignore[call-overload]
-        for c, value in enumerate([n, unit.name, unit.code, *values], start=1):
-            ws.cell(row=row, column=c, value=value)
-        row += 1
+            totals[i] += int(str(value))
+        for c, value in enumerate([n, name, code, *values], start=1):
+            ws.cell(row=6 + n, column=c, value=value)
     for c, value in enumerate([None, "Tổng cộng", None, *totals], start=1):
-        ws.cell(row=row, column=c, value=value)
+        ws.cell(row=7 + len(rows), column=c, value=value)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -193,6 +197,6 @@ def build_demo_workspace(workspace: Path, registry: Registry, period: str = DEMO
     rng = random.Random(seed)
     parsed = parse_period(period)
     plan = write_submissions(workspace, registry, parsed, rng)
-    write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx", registry,
-                        parsed, rng)
+    write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx", parsed,
+                        demo_portal_rows(registry, parsed, rng))
     return plan

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,24 @@ def _write_json(path: Path, data: object) -> None:
                     encoding="utf-8")
 
 
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _written_by_other_run(folder: Path, claimed_at: datetime, now: datetime,
+                          poll: float = 0.2) -> bool:
+    """Wait for the run that claimed this version to finish writing it.
+
+    False when the claim is older than :data:`STALE_CLAIM` and the folder is still
+    missing (that run died): the caller then writes the version itself.
+    """
+    deadline = claimed_at + STALE_CLAIM
+    while not (folder / "indicators.json").exists():
+        if max(now, datetime.now(UTC)) >= deadline:
+            return False
+        time.sleep(poll)
+    return True
+
+
 @dataclass(frozen=True)
 class ReportOutcome:
     period: str
@@ -174,7 +193,7 @@ def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, forc
                                     reports_dir=reports_dir, force=force)
     version = claim.version
     folder = Path(version.path)
-    if claim.created or not (folder / "indicators.json").exists():
+    if claim.created or not _written_by_other_run(folder, version.created_at, now):
         write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
                      timezone=timezone)
         db.save_indicator_values(version.id, built.content.indicators)

@@ -1,0 +1,111 @@
+"""Indicators of a small hand-made workspace, every value worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from config.registry import Registry
+from connectors.database import Database
+from connectors.drop_folder import DropFolder
+from tasks.collect import collect_portal_file, collect_submission_file
+from tasks.indicators import rate
+from tasks.report import BuiltReport, build_report, gather_inputs
+from tests import scenario
+
+NA = "không có số liệu"
+NO_TARGET = "không có chỉ tiêu"
+NOT_MET = "chưa đạt"
+
+
+def collect_all(workspace: Path, db: Database, registry: Registry) -> None:
+    now = datetime.now(UTC)
+    inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
+    for item in inbox.pending():
+        collect_submission_file(item, inbox, db, registry, today=scenario.TODAY, now=now)
+    for item in portal.pending():
+        outcome = collect_portal_file(item, portal, db, registry, today=scenario.TODAY, now=now)
+        assert outcome.outcome == "accepted", outcome.problems
+
+
+def built_report(workspace: Path, db: Database, registry: Registry) -> BuiltReport:
+    collect_all(workspace, db, registry)
+    inputs, portal, rejections = gather_inputs(db, scenario.PERIOD, convention="ministry",
+                                               due_day=18, timezone="Asia/Ho_Chi_Minh")
+    return build_report(registry, inputs, portal, rejections)
+
+
+@pytest.fixture
+def small_registry(tmp_path: Path) -> Registry:
+    return scenario.write_registry(tmp_path / "registry")
+
+
+# (unit, indicator) -> (numerator, denominator, value, target, status), all by hand
+EXPECTED: dict[tuple[str, str], tuple[float | None, float | None, float | None,
+                                      float | None, str]] = {
+    ("TINH", "online_filing_rate"): (230, 600, 230 / 600 * 100, 80, NOT_MET),
+    ("SNV", "online_filing_rate"): (30, 100, 30.0, 80, NOT_MET),
+    ("STP", "online_filing_rate"): (None, None, None, 80, NA),
+    ("UBND-LX", "online_filing_rate"): (200, 500, 40.0, 80, NOT_MET),
+    ("TINH", "on_time_rate"): (517, 530, 517 / 530 * 100, None, NO_TARGET),
+    ("SNV", "on_time_rate"): (76, 80, 95.0, None, NO_TARGET),
+    ("STP", "on_time_rate"): (None, None, None, None, NA),
+    ("UBND-LX", "on_time_rate"): (441, 450, 98.0, None, NO_TARGET),
+    ("TINH", "overdue_in_progress"): (8, None, 8, None, NO_TARGET),
+    ("SNV", "overdue_in_progress"): (5, None, 5, None, NO_TARGET),
+    ("STP", "overdue_in_progress"): (None, None, None, None, NA),
+    ("UBND-LX", "overdue_in_progress"): (3, None, 3, None, NO_TARGET),
+    # due by 14/05: SNV T1 (done) + T2; STP T2; UBND-LX T3. Closed SKHDT not expected.
+    ("TINH", "task_completion_rate"): (1, 4, 25.0, 100, NOT_MET),
+    ("SNV", "task_completion_rate"): (1, 2, 50.0, 100, NOT_MET),
+    ("STP", "task_completion_rate"): (0, 1, 0.0, 100, NOT_MET),
+    ("UBND-LX", "task_completion_rate"): (0, 1, 0.0, 100, NOT_MET),
+    # past the deadline on 14/05 and not done: only T3 (30/04); T2 is due that very day
+    ("TINH", "tasks_overdue"): (1, None, 1, None, NO_TARGET),
+    ("SNV", "tasks_overdue"): (0, None, 0, None, NO_TARGET),
+    ("STP", "tasks_overdue"): (0, None, 0, None, NO_TARGET),
+    ("UBND-LX", "tasks_overdue"): (1, None, 1, None, NO_TARGET),
+    ("TINH", "kiem_tra"): (5, None, 5, None, NO_TARGET),
+    ("SNV", "kiem_tra"): (3, None, 3, None, NO_TARGET),
+    ("STP", "kiem_tra"): (None, None, None, None, NA),
+    ("UBND-LX", "kiem_tra"): (2, None, 2, None, NO_TARGET),
+    # expected: SNV, STP, UBND-LX; submitted: SNV (10/05), UBND-LX (20/05, after the 18th)
+    ("TINH", "submission_rate"): (2, 3, 200 / 3, None, NO_TARGET),
+    ("TINH", "submission_on_time_rate"): (1, 3, 100 / 3, None, NO_TARGET),
+}
+
+
+def test_every_value_matches_the_hand_computation(workspace: Path, db: Database,
+                                                  small_registry: Registry) -> None:
+    scenario.build_workspace(workspace, small_registry)
+    built = built_report(workspace, db, small_registry)
+    got = {(v.unit, v.indicator): (v.numerator, v.denominator, v.value, v.target, v.status)
+           for v in built.content.indicators}
+    assert set(got) == set(EXPECTED)
+    for key, (num, den, value, target, status) in EXPECTED.items():
+        g_num, g_den, g_value, g_target, g_status = got[key]
+        assert (g_num, g_den, g_target, g_status) == (num, den, target, status), key
+        assert g_value == pytest.approx(value) if value is not None else g_value is None, key
+
+
+def test_missing_and_late_units_and_task_rows(workspace: Path, db: Database,
+                                              small_registry: Registry) -> None:
+    scenario.build_workspace(workspace, small_registry)
+    content = built_report(workspace, db, small_registry).content
+    assert [(m.unit, m.state) for m in content.missing] == [("STP", "chưa nộp"),
+                                                           ("UBND-LX", "nộp muộn")]
+    rows = {(t.task_id, t.unit): t for t in content.tasks}
+    assert set(rows) == {("T1", "SNV"), ("T2", "SNV"), ("T2", "STP"), ("T3", "UBND-LX"),
+                         ("T4", "SNV"), ("T4", "STP"), ("T4", "UBND-LX")}
+    assert [k for k, t in rows.items() if t.overdue] == [("T3", "UBND-LX")]
+    assert rows[("T1", "SNV")].status == "Hoàn thành"
+    assert rows[("T2", "STP")].status is None
+
+
+def test_zero_denominator_is_not_a_rate() -> None:
+    assert rate(0, 0) is None
+    assert rate(None, 10) is None
+    assert rate(0, 10) == 0.0
+    assert rate(3, 4) == 75.0
