@@ -7,6 +7,7 @@ with :meth:`Database.migrate` before every run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy import Engine, create_engine, event, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,7 @@ from tasks.report_model import IndicatorValue
 from tasks.submission import Submission
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -235,19 +237,24 @@ class Database:
             return [StoredSubmission(r.id, r.agency_code, r.period, r.content_hash, r.file_name,
                                      r.archive_path, r.arrived_at) for r in rows]
 
-    def task_reports_until(self, period: str) -> list[StoredTaskReport]:
-        """Task lines of every current monthly submission up to and including ``period``."""
+    def task_reports_until(self, last_month: str) -> list[StoredTaskReport]:
+        """Task lines of every current monthly submission up to and including the month
+        ``last_month`` (``YYYY-MM``); submissions labelled with other period kinds are
+        left out, so months and quarters are never compared as text."""
+        if not _MONTH_LABEL.match(last_month):
+            raise ValueError(f"not a month label: {last_month}")
         with self._session() as s:
             rows = s.execute(
                 select(SubmissionRow, TaskReportRow)
                 .join(TaskReportRow, TaskReportRow.submission_id == SubmissionRow.id)
-                .where(SubmissionRow.superseded_by.is_(None), SubmissionRow.period <= period,
-                       func.length(SubmissionRow.period) == len(period))
+                .where(SubmissionRow.superseded_by.is_(None),
+                       SubmissionRow.period <= last_month)
                 .order_by(SubmissionRow.period, SubmissionRow.arrived_at, TaskReportRow.id)
             )
             return [StoredTaskReport(sub.agency_code, sub.period, sub.arrived_at, t.task_id,
                                      t.status, t.progress, t.completed_on, t.result,
-                                     t.difficulties) for sub, t in rows]
+                                     t.difficulties) for sub, t in rows
+                    if _MONTH_LABEL.match(sub.period)]
 
     def metric_reports(self, period: str) -> list[StoredMetricReport]:
         with self._session() as s:

@@ -71,6 +71,10 @@ class Checked:
     claimed_period: str | None = None  # the period the file names, when it can be read
 
 
+def _unreadable(exc: Exception) -> str:
+    return f"không đọc được tệp ({type(exc).__name__}: {exc})"
+
+
 def _rejected(message: str) -> Checked:
     return Checked(None, (Problem(message),))
 
@@ -89,6 +93,8 @@ def check_submission(item: InboxFile, registry: Registry, today: date) -> Checke
         raw = read_submission(item.path)
     except UnreadableFile as exc:
         return _rejected(str(exc))
+    except Exception as exc:
+        return _rejected(_unreadable(exc))
     result = validate_submission(raw, registry, today=today, folder_agency=folder)
     if isinstance(result, Submission):
         return Checked(result, (), result.period.label)
@@ -103,8 +109,8 @@ def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Che
         export = read_portal_export(item.path, registry)
     except RejectedInput as exc:
         return Checked(None, tuple(exc.problems), _period_in_name(item.name))
-    except UnreadableFile as exc:
-        return _rejected(str(exc))
+    except Exception as exc:
+        return _rejected(_unreadable(exc))
     if export.period.start("calendar") > today:
         return _rejected(f"kỳ báo cáo {export.period.label} ở tương lai")
     return Checked(export, (), export.period.label)

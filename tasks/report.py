@@ -46,7 +46,7 @@ def gather_inputs(db: Database, period: Period, *, convention: Convention, due_d
     inputs = PeriodInputs(
         period=period, convention=convention, due_day=due_day, timezone=timezone,
         submissions=db.current_submissions(period.label),
-        task_reports=db.task_reports_until(period.label),
+        task_reports=db.task_reports_until(period.months()[-1].label),
         metric_reports=db.metric_reports(period.label),
         portal=portal[1] if portal else None,
     )
@@ -194,9 +194,9 @@ def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, forc
     version = claim.version
     folder = Path(version.path)
     if claim.created or not _written_by_other_run(folder, version.created_at, now):
+        db.save_indicator_values(version.id, built.content.indicators)
         write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
                      timezone=timezone)
-        db.save_indicator_values(version.id, built.content.indicators)
     previous = db.report_version(period, version.version - 1)
     earlier_period = db.latest_report_version(parse_period(period).previous().label)
     return ReportOutcome(

@@ -1,0 +1,62 @@
+"""The flows end to end on a temporary workspace with a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from prefect.artifacts import Artifact
+
+from flows.collect import collect_submissions
+from flows.monthly_report import monthly_report
+from tests import scenario
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    registry_dir = tmp_path / "registry"
+    registry = scenario.write_registry(registry_dir)
+    workspace = tmp_path / "workspace"
+    scenario.build_workspace(workspace, registry)
+    monkeypatch.setenv("CCHC_REGISTRY_DIR", str(registry_dir))
+    monkeypatch.delenv("CCHC_DATABASE_URL", raising=False)
+    return workspace
+
+
+def test_collect_flow_counts(env: Path) -> None:
+    (env / "inbox" / "STP").mkdir(parents=True, exist_ok=True)
+    (env / "inbox" / "STP" / "hong.xlsx").write_bytes(b"not a workbook")
+    counts = collect_submissions(period="2025-05", workspace=str(env))
+    assert counts == {"accepted": 2, "duplicate": 0, "superseded": 0, "rejected": 1,
+                      "portal_accepted": 1, "portal_duplicate": 0, "portal_rejected": 0}
+    assert (env / "cchc.db").exists()
+    again = collect_submissions(workspace=str(env))
+    assert again["accepted"] == 0 and again["rejected"] == 0
+    table = Artifact.get("thu-nhan-tung-tep")
+    assert table is not None
+    assert "hong.xlsx" in json.dumps(json.loads(str(table.data)), ensure_ascii=False)
+
+
+def test_monthly_report_flow_publishes_and_shows_artifacts(env: Path) -> None:
+    summary = monthly_report(period="2025-05", workspace=str(env))
+    assert (summary["period"], summary["version"], summary["created"]) == ("2025-05", 1, True)
+    assert summary["missing_units"] == 1
+    outbox = env / "outbox" / "so-noi-vu" / "2025-05" / "v1"
+    assert summary["published_to"] == str(outbox)
+    assert (outbox / "bao-cao-cchc-2025-05.xlsx").exists()
+    doc = json.loads((outbox / "indicators.json").read_text(encoding="utf-8"))
+    assert doc["version"] == 1
+
+    table = Artifact.get("bao-cao-cchc-2025-05")
+    assert table is not None and table.type == "table"
+    rows = json.loads(str(table.data))
+    online = next(r for r in rows if r["Chỉ số"] == "Tỷ lệ trực tuyến")
+    assert (online["Tử số"], online["Mẫu số"], online["Giá trị"]) == ("230", "600", "38,33%")
+    markdown = Artifact.get("bao-cao-cchc-2025-05-tom-tat")
+    assert markdown is not None and "STP — Sở Tư pháp" in str(markdown.data)
+    link = Artifact.get("bao-cao-cchc-2025-05-thu-muc")
+    assert link is not None and "reports/2025-05/v1" in str(link.data)
+
+    rerun = monthly_report(period="2025-05", workspace=str(env), publish=False)
+    assert (rerun["version"], rerun["created"], rerun["published_to"]) == (1, False, None)
