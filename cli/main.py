@@ -26,10 +26,10 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="ThÆ° má»
 
 
 def _prefect_offline() -> None:
-    """Keep Prefect quiet and offline for command-line runs."""
+    """Keep Prefect offline for command-line runs; its log lines show each step's progress."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
 @app.command()

@@ -12,6 +12,7 @@ closed period itself. Operators rerun any period from the Prefect UI with the
 from __future__ import annotations
 
 from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.collect import collect_submissions
@@ -26,7 +27,7 @@ MONTHLY_REPORT_CRON = "0 7 19 * *"
 DAILY_COLLECT_CRON = "0 6 * * *"
 
 
-def build_deployments() -> list[object]:
+def build_deployments() -> list[RunnerDeployment]:
     return [
         monthly_report.to_deployment(
             name="bao-cao-thang",
@@ -45,4 +46,4 @@ def build_deployments() -> list[object]:
 
 
 if __name__ == "__main__":  # pragma: no cover - long-running process
-    serve(*build_deployments())  # type: ignore[arg-type]
+    serve(*build_deployments())
