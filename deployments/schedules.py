@@ -27,8 +27,14 @@ MONTHLY_REPORT_CRON = "0 7 19 * *"
 DAILY_COLLECT_CRON = "0 6 * * *"
 
 
+def _built(deployment: object) -> RunnerDeployment:
+    """``to_deployment`` is typed as maybe-async; called from sync code it is not."""
+    assert isinstance(deployment, RunnerDeployment)
+    return deployment
+
+
 def build_deployments() -> list[RunnerDeployment]:
-    return [
+    return [_built(d) for d in (
         monthly_report.to_deployment(
             name="bao-cao-thang",
             schedules=[Cron(MONTHLY_REPORT_CRON, timezone=TIMEZONE)],
@@ -42,7 +48,7 @@ def build_deployments() -> list[RunnerDeployment]:
             description="Thu nhận tệp các đơn vị nộp và gửi phiếu báo lỗi.",
             tags=["cchc", "thu-nhan"],
         ),
-    ]
+    )]
 
 
 if __name__ == "__main__":  # pragma: no cover - long-running process
