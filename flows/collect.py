@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow
 
 from config.settings import load_settings
+from connectors.drop_folder import DropFolder
 from flows.resources import Resources, build_resources
 from tasks import steps
-from tasks.collect import CollectSummary, summarize
+from tasks.collect import CollectSummary, FileOutcome, summarize
 from tasks.periods import parse_period
 
 
 def collect_inbox(res: Resources) -> CollectSummary:
     """Every file waiting in ``inbox/``, oldest first, one task per file."""
-    today, now = res.today(), res.now()
-    outcomes = [steps.collect_submission_file(item, res.inbox, res.db, res.registry,
-                                              today=today, now=now)
-                for item in steps.list_files(res.inbox)]
-    return summarize(outcomes)
+    return _collect(res, res.inbox, steps.collect_submission_file)
 
 
 def collect_portal(res: Resources) -> CollectSummary:
     """Every portal export waiting in ``portal/``."""
+    return _collect(res, res.portal, steps.collect_portal_file)
+
+
+def _collect(res: Resources, folder: DropFolder,
+             step: Callable[..., FileOutcome]) -> CollectSummary:
     today, now = res.today(), res.now()
-    outcomes = [steps.collect_portal_file(item, res.portal, res.db, res.registry,
-                                          today=today, now=now)
-                for item in steps.list_files(res.portal)]
-    return summarize(outcomes)
+    return summarize([step(item, folder, res.db, res.registry, today=today, now=now)
+                      for item in steps.list_files(folder)])
 
 
 @flow(name="collect-submissions", log_prints=True)
