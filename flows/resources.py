@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from connectors.database import Database
+from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
+from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
+from tasks.delivery.deliver import MailChannel
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class Resources:
     inbox: DropFolder
     portal: DropFolder
     outbox: Outbox
+    deliveries: DeliveryLog
+    mail: MailChannel | None  # None: SMTP not configured, the outbox copy is the delivery
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.timezone)).date()
@@ -42,4 +47,27 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace))
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace),
+                     DeliveryLog(db), build_mail_channel(settings))
+
+
+def build_mail_channel(settings: Settings) -> MailChannel | None:
+    """The SMTP channel to Sở Nội vụ, or None when host, sender or recipients are not set.
+
+    The password comes from the Prefect Secret block named by ``smtp_password_block`` when
+    set (loaded here, once), else from ``smtp_password``.
+    """
+    if not (settings.smtp_host and settings.mail_sender and settings.mail_recipients):
+        return None
+    password: str | None = None
+    if settings.smtp_password_block:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(settings.smtp_password_block)
+        password = str(secret.get())  # type: ignore[union-attr]
+    elif settings.smtp_password is not None:
+        password = settings.smtp_password.get_secret_value()
+    smtp = SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
+                      username=settings.smtp_username, password=password,
+                      timeout=settings.smtp_timeout)
+    return MailChannel(smtp, settings.mail_sender, tuple(settings.mail_recipients))
