@@ -60,3 +60,37 @@ def test_monthly_report_flow_publishes_and_shows_artifacts(env: Path) -> None:
 
     rerun = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert (rerun["version"], rerun["created"], rerun["published_to"]) == (1, False, None)
+
+
+def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks import steps
+    from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
+    from tests.test_mail import MailHandler, SmtpServer, free_port
+
+    server = SmtpServer(MailHandler(), free_port())
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port),
+                        "SMTP_STARTTLS": "false", "SMTP_TIMEOUT": "5",
+                        "MAIL_SENDER": "cchc@angiang.gov.vn",
+                        "MAIL_RECIPIENTS": "vanthu@snv.angiang.gov.vn"}.items():
+        monkeypatch.setenv(f"CCHC_{name}", value)
+    monkeypatch.setattr(steps, "deliver_report", steps.deliver_report.with_options(retries=0))
+
+    with pytest.raises(DeliveryFailed, match="vanthu@snv"):  # no server listening yet
+        monthly_report(period="2025-05", workspace=str(env))
+    outbox = env / "outbox" / "so-noi-vu" / "2025-05" / "v1"
+    assert (outbox / UNSENT_MARKER).exists()
+    markdown = Artifact.get("bao-cao-cchc-2025-05-tom-tat")  # the artifacts came first
+    assert markdown is not None and str(env) in str(markdown.data)
+
+    server.start()
+    try:
+        summary = monthly_report(period="2025-05", workspace=str(env))
+        again = monthly_report(period="2025-05", workspace=str(env))
+    finally:
+        server.stop()
+    assert [m["Subject"] for _, m in server.handler.received] == [
+        "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v1"]
+    assert "thư điện tử đã gửi: 2025-05 v1" in str(summary["delivery"])
+    assert "không gửi lại" in str(again["delivery"])
+    assert not (outbox / UNSENT_MARKER).exists()
