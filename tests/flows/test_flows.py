@@ -94,3 +94,19 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
     assert "thư điện tử đã gửi: 2025-05 v1" in str(summary["delivery"])
     assert "không gửi lại" in str(again["delivery"])
     assert not (outbox / UNSENT_MARKER).exists()
+
+
+def test_the_smtp_password_comes_from_a_prefect_secret_block() -> None:
+    from prefect.blocks.system import Secret
+
+    from config.settings import load_settings
+    from flows.resources import build_mail_channel
+
+    Secret(value="mat-khau-trong-block").save("cchc-smtp-thu", overwrite=True)
+    settings = load_settings(smtp_host="127.0.0.1", mail_sender="cchc@angiang.gov.vn",
+                             mail_recipients=["vanthu@snv.angiang.gov.vn"],
+                             smtp_password="khong-dung-cai-nay",
+                             smtp_password_block="cchc-smtp-thu")
+    mail = build_mail_channel(settings)
+    assert mail is not None and mail.smtp.password == "mat-khau-trong-block"
+    assert "mat-khau-trong-block" not in repr(mail)
