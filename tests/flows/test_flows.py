@@ -98,11 +98,12 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
 
 def test_the_smtp_password_comes_from_a_prefect_secret_block() -> None:
     from prefect.blocks.system import Secret
+    from pydantic import SecretStr
 
     from config.settings import load_settings
     from flows.resources import build_mail_channel
 
-    Secret(value="mat-khau-trong-block").save("cchc-smtp-thu", overwrite=True)
+    Secret(value=SecretStr("mat-khau-trong-block")).save("cchc-smtp-thu", overwrite=True)
     settings = load_settings(smtp_host="127.0.0.1", mail_sender="cchc@angiang.gov.vn",
                              mail_recipients=["vanthu@snv.angiang.gov.vn"],
                              smtp_password="khong-dung-cai-nay",
