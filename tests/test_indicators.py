@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from config.registry import Registry
 from connectors.database import Database
@@ -22,6 +23,7 @@ from tasks.indicators import (
 )
 from tasks.portal_export import PortalUnitStats
 from tasks.report import BuiltReport, build_report, gather_inputs, indicators_document
+from tasks.report_workbook import write_report_workbook
 from tasks.reporting_rules import ReportingRules
 from tasks.template import TaskEntry, write_template
 from tests import scenario
@@ -182,3 +184,7 @@ def test_report_names_the_units_left_out(workspace: Path, db: Database,
     assert document["left_out"] == [{"indicator": "online_filing_rate", "units": ["UBND-LX"]}]
     assert document["notes"] == ["Tỷ lệ trực tuyến (cấp tỉnh): không tính UBND-LX vì thiếu "
                                  "tử số hoặc mẫu số"]
+    path = write_report_workbook(content, workspace / "r.xlsx", timezone="Asia/Ho_Chi_Minh")
+    summary = load_workbook(path)["Tổng hợp"]
+    texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Ghi chú: " + document["notes"][0] in texts
