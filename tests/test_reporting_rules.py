@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from config.registry import Registry
+from config.settings import load_settings
+from flows.resources import build_resources
 from tasks.periods import parse_period
 from tasks.reporting_rules import ReportingRules
 from tasks.submission import Submission
@@ -178,3 +180,15 @@ def test_cli_template_uses_the_configured_rules(tmp_path: Path,
                                    "--output", str(tmp_path / "lx-07-cal.xlsx")])
     assert calendar.exit_code == 2
     assert not (tmp_path / "lx-07-cal.xlsx").exists()
+
+
+def test_composition_root_builds_the_rules_from_the_settings(tmp_path: Path) -> None:
+    settings = load_settings(workspace=tmp_path / "ws", period_convention="calendar",
+                             due_day=20, database_url=f"sqlite:///{tmp_path / 'cchc.db'}")
+    res = build_resources(settings)
+    try:
+        assert res.rules == ReportingRules("calendar", 20, "Asia/Ho_Chi_Minh")
+        # calendar May runs to 31/05: its reports are due 20/06
+        assert res.rules.due_date(parse_period("2025-05")) == date(2025, 6, 20)
+    finally:
+        res.db.dispose()
