@@ -192,3 +192,11 @@ def test_composition_root_builds_the_rules_from_the_settings(tmp_path: Path) -> 
         assert res.rules.due_date(parse_period("2025-05")) == date(2025, 6, 20)
     finally:
         res.db.dispose()
+
+
+def test_default_rules_are_the_default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # validate_submission and build_workbook fall back to ReportingRules() when a caller
+    # (the collection step) does not pass the settings' rules: they must agree
+    for name in ("CCHC_PERIOD_CONVENTION", "CCHC_DUE_DAY", "CCHC_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    assert ReportingRules.from_settings(load_settings()) == ReportingRules()
