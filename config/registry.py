@@ -142,7 +142,8 @@ class Registry(_Strict):
         return next((a for a in self.agencies if a.code == code), None)
 
     def agencies_valid(self, start: date, end: date) -> list[Agency]:
-        """Units that exist at some point in [start, end] and report."""
+        """Units that exist at some point in [start, end] and report (dates, not periods:
+        whether a unit reports for a period is ``ReportingRules.reports_for``)."""
         return [a for a in self.agencies if a.reports and a.valid_between(start, end)]
 
     def find_agency(self, code_or_name: str) -> Agency | None:

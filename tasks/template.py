@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.registry import Registry
 from tasks.periods import Period
+from tasks.reporting_rules import ReportingRules
 from tasks.submission import STATUSES
 from tasks.submission_reader import (
     COL_AGENCY,
@@ -49,20 +50,34 @@ class TaskEntry:
     difficulties: str | None = None
 
 
+class TemplateRefused(ValueError):
+    """No template for this unit and period; the message is in Vietnamese."""
+
+
 def template_file_name(agency_code: str, period: Period) -> str:
     return f"mau-bao-cao-{agency_code}-{period.label}.xlsx"
 
 
 def build_workbook(registry: Registry, agency_code: str, period: Period,
                    entries: Sequence[TaskEntry] = (),
-                   metric_values: dict[str, float] | None = None) -> Workbook:
+                   metric_values: dict[str, float] | None = None, *,
+                   rules: ReportingRules | None = None) -> Workbook:
     """The submission workbook for one agency and period, its tasks listed.
 
     ``entries`` fill in task rows (by task id); ``metric_values`` fill in metrics.
+    Refused (:class:`TemplateRefused`) for a unit that does not report for ``period``
+    under ``rules`` (the default rules when omitted).
     """
     agency = registry.agency(agency_code)
     if agency is None:
-        raise ValueError(f"mã đơn vị «{agency_code}» không có trong danh mục")
+        raise TemplateRefused(f"mã đơn vị «{agency_code}» không có trong danh mục")
+    in_force = rules or ReportingRules()
+    if not in_force.reports_for(agency, period):
+        start, end = in_force.window(period)
+        reason = ("không thuộc diện báo cáo định kỳ" if not agency.reports else
+                  f"không còn (hoặc chưa) hoạt động trong kỳ {period.label} (số liệu từ "
+                  f"{start:%d/%m/%Y} đến {end:%d/%m/%Y})")
+        raise TemplateRefused(f"không tạo tệp mẫu: đơn vị {agency.code} {reason}")
     by_id = {e.task_id: e for e in entries}
     values = metric_values or {}
     wb = Workbook()
@@ -136,7 +151,10 @@ def _style_header(ws: object, row: int, widths: list[int]) -> None:
 
 def write_template(registry: Registry, agency_code: str, period: Period, path: Path,
                    entries: Sequence[TaskEntry] = (),
-                   metric_values: dict[str, float] | None = None) -> Path:
+                   metric_values: dict[str, float] | None = None, *,
+                   rules: ReportingRules | None = None) -> Path:
+    workbook = build_workbook(registry, agency_code, period, entries, metric_values,
+                              rules=rules)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(registry, agency_code, period, entries, metric_values).save(path)
+    workbook.save(path)
     return path

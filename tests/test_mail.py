@@ -35,6 +35,7 @@ from tasks.delivery.deliver import (
 from tasks.delivery.report_mail import build_report_mail
 from tasks.periods import parse_period
 from tasks.report import ReportOutcome, build_report, gather_inputs, publish_version
+from tasks.reporting_rules import ReportingRules
 from tests import scenario
 from tests.test_indicators import built_report
 
@@ -111,8 +112,7 @@ def publish(workspace: Path, db: Database, registry: Registry) -> ReportOutcome:
 
 def publish_empty_period(workspace: Path, db: Database, registry: Registry,
                          label: str) -> ReportOutcome:
-    inputs, portal, rejections = gather_inputs(db, parse_period(label), convention="ministry",
-                                               due_day=18, timezone=TZ)
+    inputs, portal, rejections = gather_inputs(db, parse_period(label), rules=ReportingRules())
     return publish_version(db, build_report(registry, inputs, portal, rejections),
                            workspace / "reports", force=False, run_id="test",
                            now=datetime.now(UTC), timezone=TZ)
