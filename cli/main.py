@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
 from tasks.periods import PeriodError, parse_period
+from tasks.reporting_rules import ReportingRules
 from tasks.submission import Submission
 from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.template import template_file_name, write_template
+from tasks.template import TemplateRefused, template_file_name, write_template
 from tasks.validation import validate_submission
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
@@ -39,14 +39,15 @@ def validate(
 ) -> None:
     """Tự kiểm tra tệp trước khi nộp: 0 = hợp lệ, 1 = có lỗi, 2 = không đọc được tệp."""
     settings = load_settings()
+    rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = rules.today(datetime.now(UTC))
     try:
         raw = read_submission(file)
     except (UnreadableFile, OSError) as exc:
         typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_submission(raw, registry, today=today, folder_agency=agency)
+    result = validate_submission(raw, registry, today=today, folder_agency=agency, rules=rules)
     if isinstance(result, Submission):
         typer.echo(f"Tệp hợp lệ: đơn vị {result.agency_code}, kỳ {result.period.label}, "
                    f"{len(result.tasks)} nhiệm vụ, {len(result.metrics)} chỉ tiêu.")
@@ -65,6 +66,7 @@ def template(
 ) -> None:
     """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
     settings = load_settings()
+    rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
     try:
         parsed = parse_period(period)
@@ -76,7 +78,11 @@ def template(
         typer.echo(f"Mã đơn vị «{agency}» không có trong danh mục.", err=True)
         raise typer.Exit(2)
     path = output or Path.cwd() / template_file_name(code, parsed)
-    write_template(registry, code, parsed, path)
+    try:
+        write_template(registry, code, parsed, path, rules=rules)
+    except TemplateRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"Đã tạo tệp mẫu: {path}")
 
 

@@ -251,7 +251,8 @@ class Registry(_Strict):
         return [a for a in self.agencies if a.valid_between(start, end)]
 
     def agencies_valid(self, start: date, end: date) -> list[Agency]:
-        """Units that exist at some point in [start, end] and must report."""
+        """Units that exist at some point in [start, end] and must report (dates, not
+        periods: whether a unit reports for a period is ``ReportingRules.reports_for``)."""
         return [a for a in self.units_valid(start, end) if self.must_submit(a)]
 
     def find_agency(self, code_or_name: str, on: tuple[date, date] | None = None

@@ -268,6 +268,11 @@ class _Writer:
             [(STATUS_MET, _GREEN), (STATUS_NOT_MET, _RED), (STATUS_NO_DATA, _GREY)],
         )
         _finish(ws, table, freeze_column=1)
+        # data issues: rates whose province value leaves out units missing a part
+        for offset, note in enumerate(content.all_notes(), start=2):
+            cell = ws.cell(row=table.last_row + offset, column=1)
+            _put(cell, f"Ghi chú: {note}")
+            cell.font = _FONT_ITALIC
 
     def _units(self, ws: Worksheet) -> None:
         content = self.content
