@@ -269,7 +269,7 @@ class _Writer:
         )
         _finish(ws, table, freeze_column=1)
         # data issues: rates whose province value leaves out units missing a part
-        for offset, note in enumerate(content.left_out_notes(), start=2):
+        for offset, note in enumerate(content.all_notes(), start=2):
             cell = ws.cell(row=table.last_row + offset, column=1)
             _put(cell, f"Ghi chú: {note}")
             cell.font = _FONT_ITALIC

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from config.registry import Agency, Registry
+from config.registry import Agency, Registry, load_unit_kinds
+from config.settings import REGISTRY_DIR
 from tasks.periods import Period, month_period
 from tasks.portal_export import PortalExport, PortalUnitStats, read_portal_export
 from tasks.receipts import RejectedInput
@@ -36,6 +37,7 @@ def registry() -> Registry:
         indicators=(),
         metrics=(),
         targets=(),
+        kinds=load_unit_kinds(REGISTRY_DIR),
     )
 
 
