@@ -25,11 +25,50 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư m�
                                                    "(mặc định: CCHC_WORKSPACE hoặc ./workspace)")]
 
 
+# The first start of Prefect's temporary server creates its database and runs every Prefect
+# migration: about 30 s on a 2-core machine, past Prefect's default 20 s start-up limit.
+PREFECT_STARTUP_TIMEOUT_SECONDS = 300
+
+PREFECT_START_FAILED = (
+    "Không khởi động được máy chủ tạm của Prefect: hãy chạy lại lệnh (lần chạy đầu tiên Prefect "
+    "phải tạo cơ sở dữ liệu), và nếu vẫn lỗi thì kiểm tra quyền ghi vào thư mục PREFECT_HOME "
+    "({home}) hoặc tăng PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (hiện {timeout} giây)."
+)
+
+
 def _prefect_offline() -> None:
-    """Keep Prefect offline for command-line runs; its log lines show each step's progress."""
+    """Keep Prefect offline for command-line runs; its log lines show each step's progress.
+
+    Values already in the environment win, so an operator can still point Prefect elsewhere.
+    """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                          str(PREFECT_STARTUP_TIMEOUT_SECONDS))
+
+
+def _start_prefect() -> None:
+    """Set Prefect up and reach its API (starting the temporary server) before any flow runs.
+
+    A failure ends the command with one sentence saying what to do, not a traceback.
+    """
+    _prefect_offline()
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    error: BaseException | None
+    try:
+        with get_client(sync_client=True) as client:
+            error = client.api_healthcheck()
+    except Exception as exc:  # any start-up failure: server, database, settings
+        error = exc
+    if error is not None:
+        settings = get_current_settings()
+        typer.echo(PREFECT_START_FAILED.format(
+            home=settings.home, timeout=settings.server.ephemeral.startup_timeout_seconds),
+            err=True)
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -90,7 +129,7 @@ def template(
 def collect(workspace: WorkspaceOpt = None,
             period: Annotated[str | None, typer.Option("--period")] = None) -> None:
     """Thu nhận các tệp trong thư mục inbox/ và portal/ của thư mục làm việc."""
-    _prefect_offline()
+    _start_prefect()
     from flows.collect import collect_submissions
 
     counts = collect_submissions(period=period, workspace=str(workspace) if workspace else None)
@@ -121,7 +160,7 @@ def run(
                      ] = False,
 ) -> None:
     """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ."""
-    _prefect_offline()
+    _start_prefect()
     from flows.monthly_report import monthly_report
 
     summary = monthly_report(period=period, force=force, publish=not no_publish,
@@ -147,6 +186,9 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     typer.echo(f"Tỉnh demo, kỳ {DEMO_PERIOD}: {len(plan.submitted)} đơn vị nộp báo cáo, "
                f"{len(plan.missing)} chưa nộp, {len(plan.late)} nộp muộn, 1 tệp lỗi, "
                "1 tệp nộp lại; số liệu cổng dịch vụ công trong portal/.")
-    typer.echo("Đang chạy luồng báo cáo tháng (Prefect khởi động máy chủ tạm, khoảng 15 giây)…")
+    typer.echo("Đang khởi động Prefect (máy chủ tạm; lần đầu trên máy mới có thể mất một phút "
+               "để tạo cơ sở dữ liệu)…")
+    _start_prefect()
+    typer.echo("Đang chạy luồng báo cáo tháng…")
     summary = monthly_report(period=DEMO_PERIOD, workspace=str(workspace.resolve()))
     _print_report(summary)
