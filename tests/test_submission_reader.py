@@ -253,3 +253,12 @@ def test_csv_separator_from_the_header_lines(name: str, registry: Registry) -> N
     assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
                                                                ("IV.6.b", 100.0)]
     assert [(m.metric_code, m.value) for m in result.metrics] == [("kiem_tra_cchc", 3.0)]
+
+
+def test_csv_that_cannot_be_split_gets_a_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_text('Thông tin\nMã đơn vị;"SNV\n' + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    assert "tệp CSV không đúng định dạng" in str(caught.value)
+    assert "field" not in str(caught.value)
