@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 5_000  # rows read per sheet; a value below them is an error
 MAX_COLUMNS = 60  # columns read per sheet (A … BH)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # size of the .xlsx file on disk
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts of the archive, unpacked
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all parts of the archive, unpacked
 MAX_RATIO = 100  # unpacked size / size on disk, checked once the parts exceed 1 MB
 _RATIO_FLOOR = 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -111,7 +112,7 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
         return _values(path, percents)
     except WorkbookError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError,
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError, expat.ExpatError,
             DefusedXmlException, CalamineError, EOFError, OSError, ValueError) as exc:
         logger.warning("cannot read workbook %s: %s: %s", path, type(exc).__name__, exc)
         raise WorkbookError(NOT_XLSX) from exc
@@ -237,43 +238,68 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return indexes
 
 
+class _SheetScan:
+    """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
+    kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
+
+    def __init__(self, name: str, percent_styles: set[int]) -> None:
+        self.name = name
+        self.percent_styles = percent_styles
+        self.percent: set[tuple[int, int]] = set()
+        self.row, self.column = 0, 0
+        self.cell: tuple[str | None, str] | None = None  # style, type of the open cell
+        self.has_value = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        local = tag[tag.rfind(" ") + 1:]
+        if local == "c":
+            match = _CELL_REF.match(attributes.get("r", ""))
+            if match:
+                self.column, self.row = _column_number(match.group(1)), int(match.group(2))
+            else:
+                self.column += 1
+            self.cell = (attributes.get("s"), attributes.get("t", "n"))
+            self.has_value = False
+        elif local in ("v", "is", "f"):
+            self.has_value = self.cell is not None
+        elif local == "row":
+            number = attributes.get("r")
+            self.row, self.column = (int(number) if number else self.row + 1), 0
+
+    def end(self, tag: str) -> None:
+        if tag[tag.rfind(" ") + 1:] != "c" or self.cell is None:
+            return
+        style, kind = self.cell
+        self.cell = None
+        if not self.has_value:
+            return  # a formatted empty cell
+        if self.row > MAX_ROWS or self.column > MAX_COLUMNS:
+            where = f"{column_letters(self.column)}{self.row}"
+            raise WorkbookError(
+                f"trang «{self.name}» có dữ liệu ở ô {where}, ngoài vùng được đọc (tối đa "
+                f"{_vi_int(MAX_ROWS)} dòng và {MAX_COLUMNS} cột, tức từ ô A1 đến ô "
+                f"{column_letters(MAX_COLUMNS)}{MAX_ROWS}); hãy xoá dữ liệu thừa ở ô "
+                "đó hoặc chuyển bảng vào trong vùng này")
+        if style and kind == "n" and int(style) in self.percent_styles:
+            self.percent.add((self.row - 1, self.column - 1))
+
+    @staticmethod
+    def refuse(*_args: object) -> None:
+        raise ValueError("DTD or entity declaration in a worksheet")
+
+
 def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
                 percent_styles: set[int]) -> frozenset[tuple[int, int]]:
     """Stream a sheet's XML once: refuse a value outside the limits, note percent cells."""
-    percent: set[tuple[int, int]] = set()
-    row, column = 0, 0
+    scan = _SheetScan(name, percent_styles)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.StartDoctypeDeclHandler = scan.refuse
+    parser.EntityDeclHandler = scan.refuse
     with archive.open(part) as stream:
-        for event, element in _iterparse(stream, ("start", "end")):
-            tag = _local(element.tag)
-            if event == "start":
-                if tag == "row":
-                    number = element.get("r")
-                    row, column = (int(number) if number else row + 1), 0
-                continue
-            if tag == "row":
-                element.clear()
-            if tag != "c":
-                continue
-            ref = element.get("r")
-            match = _CELL_REF.match(ref or "")
-            if match:
-                column, row = _column_number(match.group(1)), int(match.group(2))
-            else:
-                column += 1
-            if not any(_local(child.tag) in ("v", "is", "f") for child in element):
-                continue  # a formatted empty cell
-            if row > MAX_ROWS or column > MAX_COLUMNS:
-                where = f"{column_letters(column)}{row}"
-                raise WorkbookError(
-                    f"trang «{name}» có dữ liệu ở ô {where}, ngoài vùng được đọc (tối đa "
-                    f"{_vi_int(MAX_ROWS)} dòng và {MAX_COLUMNS} cột, tức từ ô A1 đến ô "
-                    f"{column_letters(MAX_COLUMNS)}{MAX_ROWS}); hãy xoá dữ liệu thừa ở ô "
-                    "đó hoặc chuyển bảng vào trong vùng này")
-            style = element.get("s")
-            if (style and element.get("t", "n") == "n"
-                    and int(style) in percent_styles):
-                percent.add((row - 1, column - 1))
-    return frozenset(percent)
+        parser.ParseFile(stream)
+    return frozenset(scan.percent)
 
 
 def _values(path: Path, percents: dict[str, frozenset[tuple[int, int]]]) -> list[SheetCells]:

@@ -78,3 +78,19 @@ def test_too_large_once_unpacked(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as caught:
         read_workbook(path)
     assert "khi giải nén quá lớn" in str(caught.value)
+
+
+def test_entity_declarations_in_a_sheet_are_refused(tmp_path: Path) -> None:
+    """A DTD has no place in a worksheet; entities could expand into a huge text."""
+    source = _workbook(tmp_path / "a.xlsx")
+    path = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "'
+                                    + b"x" * 100 + b'">]><worksheet', 1)
+            out.writestr(info, data)
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(path)
+    assert str(caught.value) == NOT_XLSX
