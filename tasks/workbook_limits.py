@@ -305,12 +305,18 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
 def _values(path: Path, percents: dict[str, frozenset[tuple[int, int]]]) -> list[SheetCells]:
     """The values of the scanned sheets, read with calamine (every value is within limits)."""
     sheets: list[SheetCells] = []
-    with CalamineWorkbook.from_path(str(path)) as workbook:
-        for name, percent in percents.items():
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            rows: list[list[object]] = [
-                [None if value == "" else value for value in line]
-                for line in grid[:MAX_ROWS]
-            ]
-            sheets.append(SheetCells(name, rows, percent))
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            for name, percent in percents.items():
+                grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                rows: list[list[object]] = [
+                    [None if value == "" else value for value in line]
+                    for line in grid[:MAX_ROWS]
+                ]
+                sheets.append(SheetCells(name, rows, percent))
+    except BaseException as exc:  # a panic in calamine's Rust code is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        logger.warning("calamine failed on %s: %s", path, exc)
+        raise WorkbookError(NOT_XLSX) from exc
     return sheets
