@@ -56,13 +56,20 @@ def dossier_file_name(period_label: str, suffix: str = ".csv") -> str:
     return f"ho-so-{period_label}{suffix}"
 
 
-def find_dossier_file(folders: Sequence[Path], period_label: str) -> Path | None:
-    """The period's dossier file in the first folder that has one (Parquet before CSV)."""
-    for folder in folders:
+def find_dossier_file(workspace: Path, period_label: str) -> Path | None:
+    """The period's dossier file: ``portal/ho-so-<kỳ>.parquet`` or ``.csv`` in the
+    workspace, else a file of that name anywhere under ``archive/`` (newest first)."""
+    for suffix in SUFFIXES:
+        path = workspace / "portal" / dossier_file_name(period_label, suffix)
+        if path.is_file():
+            return path
+    archive = workspace / "archive"
+    if archive.is_dir():
         for suffix in SUFFIXES:
-            path = folder / dossier_file_name(period_label, suffix)
-            if path.is_file():
-                return path
+            found = [p for p in archive.rglob(dossier_file_name(period_label, suffix))
+                     if p.is_file()]
+            if found:
+                return max(found, key=lambda p: p.stat().st_mtime)
     return None
 
 
@@ -310,12 +317,12 @@ def _rate(numerator: float, denominator: float) -> float | None:
     return numerator / denominator * 100 if denominator else None
 
 
-def complaint_share(counts: pd.Series) -> float | None:  # type: ignore[type-arg]
+def complaint_share(counts: pd.Series) -> float | None:
     """Share (%) of dossiers received in the window with a complaint or dislike."""
     return _rate(float(counts["complaints"]), float(counts["received"]))
 
 
-def _unit_values(unit: str, counts: pd.Series) -> list[IndicatorValue]:  # type: ignore[type-arg]
+def _unit_values(unit: str, counts: pd.Series) -> list[IndicatorValue]:
     values = []
     for indicator, (num, den) in RATIOS.items():
         numerator, denominator = float(counts[num]), float(counts[den])
@@ -331,7 +338,7 @@ def _unit_values(unit: str, counts: pd.Series) -> list[IndicatorValue]:  # type:
     return values
 
 
-def province_counts(counts: pd.DataFrame) -> pd.Series:  # type: ignore[type-arg]
+def province_counts(counts: pd.DataFrame) -> pd.Series:
     """The province's counts: sums over the units (numerators and denominators)."""
     return counts[list(COUNT_COLUMNS)].sum()
 
