@@ -136,7 +136,8 @@ def generate(path: Path, rows: int) -> float:
 
 def _child(mode: str, path: Path, repeat: int) -> None:
     """Run one measurement and print its result as JSON (in a subprocess)."""
-    from datetime import datetime, time as clock, timedelta
+    from datetime import datetime, timedelta
+    from datetime import time as clock
 
     import duckdb
 

@@ -123,7 +123,8 @@ def test_hand_made_file_gives_the_hand_worked_indicators(rules: Index766Config,
     assert units == ["TINH", "SKHCN", "SNV", "STP"]
 
 
-def test_parquet_gives_the_same_as_csv(rules: Index766Config, tmp_path: Path) -> None:
+def test_parquet_gives_the_same_as_csv(rules: Index766Config, tmp_path: Path,
+                                       known: set[str]) -> None:
     parquet = tmp_path / "ho-so-2025-05.parquet"
     with duckdb.connect() as con:  # typed columns, as a national sync would write them
         con.execute(f"""COPY (SELECT * FROM read_csv('{FIXTURE}', header = true))
@@ -131,6 +132,7 @@ def test_parquet_gives_the_same_as_csv(rules: Index766Config, tmp_path: Path) ->
         types = {row[0]: row[1] for row in con.execute(
             f"DESCRIBE SELECT * FROM '{parquet}'").fetchall()}
     assert "TIMESTAMP" in str(types["NgayTiepNhan"])
+    assert check_dossier_file(parquet, known, rules) == []
     _check(_values(parquet, rules))
 
 
