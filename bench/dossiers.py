@@ -149,12 +149,12 @@ def _child(mode: str, path: Path, repeat: int) -> None:
     units = set(_units())
     start = datetime.combine(WINDOW[0], clock(0))
     stop = datetime.combine(WINDOW[1] + timedelta(days=1), clock(0))
-    best, result = float("inf"), None
+    best, result = float("inf"), {}
     for _ in range(repeat):
         began = time.perf_counter()
         if mode == "project":
             frame = aggregate_dossiers(path, WINDOW, rules)
-            result = frame.drop(columns="unit").sum().to_dict()
+            result = {str(k): int(v) for k, v in frame.drop(columns="unit").sum().items()}
         elif mode == "plain":
             with duckdb.connect() as con:
                 rows = con.execute(PLAIN_SQL, {"start": start, "stop": stop,
@@ -167,7 +167,7 @@ def _child(mode: str, path: Path, repeat: int) -> None:
         else:
             result = {"problems": len(check_dossier_file(path, units, rules))}
         best = min(best, time.perf_counter() - began)
-    print(json.dumps({"seconds": best, "result": {k: int(v) for k, v in result.items()}}))
+    print(json.dumps({"seconds": best, "result": result}))
 
 
 def measure(mode: str, path: Path, repeat: int) -> dict[str, object]:
