@@ -242,3 +242,12 @@ def test_index766_rules_must_add_up(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(RegistryError, match="group 3 add up to 23"):
         load_index766(tmp_path / "data")
+
+
+def test_excel_style_csv_with_bom_and_crlf(tmp_path: Path, rules: Index766Config,
+                                           known: set[str]) -> None:
+    path = tmp_path / "ho-so-2025-05.csv"
+    text = FIXTURE.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes("\ufeff".encode() + text.encode("utf-8"))
+    assert check_dossier_file(path, known, rules) == []
+    _check(_values(path, rules))
