@@ -80,6 +80,12 @@ class Index766Config(_Strict):
     def criterion(self, criterion_id: str) -> Criterion766 | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
+    def indicator_names(self) -> dict[str, str]:
+        """Report names of the computable criteria (all are rates), e.g. for
+        ``ReportContent.indicator_names``."""
+        return {c.id: f"Chỉ số 766, tiêu chí {c.criterion}: {c.name}"
+                for c in self.criteria if c.computable}
+
     def file_column(self, name: str) -> str:
         """The dossier file's name for the national column ``name``."""
         return self.columns.get(name, name)

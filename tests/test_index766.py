@@ -154,3 +154,11 @@ def test_cli_whatif_prints_points_gained(tmp_path: Path) -> None:
                                    str(tmp_path), "--set", "idx766_online_share=60"])
     assert rejected.exit_code == 1
     assert "mã đơn vị không có trong danh mục" in rejected.output
+
+
+def test_every_dossier_indicator_has_a_rule_and_a_name(rules: Index766Config) -> None:
+    from tasks.portal.dossiers import INDICATOR_IDS
+
+    names = rules.indicator_names()
+    assert sorted(names) == sorted(INDICATOR_IDS)
+    assert names["idx766_online_share"] == "Chỉ số 766, tiêu chí 3.3: Tỷ lệ hồ sơ trực tuyến"
