@@ -192,3 +192,56 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     typer.echo("Đang chạy luồng báo cáo tháng…")
     summary = monthly_report(period=DEMO_PERIOD, workspace=str(workspace.resolve()))
     _print_report(summary)
+
+
+@app.command()
+def whatif(
+    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-05")],
+    set_: Annotated[list[str], typer.Option("--set", help="Giả định một tỷ lệ (%), ví dụ "
+                                            "idx766_online_share=60; lặp lại được")],
+    workspace: WorkspaceOpt = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Tệp hồ sơ (mặc định: "
+                                              "portal/ho-so-<kỳ>.csv|.parquet hoặc archive/)")
+                    ] = None,
+) -> None:
+    """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
+    from config.index766 import load_index766
+    from tasks.portal.dossiers import (
+        dossier_indicators,
+        find_dossier_file,
+        load_dossier_counts,
+        rates_of,
+    )
+    from tasks.portal.index766 import OverrideError, parse_override, what_if
+    from tasks.receipts import RejectedInput
+
+    settings = load_settings(workspace=workspace)
+    registry = load_registry(settings.registry_dir)
+    rules = load_index766(settings.registry_dir)
+    try:
+        parsed = parse_period(period)
+        overrides = dict(parse_override(item) for item in set_)
+    except (PeriodError, OverrideError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    path = file or find_dossier_file(settings.workspace, parsed.label)
+    if path is None or not path.is_file():
+        typer.echo(f"Không tìm thấy tệp hồ sơ kỳ {parsed.label} (portal/ho-so-{parsed.label}"
+                   f".csv hoặc .parquet) trong {settings.workspace}", err=True)
+        raise typer.Exit(2)
+    try:
+        counts = load_dossier_counts(path, parsed.window(settings.period_convention),
+                                     {a.code for a in registry.agencies}, rules)
+    except RejectedInput as exc:
+        typer.echo(f"Tệp {path.name} có {len(exc.problems)} lỗi:", err=True)
+        for number, problem in enumerate(exc.problems, start=1):
+            typer.echo(f"{number}. {problem.line_vi()}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        result = what_if(rates_of(dossier_indicators(counts)), overrides, rules)
+    except OverrideError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Chỉ số 766 toàn tỉnh, kỳ {parsed.label} (tệp {path.name}):")
+    for line in result.lines_vi():
+        typer.echo(line)
