@@ -46,7 +46,7 @@ def build_resources(settings: Settings) -> Resources:
     db.migrate()
     inbox = DropFolder.agency_inbox(workspace)
     today = rules.today(datetime.now(UTC))
-    inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
+    inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from config.registry import Agency, Registry
+from config.registry import Agency, Registry, Task
 from connectors.database import StoredMetricReport, StoredSubmission, StoredTaskReport
 from tasks.periods import Period
 from tasks.portal_export import PortalUnitStats
@@ -92,14 +92,55 @@ def latest_task_reports(reports: Iterable[StoredTaskReport]) -> dict[tuple[str, 
     return latest
 
 
+def tasks_of_period(registry: Registry, inputs: PeriodInputs,
+                    latest: dict[tuple[str, str], StoredTaskReport]
+                    ) -> list[tuple[Task, set[str]]]:
+    """The tasks to follow in the period, each with the units leading it: the tasks of the
+    registers in force (groups expanded to the units of the period), and the tasks of
+    registers no longer in force that were due and are not reported done (they stay
+    overdue, across years, until done)."""
+    window = inputs.window
+    followed: list[tuple[Task, set[str]]] = [
+        (task, registry.leads_of(task, window)) for task in registry.tasks_in_force(*window)]
+    in_force = {task.id for task, _ in followed}
+    for task in registry.tasks:
+        if task.id in in_force or task.deadline is None or task.deadline >= window[1] \
+                or task.applies_from is None or task.applies_from > window[1]:
+            continue
+        ended = (task.applies_from, task.applies_to or task.deadline)
+        open_units = {code for code in registry.leads_of(task, ended)
+                      if (r := latest.get((code, task.id))) is None or r.status != STATUS_DONE}
+        if open_units:
+            followed.append((task, open_units))
+    return followed
+
+
+def registers_note(registry: Registry, inputs: PeriodInputs) -> list[str]:
+    """A note when no task register is in force for the period (the report then shows no
+    current tasks, only overdue ones carried over)."""
+    if registry.tasks_in_force(*inputs.window):
+        return []
+    start, end = inputs.window
+    return [f"Không có sổ nhiệm vụ (văn bản giao nhiệm vụ) nào áp dụng cho kỳ "
+            f"{inputs.period.label} (số liệu từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}); "
+            "chỉ theo dõi các nhiệm vụ quá hạn chưa hoàn thành của các kỳ trước."]
+
+
+def series_break_notes(registry: Registry, inputs: PeriodInputs) -> list[str]:
+    """A note when the province's boundaries changed inside the period's window: its
+    totals are not comparable with earlier periods' as reported (see the rebased trend)."""
+    return [f"Chuỗi số liệu toàn tỉnh gián đoạn từ {b.effective:%d/%m/%Y}: {b.note.strip()}"
+            for b in registry.series_breaks_in(*inputs.window)]
+
+
 def task_progress(registry: Registry, inputs: PeriodInputs) -> list[TaskProgressRow]:
     """Each task for each unit leading it in the period, with its latest reported status."""
-    units = {a.code: a for a in expected_units(registry, inputs)}
+    units = {a.code: a for a in registry.units_valid(*inputs.window)}
     latest = latest_task_reports(inputs.task_reports)
     end = inputs.window[1]
     rows = []
-    for task in registry.tasks:
-        for code in sorted(registry.leads_of(task) & units.keys()):
+    for task, leads in tasks_of_period(registry, inputs, latest):
+        for code in sorted(leads & units.keys()):
             report = latest.get((code, task.id))
             done = report is not None and report.status == STATUS_DONE
             rows.append(TaskProgressRow(

@@ -24,6 +24,8 @@ from tasks.indicators import (
     compute_indicators,
     expected_units,
     left_out_of_province,
+    registers_note,
+    series_break_notes,
     submission_states,
     task_progress,
 )
@@ -78,6 +80,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                                   "; ".join(p.line_vi() for p in r.problems))
                   for r in rejections],
         left_out=left_out_of_province(registry, inputs, tasks),
+        notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
     )
     used: list[dict[str, Any]] = [
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
@@ -117,7 +120,7 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
                         "status": v.status} for v in content.indicators],
         "left_out": [{"indicator": indicator, "units": units}
                      for indicator, units in content.left_out.items()],
-        "notes": content.left_out_notes(),
+        "notes": content.all_notes(),
     }
 
 

@@ -58,13 +58,31 @@ class ReportingRules:
         return arrived_at >= self.due_at(period)
 
     def reports_for(self, agency: Agency, period: Period) -> bool:
-        """Whether ``agency`` reports for ``period``: it reports at all and exists at some
-        point in the period's data window."""
-        return agency.reports and agency.valid_between(*self.window(period))
+        """Whether ``agency`` may report for ``period``: it exists at some point in the
+        period's data window. (Whether it *must* is its kind's rule: see
+        :meth:`expected_units`.)"""
+        return agency.valid_between(*self.window(period))
 
     def expected_units(self, registry: Registry, period: Period) -> list[Agency]:
-        """The units expected to report for ``period``, in registry order."""
-        return [a for a in registry.agencies if self.reports_for(a, period)]
+        """The units that must report for ``period`` (their kind says so), in registry
+        order: they count in the submission rate and are "chưa nộp" without a file."""
+        return [a for a in registry.agencies
+                if self.reports_for(a, period) and registry.must_submit(a)]
+
+    def not_reporting_reason(self, registry: Registry, agency: Agency, period: Period) -> str:
+        """Why ``agency`` does not report for ``period``, naming its successors when it has
+        closed (for receipts, templates and the CLI), in Vietnamese."""
+        start, end = self.window(period)
+        head = (f"đơn vị {agency.code} ({agency.name}) không hoạt động trong kỳ {period.label}"
+                f" (số liệu từ {start:%d/%m/%Y} đến {end:%d/%m/%Y})")
+        if agency.valid_to is not None and agency.valid_to < start:
+            closed = agency.valid_to + timedelta(days=1)
+            successors = registry.successor_names(agency)
+            tail = f"; đơn vị kế thừa: {', '.join(successors)}" if successors else ""
+            return f"{head}: {agency.name} kết thúc hoạt động từ {closed:%d/%m/%Y}{tail}"
+        if agency.valid_from is not None and agency.valid_from > end:
+            return f"{head}: {agency.name} bắt đầu hoạt động từ {agency.valid_from:%d/%m/%Y}"
+        return head
 
     def last_closed_month(self, today: date) -> Period:
         """The most recent month whose data window has ended before ``today``."""

@@ -73,11 +73,8 @@ def build_workbook(registry: Registry, agency_code: str, period: Period,
         raise TemplateRefused(f"mã đơn vị «{agency_code}» không có trong danh mục")
     in_force = rules or ReportingRules()
     if not in_force.reports_for(agency, period):
-        start, end = in_force.window(period)
-        reason = ("không thuộc diện báo cáo định kỳ" if not agency.reports else
-                  f"không còn (hoặc chưa) hoạt động trong kỳ {period.label} (số liệu từ "
-                  f"{start:%d/%m/%Y} đến {end:%d/%m/%Y})")
-        raise TemplateRefused(f"không tạo tệp mẫu: đơn vị {agency.code} {reason}")
+        reason = in_force.not_reporting_reason(registry, agency, period)
+        raise TemplateRefused(f"không tạo tệp mẫu: {reason}")
     by_id = {e.task_id: e for e in entries}
     values = metric_values or {}
     wb = Workbook()
@@ -101,7 +98,7 @@ def build_workbook(registry: Registry, agency_code: str, period: Period,
     ws = wb.create_sheet(SHEET_TASKS)
     ws.append([f"Nhiệm vụ của {agency.name}, kỳ {period.label_vi}"])
     ws.append(TASK_HEADER)
-    tasks = registry.tasks_reportable_by(agency.code)
+    tasks = registry.tasks_reportable_by(agency.code, in_force.window(period))
     for task in tasks:
         entry = by_id.get(task.id, TaskEntry(task.id))
         ws.append([task.id, task.text, task.deadline, entry.status, entry.progress,

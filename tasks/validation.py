@@ -54,6 +54,7 @@ class Context:
     today: date
     folder_agency: str | None  # the inbox folder's code, or None for a self-check
     rules: ReportingRules
+    window: tuple[date, date] | None = None  # the file's period's data window, once known
 
 
 def _ctx(info: ValidationInfo) -> Context:
@@ -90,7 +91,12 @@ class TaskRowModel(BaseModel):
         task = ctx.registry.task(task_id)
         if task is None:
             raise ValueError(f"mã nhiệm vụ «{task_id}» không có trong danh mục nhiệm vụ")
-        if ctx.folder_agency and not ctx.registry.is_assigned(task, ctx.folder_agency):
+        if ctx.window is not None and task.applies_from is not None \
+                and task.applies_from > ctx.window[1]:
+            raise ValueError(f"nhiệm vụ «{task_id}» được giao từ {task.applies_from:%d/%m/%Y}, "
+                             "sau kỳ báo cáo của tệp")
+        if ctx.folder_agency and not ctx.registry.is_assigned(task, ctx.folder_agency,
+                                                              ctx.window):
             raise ValueError(f"nhiệm vụ «{task_id}» không được giao cho đơn vị "
                              f"{ctx.folder_agency}")
         return task_id
@@ -223,18 +229,9 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
             f"{ctx.folder_agency}; đơn vị chỉ nộp vào thư mục mang mã của mình",
             SHEET_INFO, agency_row, COL_AGENCY))
     if period is not None and not ctx.rules.reports_for(agency, period):
-        problems.append(Problem(_not_reporting(agency_code, agency.reports, period, ctx.rules),
+        problems.append(Problem(ctx.rules.not_reporting_reason(ctx.registry, agency, period),
                                 SHEET_INFO, agency_row, COL_AGENCY))
     return agency_code, period, problems
-
-
-def _not_reporting(agency_code: str, reports: bool, period: Period,
-                   rules: ReportingRules) -> str:
-    if not reports:
-        return f"đơn vị {agency_code} không thuộc diện báo cáo định kỳ"
-    start, end = rules.window(period)
-    return (f"đơn vị {agency_code} không còn (hoặc chưa) hoạt động trong kỳ {period.label} "
-            f"(số liệu từ {start:%d/%m/%Y} đến {end:%d/%m/%Y})")
 
 
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
@@ -250,7 +247,8 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
     header_ctx = Context(registry, today, folder, in_force)
     agency_code, period, problems = _check_header(raw, header_ctx)
     problems = [*raw.problems, *problems]
-    row_ctx = Context(registry, today, folder or agency_code, in_force)
+    row_ctx = Context(registry, today, folder or agency_code, in_force,
+                      in_force.window(period) if period is not None else None)
 
     tasks: list[TaskLine] = []
     seen_tasks: dict[str, int] = {}

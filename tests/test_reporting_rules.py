@@ -1,8 +1,10 @@
 """The reporting rules at the edges of periods; every date and list worked out by hand.
 
-Real registry: 11 district People's Committees closed 30/06/2025; 7 departments closed
-28/02/2025 (SKHDT, SLDTBXH, STTTT, STNMT, SNNPTNT, SGTVT, BDT); 16 departments open
-now, 2 of them (SNNMT, SDTTG) from 01/03/2025; MTTQ and TDOAN never report.
+Real registry: 11 district People's Committees closed 30/06/2025, 102 communes from
+01/07/2025; 7 departments closed 28/02/2025 (SKHDT, SLDTBXH, STTTT, STNMT, SNNPTNT,
+SGTVT, BDT); 14 departments open now, 2 of them (SNNMT, SDTTG) from 01/03/2025; the
+press (BAG, DPTTH), the Fatherland Front and the mass organisations may report on their
+tasks but are not expected every period.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ DISTRICTS = {"UBND-LX", "UBND-CD", "UBND-TC", "UBND-TB", "UBND-AP", "UBND-CP", "
              "UBND-CM", "UBND-PT", "UBND-TS", "UBND-TT"}
 CLOSED_FEB = {"SKHDT", "SLDTBXH", "STTTT", "STNMT", "SNNPTNT", "SGTVT", "BDT"}
 OPEN_DEPARTMENTS = {"SNV", "STP", "STC", "SKHCN", "SVHTTDL", "SGDDT", "VPUBND", "SCT",
-                    "SNNMT", "SXD", "SYT", "TTT", "SDTTG", "SNGV", "BAG", "DPTTH"}
+                    "SNNMT", "SXD", "SYT", "TTT", "SDTTG", "SNGV"}
+
+
+@pytest.fixture(scope="module")
+def communes(registry: Registry) -> set[str]:
+    found = {a.code for a in registry.agencies if a.kind == "ubnd-xa"}
+    assert len(found) == 102
+    return found
 
 
 # --- due dates -----------------------------------------------------------------------
@@ -91,11 +100,14 @@ def _codes(registry: Registry, rules: ReportingRules, label: str) -> set[str]:
     return {a.code for a in rules.expected_units(registry, parse_period(label))}
 
 
-def test_districts_closed_30_june_report_for_july_under_the_ministry(registry: Registry
-                                                                     ) -> None:
-    assert _codes(registry, MINISTRY, "2025-07") == OPEN_DEPARTMENTS | DISTRICTS  # 27
-    assert _codes(registry, MINISTRY, "2025-08") == OPEN_DEPARTMENTS
-    assert _codes(registry, CALENDAR, "2025-07") == OPEN_DEPARTMENTS
+def test_districts_closed_30_june_report_for_july_under_the_ministry(
+        registry: Registry, communes: set[str]) -> None:
+    # July's window (15/06-14/07) holds the districts' last days and the communes' first
+    assert _codes(registry, MINISTRY, "2025-07") == OPEN_DEPARTMENTS | DISTRICTS | communes
+    assert _codes(registry, MINISTRY, "2025-06") == OPEN_DEPARTMENTS | DISTRICTS
+    assert _codes(registry, MINISTRY, "2025-08") == OPEN_DEPARTMENTS | communes
+    assert _codes(registry, CALENDAR, "2025-07") == OPEN_DEPARTMENTS | communes
+    assert _codes(registry, MINISTRY, "2026-10") == OPEN_DEPARTMENTS | communes
 
 
 def test_departments_closed_28_february_report_for_march(registry: Registry) -> None:
@@ -106,9 +118,12 @@ def test_departments_closed_28_february_report_for_march(registry: Registry) -> 
     assert not {"SNNMT", "SDTTG"} & _codes(registry, MINISTRY, "2025-02")
 
 
-def test_units_that_never_report(registry: Registry) -> None:
-    mttq = registry.agency("MTTQ")
-    assert mttq is not None and not MINISTRY.reports_for(mttq, parse_period("2025-05"))
+def test_units_not_expected_may_still_report_on_their_tasks(registry: Registry) -> None:
+    may = parse_period("2025-05")
+    for code in ("MTTQ", "TDOAN", "HLHPN", "BAG"):
+        unit = registry.agency(code)
+        assert unit is not None and MINISTRY.reports_for(unit, may)
+        assert code not in _codes(registry, MINISTRY, "2025-05")
 
 
 # --- validation and templates ask the same rule ----------------------------------------
@@ -139,8 +154,11 @@ def test_validation_follows_the_configured_convention(tmp_path: Path,
                                  folder_agency="UBND-LX", rules=CALENDAR)
     assert isinstance(result, list) and len(result) == 1
     assert result[0].column == "Mã đơn vị"
-    assert "không còn (hoặc chưa) hoạt động trong kỳ 2025-07" in result[0].message
+    assert "không hoạt động trong kỳ 2025-07" in result[0].message
     assert "01/07/2025 đến 31/07/2025" in result[0].message
+    # the receipt names the successors: the communes that took over Long Xuyên city
+    assert "kết thúc hoạt động từ 01/07/2025; đơn vị kế thừa: " in result[0].message
+    assert "Phường Long Xuyên (X30307)" in result[0].message
 
 
 def test_template_for_a_unit_in_its_last_period(registry: Registry) -> None:
@@ -151,10 +169,12 @@ def test_template_for_a_unit_in_its_last_period(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize(("code", "label", "fragment"), [
-    ("UBND-LX", "2025-08", "không còn (hoặc chưa) hoạt động trong kỳ 2025-08"),
-    ("SKHDT", "2025-04", "không còn (hoặc chưa) hoạt động trong kỳ 2025-04"),
-    ("SNNMT", "2025-02", "không còn (hoặc chưa) hoạt động trong kỳ 2025-02"),
-    ("MTTQ", "2025-05", "không thuộc diện báo cáo định kỳ"),
+    ("UBND-LX", "2025-08", "không hoạt động trong kỳ 2025-08"),
+    ("UBND-CT", "2026-10", "UBND huyện Châu Thành kết thúc hoạt động từ 01/07/2025; "
+                           "đơn vị kế thừa: Xã An Châu (X30589)"),
+    ("SKHDT", "2025-04", "kết thúc hoạt động từ 01/03/2025; đơn vị kế thừa: Sở Tài chính"),
+    ("SNNMT", "2025-02", "bắt đầu hoạt động từ 01/03/2025"),
+    ("X30307", "2025-06", "bắt đầu hoạt động từ 01/07/2025"),
 ])
 def test_template_refused_for_a_unit_not_reporting(registry: Registry, code: str, label: str,
                                                    fragment: str) -> None:
