@@ -164,6 +164,9 @@ def test_publish_sends_the_report_once(workspace: Path, db: Database, small_regi
         outcome.folder / "bao-cao-cchc-2025-05.xlsx").read_bytes()
     assert "BÁO CÁO CCHC VIẾT TAY" in html_of(message)
     assert "STP — Sở Tư pháp" in text_of(message)  # the missing unit, from the summary
+    # the late unit, shown as written (the Markdown escapes of the UI summary are undone)
+    assert "UBND-LX — UBND thành phố Long Xuyên" in text_of(message)
+    assert "\\" not in text_of(message)
     assert str(outcome.folder) not in text_of(message)  # no server path for the recipient
     target = workspace / "outbox" / "so-noi-vu" / "2025-05" / "v1"
     assert result.published_to == target and (target / "bao-cao-cchc-2025-05.docx").exists()
@@ -198,6 +201,7 @@ def test_a_new_version_says_what_changed(workspace: Path, db: Database,
     for body in (html_of(message), text_of(message)):
         assert "Thay đổi so với v1" in body
         assert "25,00% → 50,00%" in body
+        assert "UBND-LX — UBND thành phố Long Xuyên" in body and "\\" not in body
 
     add_word_and_html(second.folder, "2025-05")  # with the report's HTML, the change note is on top
     html = html_of(build_report_mail(second, sender=SENDER, recipients=[SNV]))

@@ -22,6 +22,8 @@ XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _FOLDER_LINE = re.compile(r"^Thư mục báo cáo: .*$", re.MULTILINE)
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
+# tasks.markdown.escape puts a backslash before ASCII punctuation; mail shows plain text
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def html_name(period: str) -> str:
@@ -42,8 +44,10 @@ def message_id(period: str, version: int, sender: str) -> str:
 
 
 def mail_summary(outcome: ReportOutcome) -> str:
-    """The run summary without the server's local folder path (meaningless to recipients)."""
-    return _FOLDER_LINE.sub("", report_markdown(outcome)).replace("\n\n\n", "\n\n")
+    """The run summary as plain text: without the server's local folder path (meaningless
+    to recipients) and without the Markdown escapes (agency names show as written)."""
+    text = _FOLDER_LINE.sub("", report_markdown(outcome))
+    return re.sub(r"\n{3,}", "\n\n", _MARKDOWN_ESCAPE.sub(r"\1", text))
 
 
 def _section(markdown: str, heading_prefix: str) -> str:
@@ -53,7 +57,7 @@ def _section(markdown: str, heading_prefix: str) -> str:
 
 
 def markdown_html(markdown: str) -> str:
-    """The few Markdown forms the summaries use (headings, bullets, code) as HTML."""
+    """The few forms of :func:`mail_summary` (headings, bullets, code) as escaped HTML."""
     out: list[str] = []
     in_list = False
     for raw in markdown.splitlines():
