@@ -9,6 +9,7 @@ from prefect.runtime import flow_run
 
 from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
+from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks import steps
 from tasks.periods import last_closed_month, parse_period
@@ -27,15 +28,18 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
     target = (parse_period(period) if period
               else last_closed_month(res.today(), settings.period_convention))
     inbox, portal = collect_inbox(res), collect_portal(res)
+    portal_api = fetch_portal_figures(res, target)
     steps.publish_collect_artifacts(inbox, portal, target.label)
     inputs, portal_file, rejections = steps.gather_inputs(
         res.db, target, convention=settings.period_convention, due_day=settings.due_day,
         timezone=settings.timezone)
-    built = steps.build_report(res.registry, inputs, portal_file, rejections)
+    built = steps.build_report(res.registry, inputs, portal_file, rejections,
+                               data_gaps=portal_api.gaps)
     outcome = steps.publish_version(res.db, built, settings.workspace / "reports", force=force,
                                     run_id=str(flow_run.id), now=res.now(),
                                     timezone=settings.timezone)
     published = steps.publish_to_outbox(res.outbox, outcome) if publish else None
     steps.publish_report_artifacts(outcome)
     return {**outcome.summary(), "collected": inbox.counts(),
+            "portal_api": portal_api.summary(),
             "published_to": str(published) if published else None}

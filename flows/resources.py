@@ -6,11 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from prefect.blocks.system import Secret
+from pydantic import SecretStr
+
+from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
+from connectors.portal_api import PortalApi
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class Resources:
     inbox: DropFolder
     portal: DropFolder
     outbox: Outbox
+    portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.timezone)).date()
@@ -42,4 +48,22 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace))
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace),
+                     build_portal_api(settings))
+
+
+def build_portal_api(settings: Settings) -> PortalApi | None:
+    """The portal API client when ``CCHC_PORTAL_API_URL`` is set; the token comes from the
+    settings or, failing that, from the Prefect Secret block they name."""
+    if not settings.portal_api_url:
+        return None
+    token = settings.portal_api_token
+    if token is None and settings.portal_api_token_block:
+        block: Secret[str] = Secret.load(settings.portal_api_token_block)  # type: ignore[assignment]
+        token = SecretStr(str(block.get()))
+    return PortalApi(settings.portal_api_url, token,
+                     load_portal_api_config(settings.portal_api_config),
+                     connect_timeout=settings.portal_api_connect_timeout,
+                     read_timeout=settings.portal_api_read_timeout,
+                     retries=settings.portal_api_retries, backoff=settings.portal_api_backoff,
+                     max_retry_after=settings.portal_api_max_retry_after)

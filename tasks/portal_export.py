@@ -47,7 +47,7 @@ from tasks.periods import Period, PeriodError, month_period, parse_period
 from tasks.receipts import Problem, RejectedInput
 from tasks.text import fold
 
-Variant = Literal["A", "B"]
+Variant = Literal["A", "B", "api"]  # "api": from the portal API
 Row = Sequence[object]
 
 
