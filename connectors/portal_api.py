@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+import urllib3
 from pydantic import SecretStr
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -168,11 +169,11 @@ class PortalApi:
         try:
             response = self._session.get(self.endpoint, params=self._params(start, end, page),
                                          headers=self._headers(), timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise PortalUnavailable(f"Trang {page}: cổng không trả lời kịp sau nhiều lần thử "
-                                    f"({type(exc).__name__})") from None
         except requests.RequestException as exc:
-            raise PortalUnavailable(f"Trang {page}: không kết nối được cổng sau nhiều lần thử "
+            if not _timed_out(exc):
+                raise PortalUnavailable(f"Trang {page}: không kết nối được cổng sau nhiều lần "
+                                        f"thử ({type(exc).__name__})") from None
+            raise PortalUnavailable(f"Trang {page}: cổng không trả lời kịp sau nhiều lần thử "
                                     f"({type(exc).__name__})") from None
         status = response.status_code
         if status in RETRY_STATUSES:
@@ -199,6 +200,14 @@ class PortalApi:
             raise PortalBadAnswer(f"Trang {page}: «{pages_key}» phải là số nguyên không âm, "
                                   f"nhận được {total!r}")
         return records, total
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A timeout, also when urllib3 gave up retrying one (requests then says ConnectionError)."""
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError)
 
 
 def _snapshot_hash(period: str, start: date, end: date, pages: list[FetchedPage]) -> str:

@@ -235,7 +235,7 @@ class _Writer:
         ]
         if content.data_gaps:  # the banner: a report lacking data never looks complete
             title_lines.append((INCOMPLETE_VI, _FONT_WARNING, 18.0))
-            title_lines += [(f"- {gap}", _FONT_WARNING, 32.0) for gap in content.data_gaps]
+            title_lines += [(f"• {gap}", _FONT_WARNING, 32.0) for gap in content.data_gaps]
         for row, (text, font, height) in enumerate(title_lines, start=1):
             cell = ws.cell(row=row, column=1)
             _put(cell, text)
