@@ -195,7 +195,9 @@ class ReportOutcome:
         return {"period": self.period, "version": self.version, "created": self.created,
                 "folder": str(self.folder), "missing_units": sum(
                     1 for m in self.content.missing if m.state == STATE_MISSING),
-                "rejected_files": len(self.content.rejected)}
+                "rejected_files": len(self.content.rejected),
+                "portal_missing": self.content.portal_missing,
+                "data_gaps": list(self.content.data_gaps)}
 
 
 def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, force: bool,

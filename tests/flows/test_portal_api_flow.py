@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from prefect.artifacts import Artifact
+from prefect.blocks.system import Secret
+from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from config.settings import load_settings
 from flows.monthly_report import monthly_report
+from flows.resources import build_portal_api
 from tasks.report_model import INCOMPLETE_VI, PORTAL_MISSING_VI
 from tasks.report_workbook import SHEET_SUMMARY
 from tests import scenario
@@ -75,6 +80,12 @@ def _leaks(workspace: Path, artifact_keys: list[str]) -> list[str]:
     return files
 
 
+def api_part(summary: dict[str, object]) -> dict[str, Any]:
+    part = summary["portal_api"]
+    assert isinstance(part, dict)
+    return part
+
+
 KEYS = ["bao-cao-cchc-2025-05", "bao-cao-cchc-2025-05-tom-tat", "thu-nhan-bao-cao"]
 
 
@@ -82,8 +93,8 @@ def test_the_report_uses_the_portal_api_figures(env: Path, httpserver: HTTPServe
     calls = serve(httpserver, Response(json.dumps({"data": [SNV, LX], "totalPages": 1})))
     summary = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert calls == [1]
-    assert summary["portal_api"] == {"stored": True, "units": 2, "gaps": [],
-                                     "snapshot": summary["portal_api"]["snapshot"]}
+    api = api_part(summary)
+    assert (api["stored"], api["units"], api["gaps"]) == (True, 2, [])
     folder = Path(str(summary["folder"]))
     doc = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
     assert (doc["portal_missing"], doc["data_gaps"]) == (False, [])
@@ -93,7 +104,7 @@ def test_the_report_uses_the_portal_api_figures(env: Path, httpserver: HTTPServe
     assert (online["Tử số"], online["Mẫu số"]) == ("230", "600")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     portal = next(i for i in manifest["inputs"] if i["kind"] == "portal")
-    assert portal["path"] == summary["portal_api"]["snapshot"]
+    assert portal["path"] == api["snapshot"] and "raw/portal/2025-05/" in portal["path"]
     assert _leaks(env, KEYS) == []
 
 
@@ -102,7 +113,7 @@ def test_a_portal_that_stays_down_gives_a_report_marked_as_lacking_portal_data(
     calls = serve(httpserver, Response("bảo trì", status=503))
     summary = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert calls == [1, 1, 1, 1]  # (first try + 1 HTTP retry) x (task + 1 task retry)
-    gaps = summary["portal_api"]["gaps"]
+    gaps = api_part(summary)["gaps"]
     assert len(gaps) == 1 and "HTTP 503" in gaps[0]
     folder = Path(str(summary["folder"]))
     doc = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
@@ -120,6 +131,19 @@ def test_a_missing_page_is_not_retried_and_the_report_is_marked(
     calls = serve(httpserver, Response("không có", status=404))
     summary = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert calls == [1]  # a 404 is an answer: neither urllib3 nor Prefect asks again
-    assert "HTTP 404" in summary["portal_api"]["gaps"][0]
+    assert summary["portal_missing"] is True
+    assert "HTTP 404" in api_part(summary)["gaps"][0]
     doc = json.loads((Path(str(summary["folder"])) / "indicators.json").read_text("utf-8"))
     assert doc["portal_missing"] is True
+
+
+def test_the_token_can_come_from_a_prefect_secret_block(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCHC_PORTAL_API_TOKEN", raising=False)
+    Secret(value=SecretStr(TOKEN)).save("cchc-portal-api-token", overwrite=True)
+    settings = load_settings(workspace=tmp_path, portal_api_url="http://127.0.0.1:9",
+                             portal_api_token_block="cchc-portal-api-token")
+    api = build_portal_api(settings)
+    assert api is not None
+    assert api._headers()["Authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in repr(api) and TOKEN not in repr(settings)
