@@ -5,14 +5,19 @@ from __future__ import annotations
 from flows.resources import Resources
 from tasks import steps
 from tasks.periods import Period
-from tasks.portal_api_records import PortalApiOutcome, portal_fetch_failed
+from tasks.portal_api_records import (
+    PortalApiOutcome,
+    portal_fetch_failed,
+    reused_after_failure,
+)
 
 
 def fetch_portal_figures(res: Resources, period: Period) -> PortalApiOutcome:
     """Fetch and store the period's portal figures when the API is configured.
 
     The run never fails for the portal: a portal that stays down or answers garbage gives
-    an outcome whose ``gaps`` the report shows as a banner.
+    an outcome whose ``gaps`` the report shows as a banner. When the portal fails, the
+    newest complete answer saved for the period (``raw/portal/<period>/``) is used.
     """
     api, settings = res.portal_api, res.settings
     if api is None:
@@ -23,11 +28,17 @@ def fetch_portal_figures(res: Resources, period: Period) -> PortalApiOutcome:
         retry_delay_seconds=settings.portal_api_task_retry_delay,
         timeout_seconds=settings.portal_api_timeout,
     )
-    state = fetch(api, period.label, start, end, settings.workspace / "raw" / "portal",
-                  res.now(), return_state=True)
+    raw = settings.workspace / "raw" / "portal"
+    state = fetch(api, period.label, start, end, raw, res.now(), return_state=True)
     if not state.is_completed():
         error = state.result(raise_on_failure=False)
-        return portal_fetch_failed(error if isinstance(error, BaseException)
-                                   else RuntimeError(str(state.message)))
+        failed = portal_fetch_failed(error if isinstance(error, BaseException)
+                                     else RuntimeError(str(state.message)))
+        saved = steps.latest_portal_snapshot(raw, period.label, api.config)
+        if saved is None:
+            return failed
+        reused = steps.record_portal_snapshot(res.db, res.registry, saved, api.config.fields,
+                                              period, res.now())
+        return reused_after_failure(failed, reused, saved.fetched_at)
     return steps.record_portal_snapshot(res.db, res.registry, state.result(),
                                         api.config.fields, period, res.now())

@@ -208,3 +208,13 @@ def portal_fetch_failed(error: BaseException) -> PortalApiOutcome:
               else f"quá thời gian hoặc lỗi khi lấy ({type(error).__name__})")
     return PortalApiOutcome(True, gaps=(
         f"Không lấy được số liệu từ cổng dịch vụ công: {reason}",))
+
+
+def reused_after_failure(failed: PortalApiOutcome, reused: PortalApiOutcome,
+                         fetched_at: datetime) -> PortalApiOutcome:
+    """The outcome of falling back on the newest saved answer when the portal failed."""
+    note = ("Dùng bản số liệu cổng đã lưu lúc "
+            f"{fetched_at:%d/%m/%Y %H:%M} (UTC) thay cho số liệu mới")
+    return PortalApiOutcome(True, stored=reused.stored, units=reused.units,
+                            snapshot=reused.snapshot,
+                            gaps=(*failed.gaps, note, *reused.gaps), problems=reused.problems)

@@ -21,7 +21,7 @@ from prefect.tasks import Task
 
 from connectors.drop_folder import DropFolder, InboxFile
 from connectors.outbox import Outbox
-from connectors.portal_api import PortalApi, PortalApiError
+from connectors.portal_api import PortalApi, PortalApiError, latest_snapshot
 from tasks import collect, portal_api_records, report
 from tasks.collect import CollectSummary
 from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
@@ -71,6 +71,8 @@ fetch_portal_api = task(
     name="lay-so-lieu-api-cong-dvc", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60,
     retry_condition_fn=_transport_failure, timeout_seconds=600,
 )(PortalApi.fetch)
+latest_portal_snapshot = task(name="doc-ban-luu-cong-dvc", cache_policy=NO_CACHE)(
+    latest_snapshot)
 record_portal_snapshot = task(name="ghi-so-lieu-api-cong-dvc", cache_policy=NO_CACHE)(
     portal_api_records.record_portal_snapshot)
 

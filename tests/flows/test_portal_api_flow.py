@@ -147,3 +147,20 @@ def test_the_token_can_come_from_a_prefect_secret_block(
     assert api is not None
     assert api._headers()["Authorization"] == f"Bearer {TOKEN}"
     assert TOKEN not in repr(api) and TOKEN not in repr(settings)
+
+
+def test_when_the_portal_is_down_the_saved_answer_is_used(
+        env: Path, httpserver: HTTPServer) -> None:
+    serve(httpserver, Response(json.dumps({"data": [SNV, LX], "totalPages": 1})))
+    first = monthly_report(period="2025-05", workspace=str(env), publish=False)
+    assert api_part(first)["stored"] is True
+    (env / "cchc.db").unlink()  # the database is rebuilt: only the saved answer is left
+    httpserver.clear()
+    calls = serve(httpserver, Response("bảo trì", status=503))
+    summary = monthly_report(period="2025-05", workspace=str(env), publish=False)
+    assert calls == [1, 1, 1, 1]
+    api = api_part(summary)
+    assert (api["stored"], api["units"], summary["portal_missing"]) == (True, 2, False)
+    assert "HTTP 503" in api["gaps"][0] and "Dùng bản số liệu cổng đã lưu" in api["gaps"][1]
+    doc = json.loads((Path(str(summary["folder"])) / "indicators.json").read_text("utf-8"))
+    assert doc["portal_missing"] is False and len(doc["data_gaps"]) == 2
