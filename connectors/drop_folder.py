@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -137,8 +137,7 @@ class DropFolder:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.path.name)}"
         shutil.move(item.path, target)
-        kept = Receipt(receipt.file_name, receipt.received_at, receipt.content_hash,
-                       receipt.problems, receipt.agency_folder, str(target), receipt.extra)
+        kept = replace(receipt, kept_as=target.name)  # its name only: no server folder
         target.with_name(target.name + ".loi.txt").write_text(kept.to_text(), encoding="utf-8")
         target.with_name(target.name + ".loi.json").write_text(
             json.dumps(kept.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")

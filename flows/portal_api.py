@@ -22,7 +22,7 @@ def fetch_portal_figures(res: Resources, period: Period) -> PortalApiOutcome:
     api, settings = res.portal_api, res.settings
     if api is None:
         return PortalApiOutcome(configured=False)
-    start, end = period.window(settings.period_convention)
+    start, end = res.rules.window(period)
     fetch = steps.fetch_portal_api.with_options(
         retries=settings.portal_api_task_retries,
         retry_delay_seconds=settings.portal_api_task_retry_delay,

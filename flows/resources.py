@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
@@ -16,6 +15,7 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
+from tasks.reporting_rules import ReportingRules
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,11 @@ class Resources:
     inbox: DropFolder
     portal: DropFolder
     outbox: Outbox
+    rules: ReportingRules
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+        return self.rules.today(self.now())
 
     @staticmethod
     def now() -> datetime:
@@ -38,17 +39,18 @@ class Resources:
 
 def build_resources(settings: Settings) -> Resources:
     """Load the registries, open (and migrate) the database and lay out the workspace."""
+    rules = ReportingRules.from_settings(settings)
     workspace = settings.workspace
     workspace.mkdir(parents=True, exist_ok=True)
     registry = load_registry(settings.registry_dir)
     db = Database.from_url(settings.resolved_database_url)
     db.migrate()
     inbox = DropFolder.agency_inbox(workspace)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
+    today = rules.today(datetime.now(UTC))
+    inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace),
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,
                      build_portal_api(settings))
 
 

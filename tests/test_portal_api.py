@@ -39,6 +39,7 @@ from tasks.receipts import RejectedInput
 from tasks.report import build_report, gather_inputs, indicators_document, write_report
 from tasks.report_model import INCOMPLETE_VI, PORTAL_MISSING_VI
 from tasks.report_workbook import SHEET_SUMMARY
+from tasks.reporting_rules import ReportingRules
 from tests import scenario
 
 TOKEN = "tok-9f8e7d6c5b4a-DO-NOT-LEAK"
@@ -297,8 +298,7 @@ def test_an_empty_answer_is_not_taken_as_zero_dossiers(
 
 
 def _report(db: Database, registry: Registry, folder: Path, gaps: tuple[str, ...] = ()) -> Any:
-    inputs, portal_file, rejections = gather_inputs(db, PERIOD, convention="ministry",
-                                                    due_day=18, timezone="Asia/Ho_Chi_Minh")
+    inputs, portal_file, rejections = gather_inputs(db, PERIOD, rules=ReportingRules())
     built = build_report(registry, inputs, portal_file, rejections, data_gaps=gaps)
     write_report(built, folder, version=1, generated_at=NOW, run_id=None,
                  timezone="Asia/Ho_Chi_Minh")
