@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from prefect.blocks.system import Secret
+from pydantic import SecretStr
+
+from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
+from connectors.portal_api import PortalApi
 from tasks.reporting_rules import ReportingRules
 
 
@@ -22,6 +27,7 @@ class Resources:
     portal: DropFolder
     outbox: Outbox
     rules: ReportingRules
+    portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
         return self.rules.today(self.now())
@@ -44,4 +50,22 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules)
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,
+                     build_portal_api(settings))
+
+
+def build_portal_api(settings: Settings) -> PortalApi | None:
+    """The portal API client when ``CCHC_PORTAL_API_URL`` is set; the token comes from the
+    settings or, failing that, from the Prefect Secret block they name."""
+    if not settings.portal_api_url:
+        return None
+    token = settings.portal_api_token
+    if token is None and settings.portal_api_token_block:
+        block: Secret[str] = Secret.load(settings.portal_api_token_block)  # type: ignore[assignment]
+        token = SecretStr(str(block.get()))
+    return PortalApi(settings.portal_api_url, token,
+                     load_portal_api_config(settings.portal_api_config),
+                     connect_timeout=settings.portal_api_connect_timeout,
+                     read_timeout=settings.portal_api_read_timeout,
+                     retries=settings.portal_api_retries, backoff=settings.portal_api_backoff,
+                     max_retry_after=settings.portal_api_max_retry_after)
