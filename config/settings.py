@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.portal_api import DEFAULT_PORTAL_API_CONFIG
+
 PeriodConvention = Literal["ministry", "calendar"]
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "data"
@@ -37,6 +39,26 @@ class Settings(BaseSettings):
                          "agencies must submit.")
     timezone: str = "Asia/Ho_Chi_Minh"
 
+    # the portal's statistics API (docs/portal-api.md); unset URL: exports only
+    portal_api_url: str | None = Field(default=None, description="Base URL of the portal's "
+                                       "statistics API; when set, each report asks it.")
+    portal_api_token: SecretStr | None = Field(default=None, description="Bearer token.")
+    portal_api_token_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the token "
+        "(used when portal_api_token is not set).")
+    portal_api_config: Path = Field(default=DEFAULT_PORTAL_API_CONFIG)
+    portal_api_connect_timeout: float = Field(default=5.0, gt=0)
+    portal_api_read_timeout: float = Field(default=30.0, gt=0)
+    portal_api_retries: int = Field(default=4, ge=0, le=10, description="HTTP retries per "
+                                    "request (5xx, 429, connection errors, timeouts).")
+    portal_api_backoff: float = Field(default=1.0, ge=0, description="Backoff factor (s).")
+    portal_api_max_retry_after: float = Field(default=120.0, ge=0)
+    portal_api_task_retries: int = Field(default=1, ge=0, le=5, description="Prefect retries "
+                                         "of the whole fetch, after the HTTP retries.")
+    portal_api_task_retry_delay: float = Field(default=60.0, ge=0)
+    portal_api_timeout: float = Field(default=600.0, gt=0, description="Limit (s) on one "
+                                      "fetch of every page.")
+
     # --- mail delivery to Sở Nội vụ (SMTP); no smtp_host: the outbox copy is the delivery ---
     smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail.")
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -57,10 +79,6 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    @property
-    def mail_configured(self) -> bool:
-        return bool(self.smtp_host and self.mail_sender and self.mail_recipients)
 
     @property
     def resolved_database_url(self) -> str:

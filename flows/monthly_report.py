@@ -9,6 +9,7 @@ from prefect.runtime import flow_run
 
 from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
+from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks import steps
 from tasks.periods import parse_period
@@ -29,9 +30,11 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
     res = build_resources(settings)
     target = parse_period(period) if period else res.rules.last_closed_month(res.today())
     inbox, portal = collect_inbox(res), collect_portal(res)
+    portal_api = fetch_portal_figures(res, target)
     steps.publish_collect_artifacts(inbox, portal, target.label)
     inputs, portal_file, rejections = steps.gather_inputs(res.db, target, rules=res.rules)
-    built = steps.build_report(res.registry, inputs, portal_file, rejections)
+    built = steps.build_report(res.registry, inputs, portal_file, rejections,
+                               data_gaps=portal_api.gaps)
     outcome = steps.publish_version(res.db, built, settings.workspace / "reports", force=force,
                                     run_id=str(flow_run.id), now=res.now(),
                                     timezone=settings.timezone)
@@ -39,4 +42,4 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
                                      return_state=True) if publish else None)
     steps.publish_report_artifacts(outcome)
     return {**outcome.summary(), "collected": inbox.counts(),
-            **steps.delivery_summary(delivery)}
+            "portal_api": portal_api.summary(), **steps.delivery_summary(delivery)}

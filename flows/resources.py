@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from prefect.blocks.system import Secret
+from pydantic import SecretStr
+
+from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from connectors.database import Database
@@ -12,6 +16,7 @@ from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
+from connectors.portal_api import PortalApi
 from tasks.delivery.deliver import MailChannel
 from tasks.reporting_rules import ReportingRules
 
@@ -27,6 +32,7 @@ class Resources:
     rules: ReportingRules
     deliveries: DeliveryLog
     mail: MailChannel | None  # None: SMTP not configured, the outbox copy is the delivery
+    portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
         return self.rules.today(self.now())
@@ -50,7 +56,7 @@ def build_resources(settings: Settings) -> Resources:
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,
-                     DeliveryLog(db), build_mail_channel(settings))
+                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
 
 
 def build_mail_channel(settings: Settings) -> MailChannel | None:
@@ -63,13 +69,28 @@ def build_mail_channel(settings: Settings) -> MailChannel | None:
         return None
     password: str | None = None
     if settings.smtp_password_block:
-        from prefect.blocks.system import Secret
-
-        secret = Secret.load(settings.smtp_password_block)
-        password = str(secret.get())  # type: ignore[union-attr]
+        block: Secret[str] = Secret.load(settings.smtp_password_block)  # type: ignore[assignment]
+        password = str(block.get())
     elif settings.smtp_password is not None:
         password = settings.smtp_password.get_secret_value()
     smtp = SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
                       username=settings.smtp_username, password=password,
                       timeout=settings.smtp_timeout)
     return MailChannel(smtp, settings.mail_sender, tuple(settings.mail_recipients))
+
+
+def build_portal_api(settings: Settings) -> PortalApi | None:
+    """The portal API client when ``CCHC_PORTAL_API_URL`` is set; the token comes from the
+    settings or, failing that, from the Prefect Secret block they name."""
+    if not settings.portal_api_url:
+        return None
+    token = settings.portal_api_token
+    if token is None and settings.portal_api_token_block:
+        block: Secret[str] = Secret.load(settings.portal_api_token_block)  # type: ignore[assignment]
+        token = SecretStr(str(block.get()))
+    return PortalApi(settings.portal_api_url, token,
+                     load_portal_api_config(settings.portal_api_config),
+                     connect_timeout=settings.portal_api_connect_timeout,
+                     read_timeout=settings.portal_api_read_timeout,
+                     retries=settings.portal_api_retries, backoff=settings.portal_api_backoff,
+                     max_retry_after=settings.portal_api_max_retry_after)

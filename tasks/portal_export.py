@@ -49,7 +49,7 @@ from tasks.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
 
-Variant = Literal["A", "B"]
+Variant = Literal["A", "B", "api"]  # "api": from the portal API
 Row = Sequence[object]
 
 

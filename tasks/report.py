@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,12 @@ from tasks.indicators import (
     task_progress,
 )
 from tasks.periods import Period, parse_period
-from tasks.report_model import IndicatorValue, RejectedFileRow, ReportContent
+from tasks.report_model import (
+    PORTAL_MISSING_VI,
+    IndicatorValue,
+    RejectedFileRow,
+    ReportContent,
+)
 from tasks.report_workbook import write_report_workbook
 from tasks.reporting_rules import ReportingRules
 
@@ -61,8 +67,13 @@ def gather_inputs(db: Database, period: Period, *, rules: ReportingRules
 
 
 def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
-                 rejections: list[StoredRejection]) -> BuiltReport:
-    """Compute the report's content (version and time are set when it is written)."""
+                 rejections: list[StoredRejection], *,
+                 data_gaps: Sequence[str] = ()) -> BuiltReport:
+    """Compute the report's content (version and time are set when it is written).
+
+    A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
+    say so first; ``data_gaps`` adds what this run could not get (a failed portal fetch).
+    """
     tasks = task_progress(registry, inputs)
     indicators = compute_indicators(registry, inputs, tasks)
     units = {a.code: a.name for a in expected_units(registry, inputs)}
@@ -81,6 +92,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                   for r in rejections],
         left_out=left_out_of_province(registry, inputs, tasks),
         notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
+        portal_missing=inputs.portal is None,
+        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps),
     )
     used: list[dict[str, Any]] = [
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
@@ -115,6 +128,8 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
         "period": content.period,
         "version": content.version,
         "generated_at": content.generated_at.isoformat(),
+        "portal_missing": content.portal_missing,
+        "data_gaps": list(content.data_gaps),
         "indicators": [{"unit": v.unit, "indicator": v.indicator, "numerator": v.numerator,
                         "denominator": v.denominator, "value": v.value, "target": v.target,
                         "status": v.status} for v in content.indicators],
@@ -141,6 +156,8 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
         "period": content.period, "version": version, "run_id": run_id,
         "generated_at": generated_at.isoformat(), "fingerprint": built.fingerprint,
         "inputs": built.inputs,
+        "portal_missing": content.portal_missing,
+        "data_gaps": list(content.data_gaps),
         "rejected": [asdict(r) for r in content.rejected],
     })
     write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
@@ -187,7 +204,9 @@ class ReportOutcome:
         return {"period": self.period, "version": self.version, "created": self.created,
                 "folder": str(self.folder), "missing_units": sum(
                     1 for m in self.content.missing if m.state == STATE_MISSING),
-                "rejected_files": len(self.content.rejected)}
+                "rejected_files": len(self.content.rejected),
+                "portal_missing": self.content.portal_missing,
+                "data_gaps": list(self.content.data_gaps)}
 
 
 def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, force: bool,

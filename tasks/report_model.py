@@ -12,6 +12,10 @@ STATUS_NOT_MET = "chưa đạt"
 STATUS_NO_DATA = "không có số liệu"
 STATUS_NO_TARGET = "không có chỉ tiêu"
 
+PORTAL_MISSING_VI = ("Chưa có số liệu cổng dịch vụ công của kỳ này: các chỉ số về hồ sơ "
+                     "(trực tuyến, đúng hạn, quá hạn) chưa được tính, báo cáo chưa đầy đủ")
+INCOMPLETE_VI = "BÁO CÁO CHƯA ĐẦY ĐỦ SỐ LIỆU"
+
 
 @dataclass(frozen=True)
 class IndicatorValue:
@@ -84,6 +88,9 @@ class ReportContent:
     # other things a reader must know about the period (no task register in force, a
     # series break in the province's boundaries), in Vietnamese
     notes: list[str] = field(default_factory=list)
+    # what the report lacks, for a visible banner: no portal figures, a failed fetch, …
+    portal_missing: bool = False
+    data_gaps: list[str] = field(default_factory=list)
 
     def left_out_notes(self) -> list[str]:
         """One line per rate whose province value leaves units out, in Vietnamese."""

@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.report_model import (
+    INCOMPLETE_VI,
     PROVINCE,
     STATUS_MET,
     STATUS_NO_DATA,
@@ -93,6 +94,7 @@ _FONT = Font(name=_FONT_NAME, size=11)
 _FONT_BOLD = Font(name=_FONT_NAME, size=11, bold=True)
 _FONT_ITALIC = Font(name=_FONT_NAME, size=11, italic=True)
 _FONT_TITLE = Font(name=_FONT_NAME, size=14, bold=True)
+_FONT_WARNING = Font(name=_FONT_NAME, size=11, bold=True, color="C00000")
 _HEADER_FILL = PatternFill(fill_type="solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
 _THIN = Side(style="thin", color="FF999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -215,6 +217,9 @@ class _Writer:
                 18.0,
             ),
         ]
+        if content.data_gaps:  # the banner: a report lacking data never looks complete
+            title_lines.append((INCOMPLETE_VI, _FONT_WARNING, 18.0))
+            title_lines += [(f"• {gap}", _FONT_WARNING, 32.0) for gap in content.data_gaps]
         for row, (text, font, height) in enumerate(title_lines, start=1):
             cell = ws.cell(row=row, column=1)
             _put(cell, text)

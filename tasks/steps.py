@@ -14,12 +14,14 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.tasks import Task
 
 from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder, InboxFile
 from connectors.outbox import Outbox
-from tasks import collect, report
+from connectors.portal_api import PortalApi, PortalApiError, latest_snapshot
+from tasks import collect, portal_api_records, report
 from tasks.collect import CollectSummary
 from tasks.delivery import deliver
 from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
@@ -48,6 +50,31 @@ def publish_collect_artifacts(inbox: CollectSummary, portal: CollectSummary,
     if rows:
         create_table_artifact(rows, key="thu-nhan-tung-tep", description="Kết quả từng tệp")
 
+
+
+
+def _transport_failure(_task: Task[..., object], _run: TaskRun, state: State) -> bool:
+    """Retry a portal fetch only when the portal was unreachable, never a bad answer."""
+    try:
+        state.result()
+    except PortalApiError as exc:
+        return exc.retryable
+    except Exception:
+        return False
+    return False
+
+
+# I/O only: asks the portal for every page and saves each answer; retried (after urllib3's
+# own retries) only when the portal was unreachable, bounded by a timeout. The flow sets
+# retries, delay and timeout from the settings with ``with_options``.
+fetch_portal_api = task(
+    name="lay-so-lieu-api-cong-dvc", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=60,
+    retry_condition_fn=_transport_failure, timeout_seconds=600,
+)(PortalApi.fetch)
+latest_portal_snapshot = task(name="doc-ban-luu-cong-dvc", cache_policy=NO_CACHE)(
+    latest_snapshot)
+record_portal_snapshot = task(name="ghi-so-lieu-api-cong-dvc", cache_policy=NO_CACHE)(
+    portal_api_records.record_portal_snapshot)
 
 gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(report.gather_inputs)
 build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(report.build_report)

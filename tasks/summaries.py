@@ -5,7 +5,7 @@ from __future__ import annotations
 from tasks.collect import CollectSummary
 from tasks.markdown import escape
 from tasks.report import ReportOutcome
-from tasks.report_model import PROVINCE, IndicatorValue
+from tasks.report_model import INCOMPLETE_VI, PROVINCE, IndicatorValue
 
 OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}
 
@@ -94,6 +94,10 @@ def report_markdown(outcome: ReportOutcome) -> str:
     state = "bản mới" if outcome.created else "không thay đổi so với bản đã có"
     lines = [f"# Báo cáo CCHC {content.period_label_vi} — v{outcome.version} ({state})", "",
              f"Thư mục báo cáo: {escape(str(outcome.folder))}", ""]
+    if content.data_gaps:
+        lines += [f"> **⚠ {INCOMPLETE_VI}**", ">"]
+        lines += [f"> - {escape(gap)}" for gap in content.data_gaps]
+        lines.append("")
     if outcome.previous_version:
         changed = _changes(now, _province(outcome.previous_version), names, kinds)
         lines += [f"## Thay đổi so với v{outcome.version - 1}", ""]
