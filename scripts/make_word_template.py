@@ -29,7 +29,7 @@ from docx.text.paragraph import Paragraph
 DEFAULT_OUTPUT = (Path(__file__).resolve().parent.parent / "tasks" / "rendering" / "templates"
                   / "bao-cao-cchc.docx")
 FONT = "Times New Roman"
-TEXT_WIDTH_CM = 16.0  # 210 mm - 30 mm - 20 mm
+TEXT_WIDTH_CM = 16.5  # 210 mm - 30 mm - 15 mm
 
 
 def _fonts(style: ParagraphStyle, size: float, *, bold: bool = False,
@@ -165,7 +165,7 @@ def build_template() -> DocumentObject:
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
     section.different_first_page_header_footer = True
@@ -187,7 +187,7 @@ def build_template() -> DocumentObject:
     _cell_paragraph(right, "{{ v.motto_subtitle }}", "CCHC Motto Line")
     _rule(_cell_paragraph(right, "", "CCHC Motto Line"), 2.0)
     _cell_paragraph(right, "{{ v.place_date }}", "CCHC Place Date")
-    _widths(head, [5.8, TEXT_WIDTH_CM - 5.8])
+    _widths(head, [5.6, TEXT_WIDTH_CM - 5.6])  # the motto needs 10.9 cm
 
     document.add_paragraph("", style="Normal")
     document.add_paragraph("{{ v.document_type }}", style="CCHC Title")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-WIDTH_IN = 6.3  # A4 text width (210 mm - 35 mm - 15 mm = 160 mm)
+WIDTH_IN = 6.3  # 160 mm, within the A4 text width (210 mm - 30 mm - 15 mm)
 DPI = 120
 UNITS_PER_PART = 40
 ROW_IN = 0.19
@@ -88,6 +88,12 @@ def _style(axes: Axes) -> None:
 
 def unit_rate_charts(content: ReportContent, indicator: str, key: str) -> list[Chart]:
     """Each unit's ``indicator`` as sorted horizontal bars against the target line."""
+    return [Chart(key, title, _png(figure))
+            for title, figure in unit_rate_figures(content, indicator)]
+
+
+def unit_rate_figures(content: ReportContent, indicator: str) -> list[tuple[str, Figure]]:
+    """The figures of :func:`unit_rate_charts` (one per part of at most 40 units)."""
     values = sorted((v for v in content.indicators
                      if v.indicator == indicator and v.unit != PROVINCE
                      and v.value is not None and math.isfinite(v.value)),
@@ -98,7 +104,7 @@ def unit_rate_charts(content: ReportContent, indicator: str, key: str) -> list[C
     target = next((v.target for v in values if v.target is not None), None)
     parts = math.ceil(len(values) / UNITS_PER_PART)
     size = math.ceil(len(values) / parts)
-    charts = []
+    figures = []
     for part in range(parts):
         chunk = values[part * size:(part + 1) * size]
         title = f"{name} theo đơn vị, {vi.period_phrase(content.period)}"
@@ -122,11 +128,11 @@ def unit_rate_charts(content: ReportContent, indicator: str, key: str) -> list[C
         if target is not None:
             axes.axvline(target, color="#333333", linestyle="--", linewidth=1,
                          label=f"Chỉ tiêu {vi.percent(target)}")
-            axes.legend(loc="lower right", fontsize=7, prop={"family": FONT, "size": 7})
+            axes.legend(loc="upper right", prop={"family": FONT, "size": 7})
         axes.set_title(title, fontsize=9.5, fontfamily=FONT, loc="left", wrap=True)
         _style(axes)
-        charts.append(Chart(key, title, _png(figure)))
-    return charts
+        figures.append((title, figure))
+    return figures
 
 
 def tasks_by_area_chart(content: ReportContent) -> Chart | None:

@@ -20,10 +20,11 @@ from tasks.rendering.view import ReportView
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
 CHART_WIDTH_MM = 160
-_TEXT_WIDTH_TWIPS = 9070  # 16 cm
-_MIN_WEIGHT, _MAX_WEIGHT = 3, 40
-_UNBROKEN = 12
-_PADDING = 2
+_TEXT_WIDTH_TWIPS = 9350  # 16.5 cm
+_CHAR = 125  # twips per character at 12 pt (bold headers included)
+_PAD = 230  # cell margins, twips
+_SHORT = 12  # texts up to this long (numbers, dates, states) are not wrapped
+_LONG = 60  # a long text is given at most this many characters per line
 
 
 def word_name(period: str) -> str:
@@ -60,7 +61,11 @@ def write_word(view: ReportView, charts: Sequence[Chart], path: Path,
 
 
 def _fit_data_tables(document: object) -> None:
-    """Column widths from the texts (docxtpl splits the width evenly after a column loop)."""
+    """Column widths from the texts (docxtpl splits the width evenly after a column loop).
+
+    Each column gets at least its longest unbreakable text (a number, a date, a short state,
+    the longest word); what is left of the text width goes to the columns with long texts.
+    """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -69,15 +74,9 @@ def _fit_data_tables(document: object) -> None:
         if table.style is None or table.style.name != "Table Grid":
             continue
         rows = [[cell.text for cell in row.cells] for row in table.rows]
-        columns = max((len(r) for r in rows), default=0)
-        if columns == 0:
+        widths = column_widths(rows, _TEXT_WIDTH_TWIPS)
+        if not widths:
             continue
-        weights = []
-        for index in range(columns):
-            longest = max((_weight(r[index]) for r in rows if index < len(r)), default=1)
-            weights.append(min(_MAX_WEIGHT, max(_MIN_WEIGHT, longest)))
-        total = sum(weights)
-        widths = [int(_TEXT_WIDTH_TWIPS * w / total) for w in weights]
         grid = table._tbl.tblGrid
         for col in list(grid):
             grid.remove(col)
@@ -87,13 +86,31 @@ def _fit_data_tables(document: object) -> None:
             grid.append(col)
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=False):
-                cell._tc.get_or_add_tcPr()
                 cell.width = width * 635  # twips → EMU
 
 
-def _weight(text: str) -> int:
-    """About how wide a column wants to be for ``text`` (long texts wrap)."""
-    longest_word = max((len(word) for word in text.split()), default=1)
-    if len(text) <= _UNBROKEN:  # numbers, dates, short states: kept on one line
-        return len(text) + _PADDING
-    return max(longest_word, min(len(text), _MAX_WEIGHT)) + _PADDING
+def column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    """Widths in twips for a table of ``rows`` (texts) filling ``total`` twips."""
+    columns = max((len(r) for r in rows), default=0)
+    least, natural = [], []
+    for index in range(columns):
+        texts = [r[index] for r in rows if index < len(r)]
+        least.append(max((_unbroken(t) for t in texts), default=1) * _CHAR + _PAD)
+        natural.append(max((min(len(t), _LONG) for t in texts), default=1) * _CHAR + _PAD)
+        natural[-1] = max(natural[-1], least[-1])
+    if not columns:
+        return []
+    if sum(natural) <= total:
+        scale = total / sum(natural)
+        return [int(w * scale) for w in natural]
+    if sum(least) >= total:
+        return [int(total * w / sum(least)) for w in least]
+    spare = (total - sum(least)) / (sum(natural) - sum(least))
+    return [int(lo + (na - lo) * spare) for lo, na in zip(least, natural, strict=True)]
+
+
+def _unbroken(text: str) -> int:
+    """Characters of ``text`` that must stay on one line (a short text is kept whole)."""
+    if len(text) <= _SHORT:
+        return len(text)
+    return max((len(word) for word in text.split()), default=1)
