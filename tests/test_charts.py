@@ -9,6 +9,8 @@ import warnings
 from itertools import pairwise
 from pathlib import Path
 
+from matplotlib.patches import Rectangle
+
 from tasks.rendering.charts import (
     DPI,
     UNITS_PER_PART,
@@ -57,7 +59,7 @@ def test_unit_labels_do_not_overlap_and_bars_are_sorted() -> None:
     for lower, upper in pairwise(boxes):
         assert lower.y1 <= upper.y0 + 0.5  # no two unit names overlap
     assert boxes[0].x0 >= 0  # long names are shortened, not cut off at the left edge
-    widths = [bar.get_width() for bar in axes.patches]
+    widths = [bar.get_width() for bar in axes.patches if isinstance(bar, Rectangle)]
     assert widths == sorted(widths)  # the lowest rate first (on top)
 
 
