@@ -105,6 +105,8 @@ def _cell_paragraph(cell: _Cell, text: str, style: str, first: bool = False) -> 
 
 def _widths(table: Table, widths_cm: list[float]) -> None:
     table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice follows
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)

@@ -259,7 +259,7 @@ def test_sections_name_overdue_tasks_missing_units_and_data_issues(docx_path: Pa
                     "IV. CHỈ SỐ TRÊN CỔNG DỊCH VỤ CÔNG", "V. VẤN ĐỀ VỀ SỐ LIỆU"):
         assert heading in texts
     assert "43,21 %" in texts and "1.234" in texts
-    assert "tăng 3,21 điểm %" in texts  # change from the previous period
+    assert "tăng 3,21 điểm %" in texts and "So với kỳ trước" in texts  # previous period
     assert "Rà soát văn bản quy phạm pháp luật" in texts  # overdue task, named
     assert "thuộc 2 đơn vị chủ trì: " in texts and "Sở Tài chính" in texts
     assert "Đơn vị chưa gửi báo cáo (1): Sở Tài chính." in texts
@@ -289,8 +289,9 @@ def test_no_trend_chart_without_a_previous_period(tmp_path: Path) -> None:
     written = write_documents(sample_content(), tmp_path)
     assert not (tmp_path / "bieu-do-trend.png").exists()
     assert (tmp_path / "bieu-do-tasks_by_area.png") in written
-    assert "chưa vẽ biểu đồ xu hướng" in "\n".join(_texts(tmp_path /
-                                                        "bao-cao-cchc-2025-03.docx"))
+    texts = "\n".join(_texts(tmp_path / "bao-cao-cchc-2025-03.docx"))
+    assert "chưa vẽ biểu đồ xu hướng" in texts
+    assert "So với kỳ trước" not in texts  # no empty change column
 
 
 def test_letterhead_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,8 +310,8 @@ def test_column_widths_keep_numbers_whole_and_fill_the_width() -> None:
             ["1", "Tỷ lệ hồ sơ tiếp nhận trực tuyến trên Cổng dịch vụ công " * 3, "43,21 %"]]
     widths = column_widths(rows, 9070)
     assert sum(widths) <= 9070 and sum(widths) > 9000
-    assert widths[0] >= 3 * 125 + 230  # "STT" on one line
-    assert widths[2] >= 7 * 125 + 230  # "43,21 %" on one line
+    assert widths[0] >= 3 * 130 + 300  # "STT" on one line
+    assert widths[2] >= 7 * 130 + 300  # "43,21 %" on one line
     assert widths[1] > widths[0] + widths[2]
 
 

@@ -199,9 +199,12 @@ class _Builder:
             paragraphs.append("So với kỳ trước: " + "; ".join(
                 f"{self.name(v.indicator)} {text}" for v, text in changes) + ".")
         rows = [[str(i), self.name(v.indicator), self.value_text(v), self.target_text(v),
-                 clean(v.status), self.change_text(v)] for i, v in enumerate(shown, start=1)]
-        tables = [Table(["STT", "Chỉ tiêu", "Kết quả", "Chỉ tiêu giao", "Đánh giá",
-                         "So với kỳ trước"], rows, "Kết quả các chỉ tiêu của toàn tỉnh")]
+                 clean(v.status)] + ([self.change_text(v)] if self.previous else [])
+                for i, v in enumerate(shown, start=1)]
+        headers = ["STT", "Chỉ tiêu", "Kết quả", "Chỉ tiêu giao", "Đánh giá"]
+        if self.previous:
+            headers.append("So với kỳ trước")
+        tables = [Table(headers, rows, "Kết quả các chỉ tiêu của toàn tỉnh")]
         notes = []
         if not any(self.previous.get(code) is not None and self.previous[code].value is not None
                    and self.province.get(code) is not None

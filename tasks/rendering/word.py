@@ -21,10 +21,12 @@ from tasks.rendering.view import ReportView
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
 CHART_WIDTH_MM = 160
 _TEXT_WIDTH_TWIPS = 9350  # 16.5 cm
-_CHAR = 125  # twips per character at 12 pt (bold headers included)
-_PAD = 230  # cell margins, twips
+_CHAR = 130  # twips per character at 12 pt (bold headers included)
+_PAD = 300  # cell margins and a little room, twips
 _SHORT = 12  # texts up to this long (numbers, dates, states) are not wrapped
 _LONG = 60  # a long text is given at most this many characters per line
+_SHORT_COLUMN = 16  # a column whose texts are all this short is not wrapped if it can be
+_LONGEST_WORD = 12  # a longer word (a file name) may be broken
 
 
 def word_name(period: str) -> str:
@@ -90,19 +92,33 @@ def _fit_data_tables(document: object) -> None:
 
 
 def column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
-    """Widths in twips for a table of ``rows`` (texts) filling ``total`` twips."""
+    """Widths in twips for a table of ``rows`` (header first) filling ``total`` twips.
+
+    Columns of short texts (numbers, dates, codes) keep their texts on one line; the columns
+    of long texts share the rest in proportion to their length. When that does not fit,
+    every column gets its longest unbreakable text and the rest is shared.
+    """
     columns = max((len(r) for r in rows), default=0)
+    if not columns:
+        return []
     least, natural = [], []
     for index in range(columns):
         texts = [r[index] for r in rows if index < len(r)]
-        least.append(max((_unbroken(t) for t in texts), default=1) * _CHAR + _PAD)
+        header = texts[0] if texts else ""
+        longest_word = max((len(word) for word in header.split()), default=1)
+        least.append(max([longest_word, *(_unbroken(t) for t in texts[1:])]) * _CHAR + _PAD)
         natural.append(max((min(len(t), _LONG) for t in texts), default=1) * _CHAR + _PAD)
         natural[-1] = max(natural[-1], least[-1])
-    if not columns:
-        return []
     if sum(natural) <= total:
         scale = total / sum(natural)
         return [int(w * scale) for w in natural]
+    short = [w <= _SHORT_COLUMN * _CHAR + _PAD for w in natural]
+    rest = total - sum(w for w, s in zip(natural, short, strict=True) if s)
+    long_natural = sum(w for w, s in zip(natural, short, strict=True) if not s)
+    shared = [w if s else int(rest * w / long_natural) if long_natural else w
+              for w, s in zip(natural, short, strict=True)]
+    if rest > 0 and all(w >= lo for w, lo in zip(shared, least, strict=True)):
+        return shared
     if sum(least) >= total:
         return [int(total * w / sum(least)) for w in least]
     spare = (total - sum(least)) / (sum(natural) - sum(least))
@@ -113,4 +129,4 @@ def _unbroken(text: str) -> int:
     """Characters of ``text`` that must stay on one line (a short text is kept whole)."""
     if len(text) <= _SHORT:
         return len(text)
-    return max((len(word) for word in text.split()), default=1)
+    return min(_LONGEST_WORD, max((len(word) for word in text.split()), default=1))
