@@ -18,12 +18,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm, Pt
 
 from config.settings import load_settings
+from connectors.database import Database
 from tasks.rendering import vietnamese as vi
 from tasks.rendering.documents import write_documents
 from tasks.rendering.letterhead import Letterhead, letterhead_from
 from tasks.rendering.view import build_view
 from tasks.rendering.word import column_widths, write_word
-from tasks.report import BuiltReport, write_report
+from tasks.report import BuiltReport, publish_version, write_report
 from tasks.report_model import (
     PROVINCE,
     STATUS_MET,
@@ -34,6 +35,8 @@ from tasks.report_model import (
     ReportContent,
     TaskProgressRow,
 )
+from tests import scenario
+from tests.test_indicators import built_report
 
 HOSTILE_UNIT = '<script>alert("x")</script> & Co'
 HOSTILE_TASK = "Rà soát <img src=http://evil.example/x.png> {{ v.signer_name }} & báo cáo"
@@ -360,3 +363,23 @@ def test_converts_to_pdf_and_page_one_is_not_blank(docx_path: Path, tmp_path: Pa
         assert dark > 0.01 * width * height  # text on the page
         top_left = grey.crop((0, 0, width // 2, height // 5))
         assert sum(top_left.histogram()[:128]) > 0  # the letterhead
+
+
+def test_published_version_compares_with_the_period_before(
+        workspace: Path, db: Database, tmp_path: Path) -> None:
+    """publish_version hands the previous period's stored values and the letterhead down."""
+    registry = scenario.write_registry(tmp_path / "registry")
+    scenario.build_workspace(workspace, registry)
+    april = db.claim_report_version("2025-04", "april", None, reports_dir=workspace / "reports")
+    db.save_indicator_values(april.version.id, [
+        IndicatorValue(PROVINCE, "online_filing_rate", 1, 4, 25.0),
+        IndicatorValue(PROVINCE, "on_time_rate", 1, 2, 50.0)])
+    outcome = publish_version(db, built_report(workspace, db, registry), workspace / "reports",
+                              force=False, run_id="r", now=datetime.now(UTC),
+                              timezone="Asia/Ho_Chi_Minh",
+                              letterhead=Letterhead(number_prefix="BC-THU"))
+    assert (outcome.folder / "bieu-do-trend.png").exists()
+    texts = "\n".join(_texts(outcome.folder / "bao-cao-cchc-2025-05.docx"))
+    assert "So với kỳ trước" in texts and "/BC-THU" in texts
+    html = (outcome.folder / "bao-cao-cchc-2025-05.html").read_text(encoding="utf-8")
+    assert "/BC-THU" in html
