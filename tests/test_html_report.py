@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 from tasks.rendering.charts import draw_charts
+from tasks.rendering.documents import report_html, write_documents
 from tasks.rendering.html import render_html
 from tasks.rendering.view import build_view
 from tests.test_word_report import HOSTILE_TASK, HOSTILE_UNIT, PREVIOUS, sample_content
@@ -73,3 +75,10 @@ def test_says_what_the_word_report_says() -> None:
                      "43,21 %", "Đơn vị chưa gửi báo cáo (1): Sở Tài chính.", "Nơi nhận:",
                      "V. VẤN ĐỀ VỀ SỐ LIỆU"):
         assert expected in text
+
+
+def test_report_html_for_the_mail_is_the_saved_page(tmp_path: Path) -> None:
+    content = sample_content()
+    write_documents(content, tmp_path, previous=PREVIOUS)
+    saved = (tmp_path / "bao-cao-cchc-2025-03.html").read_text(encoding="utf-8")
+    assert report_html(content, previous=PREVIOUS) == saved

@@ -34,6 +34,16 @@ def write_documents(content: ReportContent, folder: Path, *, letterhead: Letterh
     return written
 
 
+def report_html(content: ReportContent, *, letterhead: Letterhead | None = None,
+                previous: Sequence[IndicatorValue] = (),
+                timezone: str = "Asia/Ho_Chi_Minh") -> str:
+    """The HTML report as a string (the e-mail body), charts included as data URIs."""
+    previous_period = parse_period(content.period).previous().label if previous else None
+    charts = draw_charts(content, previous, previous_period)
+    view = build_view(content, letterhead, previous=previous, timezone=timezone)
+    return render_html(view, charts)
+
+
 def _write_charts(charts: Sequence[Chart], folder: Path) -> list[Path]:
     paths = []
     counts: dict[str, int] = {}
