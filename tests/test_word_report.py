@@ -313,8 +313,8 @@ def test_column_widths_keep_numbers_whole_and_fill_the_width() -> None:
             ["1", "Tỷ lệ hồ sơ tiếp nhận trực tuyến trên Cổng dịch vụ công " * 3, "43,21 %"]]
     widths = column_widths(rows, 9070)
     assert sum(widths) <= 9070 and sum(widths) > 9000
-    assert widths[0] >= 3 * 130 + 300  # "STT" on one line
-    assert widths[2] >= 7 * 130 + 300  # "43,21 %" on one line
+    assert widths[0] >= 3 * 115 + 300  # "STT" on one line
+    assert widths[2] >= 7 * 115 + 300  # "43,21 %" on one line
     assert widths[1] > widths[0] + widths[2]
 
 

@@ -21,7 +21,8 @@ from tasks.rendering.view import ReportView
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
 CHART_WIDTH_MM = 160
 _TEXT_WIDTH_TWIPS = 9350  # 16.5 cm
-_CHAR = 130  # twips per character at 12 pt (bold headers included)
+_CHAR = 115  # twips per character at 12 pt (about 0.45 em, a little more for bold)
+_HEADER_FACTOR = 1.4  # bold headers, often capitals ("STT")
 _PAD = 300  # cell margins and a little room, twips
 _SHORT = 12  # texts up to this long (numbers, dates, states) are not wrapped
 _LONG = 60  # a long text is given at most this many characters per line
@@ -106,7 +107,8 @@ def column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
         texts = [r[index] for r in rows if index < len(r)]
         header = texts[0] if texts else ""
         longest_word = max((len(word) for word in header.split()), default=1)
-        least.append(max([longest_word, *(_unbroken(t) for t in texts[1:])]) * _CHAR + _PAD)
+        body = max((_unbroken(t) for t in texts[1:]), default=1) * _CHAR
+        least.append(max(int(longest_word * _CHAR * _HEADER_FACTOR), body) + _PAD)
         natural.append(max((min(len(t), _LONG) for t in texts), default=1) * _CHAR + _PAD)
         natural[-1] = max(natural[-1], least[-1])
     if sum(natural) <= total:
