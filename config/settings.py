@@ -59,6 +59,23 @@ class Settings(BaseSettings):
     portal_api_timeout: float = Field(default=600.0, gt=0, description="Limit (s) on one "
                                       "fetch of every page.")
 
+    # The Word report's letterhead and signature (Nghị định 30/2020/NĐ-CP layout).
+    doc_issuing_parent: str = Field(default="UBND TỈNH AN GIANG",
+                                    description="Cơ quan chủ quản, chữ in hoa.")
+    doc_issuing_body: str = Field(default="SỞ NỘI VỤ", description="Cơ quan ban hành, in hoa.")
+    doc_issuing_name: str = Field(default="Sở Nội vụ",
+                                  description="Tên cơ quan ban hành trong câu văn.")
+    doc_number_prefix: str = Field(default="BC-SNV", description="Số: …/<tiền tố>.")
+    doc_place: str = Field(default="An Giang", description="Địa danh ở dòng ngày tháng.")
+    doc_signer_capacity: str = Field(default="GIÁM ĐỐC",
+                                     description='Quyền hạn ký, ví dụ "KT. GIÁM ĐỐC".')
+    doc_signer_title: str = Field(default="", description='Chức vụ người ký khi ký thay, '
+                                  'ví dụ "PHÓ GIÁM ĐỐC".')
+    doc_signer_name: str = Field(default="", description="Họ và tên người ký.")
+    doc_recipients: list[str] | None = Field(
+        default=None, description='Nơi nhận (JSON, ví dụ ["Bộ Nội vụ", "Lưu: VT, CCHC"]); '
+        "mặc định: danh sách trong tasks/rendering/letterhead.py.")
+
     # --- mail delivery to Sở Nội vụ (SMTP); no smtp_host: the outbox copy is the delivery ---
     smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail.")
     smtp_port: int = Field(default=587, ge=1, le=65535)

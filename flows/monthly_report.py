@@ -13,6 +13,7 @@ from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks import steps
 from tasks.periods import parse_period
+from tasks.rendering.letterhead import letterhead_from
 
 
 @flow(name="monthly-report", log_prints=True)
@@ -37,7 +38,8 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
                                data_gaps=portal_api.gaps)
     outcome = steps.publish_version(res.db, built, settings.workspace / "reports", force=force,
                                     run_id=str(flow_run.id), now=res.now(),
-                                    timezone=settings.timezone)
+                                    timezone=settings.timezone,
+                                    letterhead=letterhead_from(settings))
     delivery = (steps.deliver_report(res.outbox, res.deliveries, res.mail, outcome,
                                      return_state=True) if publish else None)
     steps.publish_report_artifacts(outcome)

@@ -31,6 +31,8 @@ from tasks.indicators import (
     task_progress,
 )
 from tasks.periods import Period, parse_period
+from tasks.rendering.documents import write_documents
+from tasks.rendering.letterhead import Letterhead
 from tasks.report_model import (
     PORTAL_MISSING_VI,
     IndicatorValue,
@@ -144,8 +146,13 @@ def workbook_name(period: str) -> str:
 
 
 def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at: datetime,
-                 run_id: str | None, timezone: str) -> Path:
-    """Write the report files into ``folder`` (staged, then moved into place)."""
+                 run_id: str | None, timezone: str, letterhead: Letterhead | None = None,
+                 previous_period: Sequence[IndicatorValue] = ()) -> Path:
+    """Write the report files into ``folder`` (staged, then moved into place).
+
+    Beside the workbook: the Word report, the HTML report and the chart PNGs
+    (:mod:`tasks.rendering`); ``previous_period`` gives the change from the period before.
+    """
     content = replace(built.content, version=version, generated_at=generated_at)
     staging = folder.with_name(folder.name + ".partial")
     if staging.exists():
@@ -161,6 +168,8 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
         "rejected": [asdict(r) for r in content.rejected],
     })
     write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
+    write_documents(content, staging, letterhead=letterhead, previous=previous_period,
+                    timezone=timezone)
     if folder.exists():
         shutil.rmtree(folder)
     staging.replace(folder)
@@ -210,7 +219,8 @@ class ReportOutcome:
 
 
 def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, force: bool,
-                    run_id: str | None, now: datetime, timezone: str) -> ReportOutcome:
+                    run_id: str | None, now: datetime, timezone: str,
+                    letterhead: Letterhead | None = None) -> ReportOutcome:
     """Claim a version for the report (or recognise an unchanged rerun) and write it.
 
     Two runs racing for the same period cannot both write a version: the database's
@@ -221,15 +231,16 @@ def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, forc
                                     reports_dir=reports_dir, force=force)
     version = claim.version
     folder = Path(version.path)
+    earlier_period = db.latest_report_version(parse_period(period).previous().label)
+    earlier_values = db.indicator_values(earlier_period.id) if earlier_period else []
     if claim.created or not _written_by_other_run(folder, version.created_at, now):
         db.save_indicator_values(version.id, built.content.indicators)
         write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
-                     timezone=timezone)
+                     timezone=timezone, letterhead=letterhead, previous_period=earlier_values)
     previous = db.report_version(period, version.version - 1)
-    earlier_period = db.latest_report_version(parse_period(period).previous().label)
     return ReportOutcome(
         period=period, version=version.version, created=claim.created, folder=folder,
         content=replace(built.content, version=version.version, generated_at=version.created_at),
         previous_version=db.indicator_values(previous.id) if previous else [],
-        previous_period=db.indicator_values(earlier_period.id) if earlier_period else [],
+        previous_period=earlier_values,
     )

@@ -191,22 +191,28 @@ def test_a_new_version_says_what_changed(workspace: Path, db: Database,
     second = publish(workspace, db, small_registry)
     assert second.version == 2
 
-    deliver_report(second, outbox, log, mail)  # no HTML file: the body is built from the summary
+    deliver_report(second, outbox, log, mail)
 
     assert len(smtp_server.handler.received) == 2
     _, message = smtp_server.handler.received[1]
     assert message["Subject"] == "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v2"
     assert message["Message-ID"] == "<bao-cao-cchc.2025-05.v2@angiang.gov.vn>"
-    assert attachment_names(message) == {"bao-cao-cchc-2025-05.xlsx"}
+    assert attachment_names(message) == {"bao-cao-cchc-2025-05.docx",  # the Word renderer's
+                                         "bao-cao-cchc-2025-05.xlsx"}
     for body in (html_of(message), text_of(message)):
         assert "Thay đổi so với v1" in body
         assert "25,00% → 50,00%" in body
-        assert "UBND-LX — UBND thành phố Long Xuyên" in body and "\\" not in body
+    assert "UBND-LX — UBND thành phố Long Xuyên" in text_of(message)
 
     add_word_and_html(second.folder, "2025-05")  # with the report's HTML, the change note is on top
     html = html_of(build_report_mail(second, sender=SENDER, recipients=[SNV]))
     assert "BÁO CÁO CCHC VIẾT TAY" in html
     assert html.index("25,00% → 50,00%") < html.index("BÁO CÁO CCHC VIẾT TAY")
+
+    (second.folder / "bao-cao-cchc-2025-05.html").unlink()  # no HTML: a page from the summary
+    html = html_of(build_report_mail(second, sender=SENDER, recipients=[SNV]))
+    assert "Thay đổi so với v1" in html and "25,00% → 50,00%" in html
+    assert "UBND-LX — UBND thành phố Long Xuyên" in html and "\\" not in html
 
 
 def test_the_message_id_is_the_same_for_the_same_version(workspace: Path, db: Database,

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from tasks.rendering.html import html_name
+from tasks.rendering.word import word_name
 from tasks.report import ReportOutcome, workbook_name
 from tasks.summaries import report_markdown
 
@@ -24,14 +26,6 @@ _FOLDER_LINE = re.compile(r"^Thư mục báo cáo: .*$", re.MULTILINE)
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
 # tasks.markdown.escape puts a backslash before ASCII punctuation; mail shows plain text
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def html_name(period: str) -> str:
-    return f"bao-cao-cchc-{period}.html"
-
-
-def word_name(period: str) -> str:
-    return f"bao-cao-cchc-{period}.docx"
 
 
 def mail_subject(period_label_vi: str, version: int) -> str:
