@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     due_day: int = Field(default=18, ge=1, le=28, description="Day of the closing month by which "
                          "agencies must submit.")
     timezone: str = "Asia/Ho_Chi_Minh"
+    settle_seconds: float = Field(default=60, ge=0, description="A file modified less than "
+                                  "this long ago is still being written: taken next run.")
+    lock_timeout_seconds: float = Field(default=600, ge=0, description="How long a collection "
+                                        "waits for another one in the same workspace.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -11,6 +11,7 @@ from config.settings import Settings
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
+from connectors.workspace_lock import WorkspaceLock
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Resources:
     inbox: DropFolder
     portal: DropFolder
     outbox: Outbox
+    lock: WorkspaceLock
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.settings.timezone)).date()
@@ -42,4 +44,5 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace))
+    lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), lock)

@@ -21,6 +21,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     scenario.build_workspace(workspace, registry)
     monkeypatch.setenv("CCHC_REGISTRY_DIR", str(registry_dir))
     monkeypatch.delenv("CCHC_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "0")  # the files were written just now
     return workspace
 
 
