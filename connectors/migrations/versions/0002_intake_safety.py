@@ -47,10 +47,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('rejections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cleared_at', sa.DateTime(timezone=True), nullable=True))
+    _keep_newest_current()
     op.create_index('uq_submissions_current', 'submissions', ['agency_code', 'period'],
                     unique=True, sqlite_where=_CURRENT, postgresql_where=_CURRENT)
     op.create_index('uq_portal_files_current', 'portal_files', ['period'], unique=True,
                     sqlite_where=_CURRENT, postgresql_where=_CURRENT)
+
+
+def _keep_newest_current() -> None:
+    """Two racing runs could leave two current rows: keep the newest (first-seen time,
+    then id) of each agency and period (each period for portal files) current."""
+    conn = op.get_bind()
+    for table, keys, order in (("submissions", ("agency_code", "period"), "arrived_at"),
+                               ("portal_files", ("period",), "collected_at")):
+        cols = ", ".join(keys)
+        rows = conn.execute(sa.text(
+            f"SELECT id, {cols} FROM {table} WHERE superseded_by IS NULL "
+            f"ORDER BY {order}, id")).all()
+        newest: dict[tuple[object, ...], int] = {}
+        for row in rows:
+            newest[tuple(row[1:])] = row[0]
+        for row in rows:
+            keep = newest[tuple(row[1:])]
+            if row[0] != keep:
+                conn.execute(sa.text(f"UPDATE {table} SET superseded_by = :keep "
+                                     f"WHERE id = :id OR superseded_by = :id"),
+                             {"keep": keep, "id": row[0]})
 
 
 def downgrade() -> None:
