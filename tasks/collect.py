@@ -114,8 +114,6 @@ def check_submission(item: InboxFile, registry: Registry, today: date) -> Checke
         raw = read_submission(item.path)
     except UnreadableFile as exc:
         return _rejected(str(exc))
-    except OSError as exc:
-        return _rejected(_unreadable(item, exc))
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
     result = validate_submission(raw, registry, today=today, folder_agency=folder)
@@ -225,7 +223,9 @@ def _intake(item: InboxFile, folder: DropFolder, db: Database, registry: Registr
         kept = folder.archive_target(item, content_hash)
         db.claim(meta, str(kept))
         kept = folder.archive(item, content_hash)
-        if known.current or source != "inbox":
+        resend = (source == "inbox" and not known.current
+                  and (known.agency_code or "") == item.agency_folder.upper())
+        if not resend:
             db.log_intake(meta, "duplicate", f"trùng nội dung với tệp đã nhận lúc "
                                              f"{known.first_seen:%d/%m/%Y %H:%M}")
             _finish(item, folder, db, meta)
