@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
 from tasks.periods import PeriodError, parse_period
+from tasks.reporting_rules import ReportingRules
 from tasks.submission import Submission
 from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.template import template_file_name, write_template
+from tasks.template import TemplateRefused, template_file_name, write_template
 from tasks.validation import validate_submission
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
@@ -25,11 +25,50 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư m�
                                                    "(mặc định: CCHC_WORKSPACE hoặc ./workspace)")]
 
 
+# The first start of Prefect's temporary server creates its database and runs every Prefect
+# migration: about 30 s on a 2-core machine, past Prefect's default 20 s start-up limit.
+PREFECT_STARTUP_TIMEOUT_SECONDS = 300
+
+PREFECT_START_FAILED = (
+    "Không khởi động được máy chủ tạm của Prefect: hãy chạy lại lệnh (lần chạy đầu tiên Prefect "
+    "phải tạo cơ sở dữ liệu), và nếu vẫn lỗi thì kiểm tra quyền ghi vào thư mục PREFECT_HOME "
+    "({home}) hoặc tăng PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (hiện {timeout} giây)."
+)
+
+
 def _prefect_offline() -> None:
-    """Keep Prefect offline for command-line runs; its log lines show each step's progress."""
+    """Keep Prefect offline for command-line runs; its log lines show each step's progress.
+
+    Values already in the environment win, so an operator can still point Prefect elsewhere.
+    """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                          str(PREFECT_STARTUP_TIMEOUT_SECONDS))
+
+
+def _start_prefect() -> None:
+    """Set Prefect up and reach its API (starting the temporary server) before any flow runs.
+
+    A failure ends the command with one sentence saying what to do, not a traceback.
+    """
+    _prefect_offline()
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    error: BaseException | None
+    try:
+        with get_client(sync_client=True) as client:
+            error = client.api_healthcheck()
+    except Exception as exc:  # any start-up failure: server, database, settings
+        error = exc
+    if error is not None:
+        settings = get_current_settings()
+        typer.echo(PREFECT_START_FAILED.format(
+            home=settings.home, timeout=settings.server.ephemeral.startup_timeout_seconds),
+            err=True)
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -39,14 +78,15 @@ def validate(
 ) -> None:
     """Tự kiểm tra tệp trước khi nộp: 0 = hợp lệ, 1 = có lỗi, 2 = không đọc được tệp."""
     settings = load_settings()
+    rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = rules.today(datetime.now(UTC))
     try:
         raw = read_submission(file)
     except (UnreadableFile, OSError) as exc:
         typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_submission(raw, registry, today=today, folder_agency=agency)
+    result = validate_submission(raw, registry, today=today, folder_agency=agency, rules=rules)
     if isinstance(result, Submission):
         typer.echo(f"Tệp hợp lệ: đơn vị {result.agency_code}, kỳ {result.period.label}, "
                    f"{len(result.tasks)} nhiệm vụ, {len(result.metrics)} chỉ tiêu.")
@@ -65,6 +105,7 @@ def template(
 ) -> None:
     """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
     settings = load_settings()
+    rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
     try:
         parsed = parse_period(period)
@@ -76,7 +117,11 @@ def template(
         typer.echo(f"Mã đơn vị «{agency}» không có trong danh mục.", err=True)
         raise typer.Exit(2)
     path = output or Path.cwd() / template_file_name(code, parsed)
-    write_template(registry, code, parsed, path)
+    try:
+        write_template(registry, code, parsed, path, rules=rules)
+    except TemplateRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"Đã tạo tệp mẫu: {path}")
 
 
@@ -84,7 +129,7 @@ def template(
 def collect(workspace: WorkspaceOpt = None,
             period: Annotated[str | None, typer.Option("--period")] = None) -> None:
     """Thu nhận các tệp trong thư mục inbox/ và portal/ của thư mục làm việc."""
-    _prefect_offline()
+    _start_prefect()
     from flows.collect import collect_submissions
 
     counts = collect_submissions(period=period, workspace=str(workspace) if workspace else None)
@@ -115,7 +160,7 @@ def run(
                      ] = False,
 ) -> None:
     """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ."""
-    _prefect_offline()
+    _start_prefect()
     from flows.monthly_report import monthly_report
 
     summary = monthly_report(period=period, force=force, publish=not no_publish,
@@ -141,6 +186,62 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     typer.echo(f"Tỉnh demo, kỳ {DEMO_PERIOD}: {len(plan.submitted)} đơn vị nộp báo cáo, "
                f"{len(plan.missing)} chưa nộp, {len(plan.late)} nộp muộn, 1 tệp lỗi, "
                "1 tệp nộp lại; số liệu cổng dịch vụ công trong portal/.")
-    typer.echo("Đang chạy luồng báo cáo tháng (Prefect khởi động máy chủ tạm, khoảng 15 giây)…")
+    typer.echo("Đang khởi động Prefect (máy chủ tạm; lần đầu trên máy mới có thể mất một phút "
+               "để tạo cơ sở dữ liệu)…")
+    _start_prefect()
+    typer.echo("Đang chạy luồng báo cáo tháng…")
     summary = monthly_report(period=DEMO_PERIOD, workspace=str(workspace.resolve()))
     _print_report(summary)
+
+
+@app.command()
+def whatif(
+    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-05")],
+    set_: Annotated[list[str], typer.Option("--set", help="Giả định một tỷ lệ (%), ví dụ "
+                                            "idx766_online_share=60; lặp lại được")],
+    workspace: WorkspaceOpt = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Tệp hồ sơ (mặc định: "
+                                              "portal/ho-so-<kỳ>.csv|.parquet hoặc archive/)")
+                    ] = None,
+) -> None:
+    """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
+    from config.index766 import load_index766
+    from tasks.portal.dossiers import (
+        dossier_indicators,
+        find_dossier_file,
+        load_dossier_counts,
+        rates_of,
+    )
+    from tasks.portal.index766 import OverrideError, parse_override, what_if
+    from tasks.receipts import RejectedInput
+
+    settings = load_settings(workspace=workspace)
+    registry = load_registry(settings.registry_dir)
+    rules = load_index766(settings.registry_dir)
+    try:
+        parsed = parse_period(period)
+        overrides = dict(parse_override(item) for item in set_)
+    except (PeriodError, OverrideError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    path = file or find_dossier_file(settings.workspace, parsed.label)
+    if path is None or not path.is_file():
+        typer.echo(f"Không tìm thấy tệp hồ sơ kỳ {parsed.label} (portal/ho-so-{parsed.label}"
+                   f".csv hoặc .parquet) trong {settings.workspace}", err=True)
+        raise typer.Exit(2)
+    try:
+        counts = load_dossier_counts(path, parsed.window(settings.period_convention),
+                                     {a.code for a in registry.agencies}, rules)
+    except RejectedInput as exc:
+        typer.echo(f"Tệp {path.name} có {len(exc.problems)} lỗi:", err=True)
+        for number, problem in enumerate(exc.problems, start=1):
+            typer.echo(f"{number}. {problem.line_vi()}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        result = what_if(rates_of(dossier_indicators(counts)), overrides, rules)
+    except OverrideError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Chỉ số 766 toàn tỉnh, kỳ {parsed.label} (tệp {path.name}):")
+    for line in result.lines_vi():
+        typer.echo(line)

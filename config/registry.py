@@ -8,24 +8,19 @@ is read at import time. Units are never deleted: a closed unit keeps its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from config.crosswalk import Crosswalk, load_crosswalk
 from tasks.periods import overlaps
 from tasks.text import fold
 
-AgencyKind = Literal["so-ban-nganh", "ubnd-huyen", "ubnd-xa", "doan-the"]
-# A task's lead list may name a group instead of listing every unit.
-GROUPS: dict[str, tuple[AgencyKind, ...]] = {
-    "@so-ban-nganh": ("so-ban-nganh",),
-    "@ubnd-huyen": ("ubnd-huyen",),
-    "@ubnd-xa": ("ubnd-xa",),
-    "@tat-ca": ("so-ban-nganh", "ubnd-huyen", "ubnd-xa"),
-}
+# A task's lead list may name a group (``@so-ban-nganh``) instead of listing every unit;
+# the groups, the unit kinds and who must submit are data (``unit-kinds.yaml``).
 
 
 class RegistryError(ValueError):
@@ -36,19 +31,86 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class UnitKind(_Strict):
+    name: str
+    must_submit: bool
+
+
+class GroupSuccession(_Strict):
+    """From ``effective``, tasks given to ``group`` pass to ``to`` (unless due before)."""
+
+    group: str
+    to: str
+    effective: date
+
+
+class SeriesBreak(_Strict):
+    effective: date
+    note: str
+
+
+class UnitKindFile(_Strict):
+    kinds: dict[str, UnitKind]
+    groups: dict[str, tuple[str, ...]]
+    succession: tuple[GroupSuccession, ...] = ()
+    series_breaks: tuple[SeriesBreak, ...] = ()
+
+    @model_validator(mode="after")
+    def _known(self) -> UnitKindFile:
+        for group, kinds in self.groups.items():
+            if not group.startswith("@"):
+                raise ValueError(f"group {group} must start with @")
+            for kind in kinds:
+                if kind not in self.kinds:
+                    raise ValueError(f"group {group} names unknown kind {kind}")
+        for rule in self.succession:
+            for group in (rule.group, rule.to):
+                if group not in self.groups:
+                    raise ValueError(f"succession names unknown group {group}")
+        return self
+
+
 class Agency(_Strict):
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")
     name: str
-    kind: AgencyKind
+    kind: str
+    official_code: int | None = None
     valid_from: date | None = None
     valid_to: date | None = None
     email: str | None = None
     aliases: tuple[str, ...] = ()
     successors: tuple[str, ...] = ()
-    reports: bool = True
 
     def valid_between(self, start: date, end: date) -> bool:
         return overlaps(start, end, self.valid_from, self.valid_to)
+
+
+class Document(_Strict):
+    """The document a task register comes from; it applies from ``applies_from``."""
+
+    kind: str
+    number: str | None = None
+    issued_on: date | None = None
+    issuer: str = ""
+    conference_on: date | None = None
+    applies_from: date
+    applies_from_inferred: bool = False
+    applies_to: date | None = None
+    title: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> Document:
+        if self.issued_on is not None and self.applies_from < self.issued_on:
+            raise ValueError("a register cannot apply before its document is issued")
+        if self.applies_to is not None and self.applies_to < self.applies_from:
+            raise ValueError("a register's applies_to is before its applies_from")
+        return self
+
+    @property
+    def label(self) -> str:
+        number = f" số {self.number}" if self.number else ""
+        issued = f" ngày {self.issued_on:%d/%m/%Y}" if self.issued_on else ""
+        return f"{self.kind}{number}{issued}".strip()
 
 
 class Task(_Strict):
@@ -58,7 +120,16 @@ class Task(_Strict):
     lead: tuple[str, ...]
     coordinating: tuple[str, ...] = ()
     deadline: date | None = None
+    deadline_inferred: bool = False
+    deadline_note: str = ""
     source: str = ""
+    register_id: str = ""  # the register file's stem; filled in when loaded
+    applies_from: date | None = None  # from the register's document; filled in when loaded
+    applies_to: date | None = None
+
+    def in_force(self, start: date, end: date) -> bool:
+        """Whether the task's register applies at some point in [start, end]."""
+        return overlaps(start, end, self.applies_from, self.applies_to)
 
 
 class Metric(_Strict):
@@ -88,8 +159,7 @@ class Target(_Strict):
 
 
 class TaskFile(_Strict):
-    notice: str
-    title: str = ""
+    document: Document
     tasks: tuple[Task, ...]
 
 
@@ -119,66 +189,150 @@ class Registry(_Strict):
     indicators: tuple[Indicator, ...]
     metrics: tuple[Metric, ...]
     targets: tuple[Target, ...]
+    kinds: UnitKindFile
+    documents: dict[str, Document] = Field(default_factory=dict)
+    crosswalk: Crosswalk = Field(default_factory=Crosswalk)
 
     @model_validator(mode="after")
     def _references_exist(self) -> Registry:
         codes = {a.code for a in self.agencies}
+        for agency in self.agencies:
+            if agency.kind not in self.kinds.kinds:
+                raise ValueError(f"agency {agency.code} has unknown kind {agency.kind}")
+            for successor in agency.successors:
+                if successor not in codes:
+                    raise ValueError(f"agency {agency.code} names unknown successor {successor}")
         ids: set[str] = set()
         for task in self.tasks:
             if task.id in ids:
                 raise ValueError(f"task id {task.id} appears twice")
             ids.add(task.id)
             for ref in (*task.lead, *task.coordinating):
-                if ref not in codes and ref not in GROUPS:
+                if ref not in codes and ref not in self.kinds.groups:
                     raise ValueError(f"task {task.id} names unknown unit {ref}")
         indicator_ids = {i.id for i in self.indicators} | {m.code for m in self.metrics}
         for target in self.targets:
             if target.indicator not in indicator_ids:
                 raise ValueError(f"target for unknown indicator {target.indicator}")
+        self._check_crosswalk(codes)
         return self
+
+    def _check_crosswalk(self, codes: set[str]) -> None:
+        """Every unit in the crosswalk exists, and every closed unit's figures move on the
+        day after it closes. With the crosswalk free of cycles, every chain of successors
+        therefore ends in units still open today."""
+        for unit in self.crosswalk.units():
+            if unit not in codes:
+                raise ValueError(f"the crosswalk names unknown unit {unit}")
+        for agency in self.agencies:
+            if agency.valid_to is None:
+                continue
+            change = self.crosswalk.change_of(agency.code)
+            if change is None:
+                raise ValueError(f"{agency.code} closes on {agency.valid_to} but the crosswalk "
+                                 "gives no successor for its figures")
+            if change.effective != agency.valid_to + timedelta(days=1):
+                raise ValueError(f"{agency.code} closes on {agency.valid_to} but its crosswalk "
+                                 f"change is effective {change.effective}")
 
     # --- agencies -----------------------------------------------------------------
     def agency(self, code: str) -> Agency | None:
         return next((a for a in self.agencies if a.code == code), None)
 
-    def agencies_valid(self, start: date, end: date) -> list[Agency]:
-        """Units that exist at some point in [start, end] and report."""
-        return [a for a in self.agencies if a.reports and a.valid_between(start, end)]
+    def must_submit(self, agency: Agency) -> bool:
+        """Whether the unit's kind must report every period (and counts in the rate)."""
+        return self.kinds.kinds[agency.kind].must_submit
 
-    def find_agency(self, code_or_name: str) -> Agency | None:
-        """Look a unit up by code, name or alias, ignoring case, diacritics and spacing."""
+    def kind_name(self, agency: Agency) -> str:
+        return self.kinds.kinds[agency.kind].name
+
+    def units_valid(self, start: date, end: date) -> list[Agency]:
+        """Every unit that exists at some point in [start, end], whatever its kind."""
+        return [a for a in self.agencies if a.valid_between(start, end)]
+
+    def agencies_valid(self, start: date, end: date) -> list[Agency]:
+        """Units that exist at some point in [start, end] and must report (dates, not
+        periods: whether a unit reports for a period is ``ReportingRules.reports_for``)."""
+        return [a for a in self.units_valid(start, end) if self.must_submit(a)]
+
+    def find_agency(self, code_or_name: str, on: tuple[date, date] | None = None
+                    ) -> Agency | None:
+        """Look a unit up by code, name or alias, ignoring case, diacritics and spacing.
+
+        With ``on`` (a window), only units existing in it match: many new communes carry
+        an old district's name (Châu Thành, Tân Châu…), so a name means the unit of its time.
+        """
         wanted = fold(code_or_name)
         for agency in self.agencies:
+            if on is not None and not agency.valid_between(*on):
+                continue
             keys = {fold(agency.code), fold(agency.name), *(fold(a) for a in agency.aliases)}
             if wanted in keys:
                 return agency
         return None
 
+    def successor_names(self, agency: Agency) -> list[str]:
+        """Names of the units that took over ``agency`` (successors, else the crosswalk)."""
+        codes = list(agency.successors)
+        change = self.crosswalk.change_of(agency.code)
+        if not codes and change is not None:
+            codes = list(change.to)
+        return [f"{found.name} ({found.code})" for code in codes
+                if (found := self.agency(code)) is not None]
+
+    def series_breaks_in(self, start: date, end: date) -> list[SeriesBreak]:
+        return [b for b in self.kinds.series_breaks if start <= b.effective <= end]
+
     # --- tasks --------------------------------------------------------------------
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
 
-    def _expand(self, refs: Iterable[str]) -> set[str]:
+    def tasks_in_force(self, start: date, end: date) -> list[Task]:
+        """Tasks whose register applies at some point in [start, end]."""
+        return [t for t in self.tasks if t.in_force(start, end)]
+
+    def _groups_for(self, task: Task, ref: str, end: date | None) -> list[str]:
+        """The group ``ref`` and, after a succession date, the groups it passed to."""
+        groups = [ref]
+        for rule in self.kinds.succession:
+            if rule.group != ref or end is None or end < rule.effective:
+                continue
+            if task.deadline is None or task.deadline >= rule.effective:
+                groups.append(rule.to)
+        return groups
+
+    def _expand(self, task: Task, refs: Iterable[str], window: tuple[date, date] | None
+                ) -> set[str]:
         codes: set[str] = set()
+        end = window[1] if window else None
         for ref in refs:
-            if ref in GROUPS:
-                codes |= {a.code for a in self.agencies if a.kind in GROUPS[ref]}
-            else:
+            if ref not in self.kinds.groups:
                 codes.add(ref)
+                continue
+            for group in self._groups_for(task, ref, end):
+                kinds = self.kinds.groups[group]
+                codes |= {a.code for a in self.agencies if a.kind in kinds
+                          and (window is None or a.valid_between(*window))}
         return codes
 
-    def leads_of(self, task: Task) -> set[str]:
-        return self._expand(task.lead)
+    def leads_of(self, task: Task, window: tuple[date, date] | None = None) -> set[str]:
+        """Units leading the task; with ``window``, groups expand to units existing in it."""
+        return self._expand(task, task.lead, window)
 
-    def is_assigned(self, task: Task, agency_code: str) -> bool:
+    def is_assigned(self, task: Task, agency_code: str,
+                    window: tuple[date, date] | None = None) -> bool:
         """Whether the unit leads or coordinates the task (both may report on it)."""
-        return agency_code in self._expand((*task.lead, *task.coordinating))
+        return agency_code in self._expand(task, (*task.lead, *task.coordinating), window)
 
-    def tasks_led_by(self, agency_code: str) -> list[Task]:
-        return [t for t in self.tasks if agency_code in self.leads_of(t)]
+    def tasks_led_by(self, agency_code: str, window: tuple[date, date] | None = None
+                     ) -> list[Task]:
+        tasks = self.tasks_in_force(*window) if window else self.tasks
+        return [t for t in tasks if agency_code in self.leads_of(t, window)]
 
-    def tasks_reportable_by(self, agency_code: str) -> list[Task]:
-        return [t for t in self.tasks if self.is_assigned(t, agency_code)]
+    def tasks_reportable_by(self, agency_code: str, window: tuple[date, date] | None = None
+                            ) -> list[Task]:
+        tasks = self.tasks_in_force(*window) if window else self.tasks
+        return [t for t in tasks if self.is_assigned(t, agency_code, window)]
 
     # --- indicators ---------------------------------------------------------------
     def metric(self, code: str) -> Metric | None:
@@ -210,20 +364,41 @@ def _read_yaml(path: Path) -> object:
         raise RegistryError(f"cannot read registry file {path}: {exc}") from exc
 
 
+def load_unit_kinds(directory: Path) -> UnitKindFile:
+    """``unit-kinds.yaml``: who must submit, the task groups, successions, series breaks."""
+    return UnitKindFile.model_validate(_read_yaml(directory / "unit-kinds.yaml"))
+
+
 def load_registry(directory: Path) -> Registry:
-    """Load ``agencies.yaml``, ``indicators.yaml`` and every ``tasks/*.yaml`` in ``directory``."""
+    """Load the registries in ``directory``: ``agencies.yaml`` and ``communes.yaml``,
+    ``unit-kinds.yaml``, ``indicators.yaml``, every ``tasks/*.yaml`` and every
+    ``crosswalk/*.yaml``."""
     try:
-        agencies = AgencyFile.model_validate(_read_yaml(directory / "agencies.yaml"))
+        agencies: list[Agency] = []
+        for name in ("agencies.yaml", "communes.yaml"):
+            if (directory / name).exists():
+                agencies.extend(AgencyFile.model_validate(_read_yaml(directory / name)).agencies)
+        AgencyFile(agencies=tuple(agencies))  # codes unique across both files
+        kinds = load_unit_kinds(directory)
         catalogue = IndicatorFile.model_validate(_read_yaml(directory / "indicators.yaml"))
         tasks: list[Task] = []
+        documents: dict[str, Document] = {}
         for path in sorted((directory / "tasks").glob("*.yaml")):
-            tasks.extend(TaskFile.model_validate(_read_yaml(path)).tasks)
+            register = TaskFile.model_validate(_read_yaml(path))
+            documents[path.stem] = register.document
+            tasks.extend(t.model_copy(update={
+                "register_id": path.stem, "applies_from": register.document.applies_from,
+                "applies_to": register.document.applies_to}) for t in register.tasks)
+        crosswalk = load_crosswalk((directory / "crosswalk").glob("*.yaml"))
         return Registry(
-            agencies=agencies.agencies,
+            agencies=tuple(agencies),
             tasks=tuple(tasks),
             indicators=catalogue.indicators,
             metrics=catalogue.metrics,
             targets=catalogue.targets,
+            kinds=kinds,
+            documents=documents,
+            crosswalk=crosswalk,
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise RegistryError(f"registry in {directory} is invalid: {exc}") from exc

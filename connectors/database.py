@@ -17,7 +17,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, or_, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -371,6 +371,16 @@ class Database:
                              .order_by(SubmissionRow.agency_code))
             return [StoredSubmission(r.id, r.agency_code, r.period, r.content_hash, r.file_name,
                                      r.archive_path, r.arrived_at) for r in rows]
+
+    def first_arrivals(self, period: str) -> dict[str, datetime]:
+        """When each agency's first accepted file for ``period`` arrived, counting files
+        a later correction superseded (timeliness is decided by the first one)."""
+        with self._session() as s:
+            first = func.min(SubmissionRow.arrived_at).label("first_arrived")
+            rows = s.execute(select(SubmissionRow.agency_code, first)
+                             .where(SubmissionRow.period == period)
+                             .group_by(SubmissionRow.agency_code))
+            return {code: arrived for code, arrived in rows}
 
     def task_reports_until(self, last_month: str) -> list[StoredTaskReport]:
         """Task lines of every current monthly submission up to and including the month

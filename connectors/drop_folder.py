@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -190,8 +190,7 @@ class DropFolder:
             shutil.move(item.path, target)
         else:
             shutil.copy2(item.path, target, follow_symlinks=False)
-        kept = Receipt(receipt.file_name, receipt.received_at, receipt.content_hash,
-                       receipt.problems, receipt.agency_folder, str(target), receipt.extra)
+        kept = replace(receipt, kept_as=target.name)  # its name only: no server folder
         target.with_name(target.name + ".loi.txt").write_text(kept.to_text(), encoding="utf-8")
         target.with_name(target.name + ".loi.json").write_text(
             json.dumps(kept.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")

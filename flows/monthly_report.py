@@ -11,7 +11,7 @@ from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
 from flows.resources import build_resources
 from tasks import steps
-from tasks.periods import last_closed_month, parse_period
+from tasks.periods import parse_period
 
 
 @flow(name="monthly-report", log_prints=True)
@@ -24,13 +24,10 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     res = build_resources(settings)
-    target = (parse_period(period) if period
-              else last_closed_month(res.today(), settings.period_convention))
+    target = parse_period(period) if period else res.rules.last_closed_month(res.today())
     inbox, portal = collect_inbox(res), collect_portal(res)
     steps.publish_collect_artifacts(inbox, portal, target.label)
-    inputs, portal_file, rejections = steps.gather_inputs(
-        res.db, target, convention=settings.period_convention, due_day=settings.due_day,
-        timezone=settings.timezone)
+    inputs, portal_file, rejections = steps.gather_inputs(res.db, target, rules=res.rules)
     built = steps.build_report(res.registry, inputs, portal_file, rejections)
     outcome = steps.publish_version(res.db, built, settings.workspace / "reports", force=force,
                                     run_id=str(flow_run.id), now=res.now(),

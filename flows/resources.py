@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from config.registry import Registry, load_registry
 from config.settings import Settings
@@ -12,6 +11,7 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
 from connectors.workspace_lock import WorkspaceLock
+from tasks.reporting_rules import ReportingRules
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,11 @@ class Resources:
     inbox: DropFolder
     portal: DropFolder
     outbox: Outbox
+    rules: ReportingRules
     lock: WorkspaceLock
 
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+        return self.rules.today(self.now())
 
     @staticmethod
     def now() -> datetime:
@@ -34,15 +35,16 @@ class Resources:
 
 def build_resources(settings: Settings) -> Resources:
     """Load the registries, open (and migrate) the database and lay out the workspace."""
+    rules = ReportingRules.from_settings(settings)
     workspace = settings.workspace
     workspace.mkdir(parents=True, exist_ok=True)
     registry = load_registry(settings.registry_dir)
     db = Database.from_url(settings.resolved_database_url)
     db.migrate()
     inbox = DropFolder.agency_inbox(workspace)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    inbox.ensure([a.code for a in registry.agencies_valid(today, today)])
+    today = rules.today(datetime.now(UTC))
+    inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), lock)
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock)

@@ -69,7 +69,7 @@ def _entries(registry: Registry, code: str, rng: random.Random, period: Period
              ) -> list[TaskEntry]:
     entries = []
     end = period.end()
-    for task in registry.tasks_led_by(code):
+    for task in registry.tasks_led_by(code, period.window()):
         if task.deadline is not None and task.deadline <= end and code not in DISTRICTS_BEHIND:
             done_on = task.deadline - timedelta(days=rng.randint(0, 10))
             entries.append(TaskEntry(task.id, STATUS_DONE, 100, done_on,

@@ -2,20 +2,21 @@
 
 Every indicator keeps its numerator and denominator; rates are computed from them at
 every level (agency and province), never by averaging rates. A zero or missing
-denominator gives no value (N/A), never 0 % or 100 %.
+denominator gives no value (N/A), never 0 % or 100 %. The province's numerator and
+denominator of a rate come from the same units: a unit missing one part is left out
+of both (:func:`left_out_of_province` names them for the report).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from config.registry import Agency, Registry
+from config.registry import Agency, Registry, Task
 from connectors.database import StoredMetricReport, StoredSubmission, StoredTaskReport
-from tasks.periods import Convention, Period
+from tasks.periods import Period
 from tasks.portal_export import PortalUnitStats
 from tasks.report_model import (
     PROVINCE,
@@ -27,6 +28,7 @@ from tasks.report_model import (
     MissingUnitRow,
     TaskProgressRow,
 )
+from tasks.reporting_rules import ReportingRules
 from tasks.submission import STATUS_DONE
 
 STATE_MISSING = "chưa nộp"
@@ -38,23 +40,32 @@ class PeriodInputs:
     """Everything stored for one period that the indicators are computed from."""
 
     period: Period
-    convention: Convention
-    due_day: int
-    timezone: str
+    rules: ReportingRules
     submissions: Sequence[StoredSubmission]
     task_reports: Sequence[StoredTaskReport]
     metric_reports: Sequence[StoredMetricReport]
     portal: Sequence[PortalUnitStats] | None
+    # when each unit's first accepted file arrived (superseded ones included); a unit
+    # missing here falls back to its current file's arrival
+    first_arrivals: Mapping[str, datetime] = field(default_factory=dict)
 
     @property
     def window(self) -> tuple[date, date]:
-        return self.period.window(self.convention)
+        return self.rules.window(self.period)
 
     @property
     def due_at(self) -> datetime:
         """The end of the due day, in the province's time zone."""
-        due = self.period.due_date(self.due_day) + timedelta(days=1)
-        return datetime.combine(due, time(0), ZoneInfo(self.timezone))
+        return self.rules.due_at(self.period)
+
+    def first_arrival(self, submission: StoredSubmission) -> datetime:
+        """When the unit first sent an accepted file for the period: a later correction
+        does not make an on-time unit late."""
+        first = self.first_arrivals.get(submission.agency_code)
+        return submission.arrived_at if first is None else min(first, submission.arrived_at)
+
+    def on_time(self, submission: StoredSubmission) -> bool:
+        return not self.rules.is_late(self.first_arrival(submission), self.period)
 
 
 def rate(numerator: float | None, denominator: float | None) -> float | None:
@@ -64,9 +75,8 @@ def rate(numerator: float | None, denominator: float | None) -> float | None:
 
 
 def expected_units(registry: Registry, inputs: PeriodInputs) -> list[Agency]:
-    """Units expected to report: those valid at some point in the period's window."""
-    start, end = inputs.window
-    return registry.agencies_valid(start, end)
+    """Units expected to report (:meth:`ReportingRules.expected_units`)."""
+    return inputs.rules.expected_units(registry, inputs.period)
 
 
 def latest_task_reports(reports: Iterable[StoredTaskReport]) -> dict[tuple[str, str],
@@ -82,14 +92,55 @@ def latest_task_reports(reports: Iterable[StoredTaskReport]) -> dict[tuple[str, 
     return latest
 
 
+def tasks_of_period(registry: Registry, inputs: PeriodInputs,
+                    latest: dict[tuple[str, str], StoredTaskReport]
+                    ) -> list[tuple[Task, set[str]]]:
+    """The tasks to follow in the period, each with the units leading it: the tasks of the
+    registers in force (groups expanded to the units of the period), and the tasks of
+    registers no longer in force that were due and are not reported done (they stay
+    overdue, across years, until done)."""
+    window = inputs.window
+    followed: list[tuple[Task, set[str]]] = [
+        (task, registry.leads_of(task, window)) for task in registry.tasks_in_force(*window)]
+    in_force = {task.id for task, _ in followed}
+    for task in registry.tasks:
+        if task.id in in_force or task.deadline is None or task.deadline >= window[1] \
+                or task.applies_from is None or task.applies_from > window[1]:
+            continue
+        ended = (task.applies_from, task.applies_to or task.deadline)
+        open_units = {code for code in registry.leads_of(task, ended)
+                      if (r := latest.get((code, task.id))) is None or r.status != STATUS_DONE}
+        if open_units:
+            followed.append((task, open_units))
+    return followed
+
+
+def registers_note(registry: Registry, inputs: PeriodInputs) -> list[str]:
+    """A note when no task register is in force for the period (the report then shows no
+    current tasks, only overdue ones carried over)."""
+    if registry.tasks_in_force(*inputs.window):
+        return []
+    start, end = inputs.window
+    return [f"Không có sổ nhiệm vụ (văn bản giao nhiệm vụ) nào áp dụng cho kỳ "
+            f"{inputs.period.label} (số liệu từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}); "
+            "chỉ theo dõi các nhiệm vụ quá hạn chưa hoàn thành của các kỳ trước."]
+
+
+def series_break_notes(registry: Registry, inputs: PeriodInputs) -> list[str]:
+    """A note when the province's boundaries changed inside the period's window: its
+    totals are not comparable with earlier periods' as reported (see the rebased trend)."""
+    return [f"Chuỗi số liệu toàn tỉnh gián đoạn từ {b.effective:%d/%m/%Y}: {b.note.strip()}"
+            for b in registry.series_breaks_in(*inputs.window)]
+
+
 def task_progress(registry: Registry, inputs: PeriodInputs) -> list[TaskProgressRow]:
     """Each task for each unit leading it in the period, with its latest reported status."""
-    units = {a.code: a for a in expected_units(registry, inputs)}
+    units = {a.code: a for a in registry.units_valid(*inputs.window)}
     latest = latest_task_reports(inputs.task_reports)
     end = inputs.window[1]
     rows = []
-    for task in registry.tasks:
-        for code in sorted(registry.leads_of(task) & units.keys()):
+    for task, leads in tasks_of_period(registry, inputs, latest):
+        for code in sorted(leads & units.keys()):
             report = latest.get((code, task.id))
             done = report is not None and report.status == STATUS_DONE
             rows.append(TaskProgressRow(
@@ -113,8 +164,9 @@ def submission_states(registry: Registry, inputs: PeriodInputs) -> list[MissingU
         sub = by_unit.get(unit.code)
         if sub is None:
             rows.append(MissingUnitRow(unit.code, unit.name, STATE_MISSING))
-        elif sub.arrived_at >= inputs.due_at:
-            rows.append(MissingUnitRow(unit.code, unit.name, STATE_LATE, sub.arrived_at))
+        elif not inputs.on_time(sub):
+            rows.append(MissingUnitRow(unit.code, unit.name, STATE_LATE,
+                                       inputs.first_arrival(sub)))
     return rows
 
 
@@ -129,9 +181,13 @@ def _sum(values: Iterable[float | None]) -> float | None:
     return float(sum(present)) if present else None
 
 
-def compute_indicators(registry: Registry, inputs: PeriodInputs,
-                       tasks: Sequence[TaskProgressRow]) -> list[IndicatorValue]:
-    """Unit and province values of every indicator and reported metric, with targets."""
+Parts = dict[str, dict[str, tuple[float | None, float | None]]]
+
+
+def _unit_parts(registry: Registry, inputs: PeriodInputs,
+                tasks: Sequence[TaskProgressRow]) -> tuple[list[str], list[str], Parts]:
+    """Expected units, every unit shown (expected, then portal-only ones) and each unit's
+    (numerator, denominator) per indicator."""
     units = [a.code for a in expected_units(registry, inputs)]
     portal = {s.unit: s for s in inputs.portal or ()}
     unit_order = units + sorted(set(portal) - set(units))
@@ -169,7 +225,42 @@ def compute_indicators(registry: Registry, inputs: PeriodInputs,
     for code in units:
         for metric in registry.metrics:
             parts[code][metric.code] = (reported[code].get(metric.code), None)
+    return units, unit_order, parts
 
+
+Row = tuple[str, tuple[float | None, float | None]]
+
+
+def _split_for_province(kind: str, rows: Sequence[Row]) -> tuple[list[Row], list[str]]:
+    """The unit rows the province sums, and the units left out of a rate's sum because
+    one of its parts is missing (numerator and denominator must come from the same units)."""
+    if kind != "rate":
+        return list(rows), []
+    kept: list[Row] = [(code, (n, d)) for code, (n, d) in rows
+                       if n is not None and d is not None]
+    left_out = [code for code, (n, d) in rows if (n is None) != (d is None)]
+    return kept, left_out
+
+
+def left_out_of_province(registry: Registry, inputs: PeriodInputs,
+                         tasks: Sequence[TaskProgressRow]) -> dict[str, list[str]]:
+    """Per rate indicator, the units left out of the province's sum (a missing part)."""
+    _, unit_order, parts = _unit_parts(registry, inputs, tasks)
+    kinds = registry.indicator_kinds()
+    left: dict[str, list[str]] = {}
+    for indicator, kind in kinds.items():
+        rows = [(code, parts[code][indicator]) for code in unit_order
+                if indicator in parts[code]]
+        codes = _split_for_province(kind, rows)[1]
+        if codes:
+            left[indicator] = codes
+    return left
+
+
+def compute_indicators(registry: Registry, inputs: PeriodInputs,
+                       tasks: Sequence[TaskProgressRow]) -> list[IndicatorValue]:
+    """Unit and province values of every indicator and reported metric, with targets."""
+    units, unit_order, parts = _unit_parts(registry, inputs, tasks)
     kinds = registry.indicator_kinds()
     order = [i.id for i in registry.indicators] + [m.code for m in registry.metrics]
     values: list[IndicatorValue] = []
@@ -177,15 +268,15 @@ def compute_indicators(registry: Registry, inputs: PeriodInputs,
         rows = [(code, parts[code][indicator]) for code in unit_order
                 if indicator in parts[code]]
         if rows:
-            numerator = _sum(n for _, (n, _) in rows)
-            denominator = _sum(d for _, (_, d) in rows)
+            summed = _split_for_province(kinds[indicator], rows)[0]
+            numerator = _sum(n for _, (n, _) in summed)
+            denominator = _sum(d for _, (_, d) in summed)
             values.append(_value(PROVINCE, indicator, numerator, denominator, kinds[indicator]))
         values.extend(_value(code, indicator, n, d, kinds[indicator]) for code, (n, d) in rows)
 
     submitted = {s.agency_code: s for s in inputs.submissions}
     expected = len(units)
-    on_time = sum(1 for code in units
-                  if code in submitted and submitted[code].arrived_at < inputs.due_at)
+    on_time = sum(1 for code in units if code in submitted and inputs.on_time(submitted[code]))
     values.append(_value(PROVINCE, "submission_rate",
                          float(sum(1 for code in units if code in submitted)),
                          float(expected), "rate"))

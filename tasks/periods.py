@@ -70,9 +70,18 @@ class Period:
     def end(self, convention: Convention = "ministry") -> date:
         return self.window(convention)[1]
 
-    def due_date(self, due_day: int) -> date:
-        """The day agencies must have submitted by: ``due_day`` of the closing month."""
-        return date(self.year, self.last_month, due_day)
+    def due_date(self, due_day: int, convention: Convention = "ministry") -> date:
+        """The day agencies must have submitted by: the first ``due_day`` after the data
+        window has ended (ministry: May runs to 14 May, due 18 May; calendar: May runs
+        to 31 May, due 18 June). A due day falling on the window's last day is a month on.
+        """
+        if not 1 <= due_day <= 28:
+            raise ValueError(f"due_day must be between 1 and 28, not {due_day}")
+        end = self.end(convention)
+        if end.day < due_day:
+            return date(end.year, end.month, due_day)
+        year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
+        return date(year, month, due_day)
 
     def previous(self) -> Period:
         """The period of the same kind just before this one."""

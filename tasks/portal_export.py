@@ -31,7 +31,7 @@ Every problem found is collected and raised at once as :class:`RejectedInput`.
 from __future__ import annotations
 
 import csv
-import io
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,13 +39,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from python_calamine import CalamineError, CalamineWorkbook
-
 from config.registry import Agency, Registry
 from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number
+from tasks.delimited import read_delimited
 from tasks.periods import Period, PeriodError, month_period, parse_period
 from tasks.receipts import Problem, RejectedInput
 from tasks.text import fold
+from tasks.workbook_limits import WorkbookError, read_workbook
+
+logger = logging.getLogger(__name__)
 
 Variant = Literal["A", "B"]
 Row = Sequence[object]
@@ -199,30 +201,44 @@ def read_portal_export(
 
 
 def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
-    """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`."""
+    """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`.
+
+    Workbooks are read within :mod:`tasks.workbook_limits`; problems name what is wrong
+    and what to do, the technical detail is logged.
+    """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise FileNotFoundError(path)
-    try:
-        if suffix == ".xlsx":
-            workbook = CalamineWorkbook.from_path(str(path))
-            sheet = workbook.get_sheet_by_index(0)
-            return sheet.name, [list(r) for r in sheet.to_python(skip_empty_area=False)]
-        if suffix == ".csv":
+    if suffix == ".xlsx":
+        try:
+            sheets = read_workbook(path, first_sheet_only=True)
+        except WorkbookError as exc:
+            raise RejectedInput([Problem(_sentence(str(exc)))]) from exc
+        if not sheets:
+            raise RejectedInput([Problem("Tệp Excel không có trang tính nào có số liệu")])
+        return sheets[0].name, sheets[0].rows
+    if suffix == ".csv":
+        try:
             return None, _read_csv(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        problem = Problem("Tệp CSV phải được lưu với bảng mã UTF-8")
-        raise RejectedInput([problem]) from None
-    except (CalamineError, OSError, ValueError) as exc:
-        raise RejectedInput([Problem(f"Không đọc được tệp «{path.name}»: {exc}")]) from exc
+        except UnicodeDecodeError:
+            problem = Problem("Tệp CSV phải được lưu với bảng mã UTF-8")
+            raise RejectedInput([problem]) from None
+        except (OSError, csv.Error) as exc:
+            logger.warning("cannot read portal export %s: %s: %s", path, type(exc).__name__, exc)
+            raise RejectedInput([Problem(
+                f"Không đọc được tệp CSV «{path.name}»; hãy xuất lại biểu thống kê từ cổng "
+                "dịch vụ công (hoặc mở bằng Excel và lưu dưới dạng CSV UTF-8) rồi nộp lại"
+            )]) from exc
     raise RejectedInput([Problem(f"Chỉ nhận tệp .xlsx hoặc .csv, không nhận «{path.name}»")])
 
 
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
 def _read_csv(text: str) -> list[list[object]]:
-    """Rows of a CSV file, with the delimiter (``,``, ``;`` or tab) giving the widest rows."""
-    parsed = [list(csv.reader(io.StringIO(text), delimiter=d)) for d in (",", ";", "\t")]
-    best = max(parsed, key=lambda rows: max((len(r) for r in rows), default=0))
-    return [list(r) for r in best]
+    """Rows of a CSV file, split by the shared rule of :mod:`tasks.delimited`."""
+    return [list(r) for r in read_delimited(text)]
 
 
 def _cell(row: Row, col: int | None) -> object:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,20 +43,51 @@ class RejectedInput(Exception):
         self.problems = problems
 
 
+# What a receipt must not show an agency: the server's folders and Python's exception names.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:[\\/]|/)(?:[^\s/\\'\"«»:,;()]+[\\/])+"
+                            r"(?=[^\s/\\'\"«»:,;()]+)")
+# "KeyError('x')", "ValueError", "zipfile.BadZipFile: …": a (dotted) Python name ending in
+# Error/Exception/Warning, or a CamelCase name with a colon that opens the message or a clause.
+_EXCEPTION_NAME = re.compile(
+    r"(?:\b(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning)\b"
+    r"|(?:^|(?<=: ))(?:[A-Za-z_]\w*\.)*[A-Z][a-z]+(?:[A-Z]\w*)+(?=:))"
+    r"(?:\([^)]*\))?:?\s*")
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+_NOT_READABLE = "Không đọc được nội dung tệp; đề nghị lưu lại tệp đúng định dạng mẫu và nộp lại."
+
+
+def agency_message(message: str) -> str:
+    """``message`` as an agency may read it: absolute paths cut to the file's own name,
+    Python exception names and error numbers left out."""
+    text = _ABSOLUTE_PATH.sub("", message)
+    text = _ERRNO.sub("", _EXCEPTION_NAME.sub("", text))
+    text = re.sub(r"\s{2,}", " ", text).strip(" :;,")
+    return text or _NOT_READABLE
+
+
 @dataclass(frozen=True)
 class Receipt:
+    """What an agency is told about a file it sent that was not taken in: the file's name,
+    its folder, when it arrived, its content hash and, for each problem, the sheet, row,
+    column and what to fix. Nothing about the server: no absolute path, no exception text.
+    ``kept_as`` is the name of the quarantined copy (no folder), to quote to the operators."""
+
     file_name: str
     received_at: datetime
     content_hash: str
     problems: tuple[Problem, ...]
     agency_folder: str | None = None
-    kept_at: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    kept_as: str | None = None
+
+    def _problems(self) -> list[Problem]:
+        return [Problem(agency_message(p.message), p.sheet, p.row, p.column)
+                for p in self.problems]
 
     def to_text(self) -> str:
+        problems = self._problems()
         lines = [
             "PHIẾU BÁO LỖI TỆP BÁO CÁO",
-            f"Tệp: {self.file_name}",
+            f"Tệp: {_name_only(self.file_name)}",
         ]
         if self.agency_folder:
             lines.append(f"Thư mục đơn vị: {self.agency_folder}")
@@ -63,25 +95,30 @@ class Receipt:
             f"Thời điểm nhận: {self.received_at.astimezone(_LOCAL):%d/%m/%Y %H:%M} (giờ Việt Nam)",
             f"Mã băm nội dung (SHA-256): {self.content_hash}",
             "",
-            f"Tệp chưa được tiếp nhận vì có {len(self.problems)} lỗi sau:",
+            f"Tệp chưa được tiếp nhận vì có {len(problems)} lỗi sau:",
         ]
-        lines += [f"{n}. {p.line_vi()}" for n, p in enumerate(self.problems, start=1)]
+        lines += [f"{n}. {p.line_vi()}" for n, p in enumerate(problems, start=1)]
         lines += [
             "",
             "Đề nghị đơn vị sửa các lỗi trên và nộp lại tệp vào thư mục của đơn vị.",
             "Có thể tự kiểm tra trước khi nộp bằng lệnh: cchc validate <tệp> --agency <mã đơn vị>",
         ]
-        if self.kept_at:
-            lines.append(f"Tệp gốc được lưu tại: {self.kept_at}")
+        if self.kept_as:
+            lines.append(f"Mã lưu tệp lỗi (ghi khi liên hệ bộ phận tổng hợp): "
+                         f"{_name_only(self.kept_as)}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file_name": self.file_name,
+            "file_name": _name_only(self.file_name),
             "agency_folder": self.agency_folder,
             "received_at": self.received_at.isoformat(),
             "content_hash": self.content_hash,
-            "kept_at": self.kept_at,
-            "problems": [asdict(p) for p in self.problems],
-            **self.extra,
+            "kept_as": _name_only(self.kept_as) if self.kept_as else None,
+            "problems": [asdict(p) for p in self._problems()],
         }
+
+
+def _name_only(name: str) -> str:
+    """The last part of ``name``: a receipt never shows a folder on the server."""
+    return re.split(r"[\\/]", name)[-1]

@@ -23,12 +23,16 @@ from tasks.indicators import (
     PeriodInputs,
     compute_indicators,
     expected_units,
+    left_out_of_province,
+    registers_note,
+    series_break_notes,
     submission_states,
     task_progress,
 )
-from tasks.periods import Convention, Period, parse_period
+from tasks.periods import Period, parse_period
 from tasks.report_model import IndicatorValue, RejectedFileRow, ReportContent
 from tasks.report_workbook import write_report_workbook
+from tasks.reporting_rules import ReportingRules
 
 
 @dataclass(frozen=True)
@@ -38,19 +42,19 @@ class BuiltReport:
     fingerprint: str
 
 
-def gather_inputs(db: Database, period: Period, *, convention: Convention, due_day: int,
-                  timezone: str) -> tuple[PeriodInputs, StoredPortalFile | None,
-                                          list[StoredRejection]]:
+def gather_inputs(db: Database, period: Period, *, rules: ReportingRules
+                  ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
     """Read what the database holds for ``period``."""
     portal = db.current_portal(period.label)
     inputs = PeriodInputs(
-        period=period, convention=convention, due_day=due_day, timezone=timezone,
+        period=period, rules=rules,
         submissions=db.current_submissions(period.label),
         task_reports=db.task_reports_until(period.months()[-1].label),
         metric_reports=db.metric_reports(period.label),
         portal=portal[1] if portal else None,
+        first_arrivals=db.first_arrivals(period.label),
     )
-    start, _ = period.window(convention)
+    start, _ = rules.window(period)
     since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
     rejections = db.rejections_for(period.label, since, inputs.due_at)
     return inputs, (portal[0] if portal else None), rejections
@@ -75,6 +79,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         rejected=[RejectedFileRow(r.agency_folder or r.source, r.file_name, r.arrived_at,
                                   "; ".join(p.line_vi() for p in r.problems))
                   for r in rejections],
+        left_out=left_out_of_province(registry, inputs, tasks),
+        notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
     )
     used: list[dict[str, Any]] = [
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
@@ -112,6 +118,9 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
         "indicators": [{"unit": v.unit, "indicator": v.indicator, "numerator": v.numerator,
                         "denominator": v.denominator, "value": v.value, "target": v.target,
                         "status": v.status} for v in content.indicators],
+        "left_out": [{"indicator": indicator, "units": units}
+                     for indicator, units in content.left_out.items()],
+        "notes": content.all_notes(),
     }
 
 

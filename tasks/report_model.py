@@ -78,3 +78,19 @@ class ReportContent:
     missing: list[MissingUnitRow] = field(default_factory=list)
     rejected: list[RejectedFileRow] = field(default_factory=list)
     province_name: str = "An Giang"
+    # rate indicator -> units left out of the province's sum (numerator or denominator
+    # missing): the province takes both parts from the same units
+    left_out: dict[str, list[str]] = field(default_factory=dict)
+    # other things a reader must know about the period (no task register in force, a
+    # series break in the province's boundaries), in Vietnamese
+    notes: list[str] = field(default_factory=list)
+
+    def left_out_notes(self) -> list[str]:
+        """One line per rate whose province value leaves units out, in Vietnamese."""
+        return [f"{self.indicator_names.get(indicator, indicator)} (cấp tỉnh): không tính "
+                f"{', '.join(units)} vì thiếu tử số hoặc mẫu số"
+                for indicator, units in self.left_out.items()]
+
+    def all_notes(self) -> list[str]:
+        """Every note of the report: the period's notes, then the units left out."""
+        return [*self.notes, *self.left_out_notes()]

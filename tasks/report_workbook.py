@@ -3,11 +3,12 @@
 Sheets, in order: "Tổng hợp" (province figures), "Chỉ số theo đơn vị" (one row per unit),
 "Tiến độ nhiệm vụ", "Đơn vị chưa nộp" and "Lỗi dữ liệu".
 
-Safety: every text is written as a string cell (never a formula or an error value). A text
-that a spreadsheet would read as a formula when typed or re-imported (one beginning with
-``= + - @``, a tab or a carriage return) is written with a leading apostrophe, see
-:func:`safe_text`. Characters that XML cannot carry (ASCII control characters other than tab
-and line feed) are removed so that Excel and LibreOffice open the file without a repair prompt.
+Safety: every text is written as a string cell (never a formula or an error value) marked with
+the quote-prefix style (``quotePrefix``, what Excel records when one types a leading
+apostrophe): the text reads exactly as typed, and a text beginning with ``= + - @``, a tab or a
+line break stays text when the cell is edited and confirmed again. Characters that XML cannot
+carry (ASCII control characters other than tab and line feed) are removed, and line breaks are
+written as line feeds, so that Excel and LibreOffice open the file without a repair prompt.
 
 Datetimes are written without a time zone, as wall-clock time in ``timezone`` (the province's,
 ``Asia/Ho_Chi_Minh`` by default); naive datetimes are taken to be in that time zone already.
@@ -84,8 +85,6 @@ _EXCEL_MAX_TEXT = 32767
 _EXCEL_MAX_ROW_HEIGHT = 409.0
 _TRUNCATED = " …[đã cắt bớt]"
 
-# Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 cannot carry these; openpyxl refuses C0 controls, Excel "repairs" the rest.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -124,21 +123,6 @@ def clean_text(value: str) -> str:
     if len(text) > _EXCEL_MAX_TEXT:
         text = text[: _EXCEL_MAX_TEXT - len(_TRUNCATED) - 1] + _TRUNCATED
     return text
-
-
-def safe_text(value: str) -> str:
-    """``value`` made harmless for a spreadsheet: a leading apostrophe before formula starts.
-
-    ``"=HYPERLINK(…)"`` becomes ``"'=HYPERLINK(…)"``. Written as a string cell, Excel and
-    LibreOffice both show the apostrophe followed by the original text; the apostrophe keeps
-    the text inert when a cell is retyped or the sheet is saved as CSV and opened again.
-    Other texts are returned unchanged apart from :func:`clean_text` (a text that starts with
-    a formula character only once control characters are removed is quoted too).
-    """
-    cleaned = clean_text(value)
-    if value.startswith(_FORMULA_STARTS) or cleaned.startswith(_FORMULA_STARTS):
-        return clean_text("'" + value)
-    return cleaned
 
 
 def write_report_workbook(
@@ -268,6 +252,11 @@ class _Writer:
             [(STATUS_MET, _GREEN), (STATUS_NOT_MET, _RED), (STATUS_NO_DATA, _GREY)],
         )
         _finish(ws, table, freeze_column=1)
+        # data issues: rates whose province value leaves out units missing a part
+        for offset, note in enumerate(content.all_notes(), start=2):
+            cell = ws.cell(row=table.last_row + offset, column=1)
+            _put(cell, f"Ghi chú: {note}")
+            cell.font = _FONT_ITALIC
 
     def _units(self, ws: Worksheet) -> None:
         content = self.content
@@ -471,10 +460,12 @@ def _dmy(day: date) -> str:
 
 
 def _put(cell: Cell, value: CellValue) -> None:
-    """Write ``value``; a text always as a string cell (never a formula or an error)."""
+    """Write ``value``; a text always as a quote-prefixed string cell (never a formula or an
+    error, and never turned into one when the cell is edited)."""
     if isinstance(value, str):
-        cell.value = safe_text(value)
+        cell.value = clean_text(value)
         cell.data_type = "s"
+        cell.quotePrefix = True
     else:
         cell.value = value
 

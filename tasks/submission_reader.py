@@ -6,10 +6,11 @@ case, diacritics and spacing; title rows above the header row and blank rows are
 allowed. Layouts:
 
 - ``.xlsx``: sheets ``Thông tin`` (label cells ``Mã đơn vị`` and ``Kỳ báo cáo`` with the
-  value to their right or below), ``Nhiệm vụ`` and ``Chỉ tiêu`` (a header row, then rows).
+  value to their right or below), ``Nhiệm vụ`` and ``Chỉ tiêu`` (a header row, then rows),
+  read within :mod:`tasks.workbook_limits` (5,000 rows and 60 columns per sheet).
 - ``.csv``: the same three blocks one after the other; a block starts with a line whose
-  first cell is the sheet name. ``,`` or ``;`` separated, UTF-8 (with or without BOM) or
-  Windows-1258.
+  first cell is the sheet name. ``;``, ``,`` or tab separated (decided from the first
+  lines, :mod:`tasks.delimited`), UTF-8 (with or without BOM) or Windows-1258.
 - ``.json``: ``{"Mã đơn vị": …, "Kỳ báo cáo": …, "Nhiệm vụ": [{column: value}, …],
   "Chỉ tiêu": [{…}]}``; a row's number is its position in the list.
 """
@@ -17,16 +18,19 @@ allowed. Layouts:
 from __future__ import annotations
 
 import csv
-import io
 import json
-import zipfile
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasks.cells import is_blank
+from tasks.delimited import read_delimited
 from tasks.receipts import Problem
 from tasks.text import fold_key
+from tasks.workbook_limits import WorkbookError, read_workbook
+
+logger = logging.getLogger(__name__)
 
 SHEET_INFO = "Thông tin"
 SHEET_TASKS = "Nhiệm vụ"
@@ -172,26 +176,33 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
 
 # --- file formats --------------------------------------------------------------------
 def _xlsx_grids(path: Path) -> dict[str, Grid]:
-    from openpyxl import load_workbook
-
+    """Each worksheet's values, read within :mod:`tasks.workbook_limits`; a number in a
+    percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1)."""
     try:
-        workbook = load_workbook(path, data_only=True, read_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile(f"không mở được tệp Excel: {exc}") from exc
+        sheets = read_workbook(path)
+    except WorkbookError as exc:
+        raise UnreadableFile(str(exc)) from exc
     grids: dict[str, Grid] = {}
-    for sheet in workbook.worksheets:
+    for sheet in sheets:
         grid: list[list[object]] = []
-        for row in sheet.iter_rows():
+        for r, line in enumerate(sheet.rows):
             values: list[object] = []
-            for cell in row:
-                value = cell.value
-                if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+            for c, value in enumerate(line):
+                if ((r, c) in sheet.percent and isinstance(value, int | float)
+                        and not isinstance(value, bool)):
                     value = f"{round(float(value) * 100, 6)}%"
                 values.append(value)
             grid.append(values)
-        grids[sheet.title] = grid
-    workbook.close()
+        grids[sheet.name] = grid
     return grids
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 
 def _decode(data: bytes) -> str:
@@ -204,9 +215,14 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
-    text = _decode(path.read_bytes())
-    delimiter = max(";,\t", key=lambda d: text.count(d))  # the most used separator
-    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    text = _decode(_read_bytes(path))
+    try:
+        lines = read_delimited(text)
+    except csv.Error as exc:
+        logger.warning("cannot split CSV %s: %s", path, exc)
+        raise UnreadableFile(
+            "tệp CSV không đúng định dạng (có thể thiếu dấu nháy \" đóng một ô); hãy "
+            "mở bằng Excel và lưu lại dưới dạng CSV UTF-8") from exc
     grids: dict[str, list[Sequence[object]]] = {}
     firsts: dict[str, int] = {}
     current: str | None = None
@@ -228,9 +244,12 @@ def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
 
 def _json_raw(path: Path) -> RawSubmission:
     try:
-        data = json.loads(_decode(path.read_bytes()))
+        data = json.loads(_decode(_read_bytes(path)))
     except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"tệp JSON không hợp lệ (dòng {exc.lineno}): {exc.msg}") from exc
+        logger.warning("invalid JSON in %s: %s", path, exc)
+        raise UnreadableFile(
+            f"tệp JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}; hãy kiểm tra dấu "
+            "ngoặc, dấu phẩy và dấu nháy quanh chỗ đó") from exc
     if not isinstance(data, dict):
         raise UnreadableFile("tệp JSON phải là một đối tượng {…}")
     raw = RawSubmission()

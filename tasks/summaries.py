@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tasks.collect import CollectSummary
+from tasks.markdown import escape
 from tasks.report import ReportOutcome
 from tasks.report_model import PROVINCE, IndicatorValue
 
@@ -32,7 +33,8 @@ def collect_markdown(summary: CollectSummary, title: str) -> str:
     if rejected:
         lines += ["", "## Tệp bị từ chối (phiếu báo lỗi nằm cạnh tệp trong quarantine/)", ""]
         for f in rejected:
-            lines.append(f"- `{f.file}`: " + "; ".join(p.line_vi() for p in f.problems[:5])
+            lines.append(f"- {escape(f.file)}: "
+                         + "; ".join(escape(p.line_vi()) for p in f.problems[:5])
                          + (f" … (+{len(f.problems) - 5} lỗi)" if len(f.problems) > 5 else ""))
     return "\n".join(lines) + "\n"
 
@@ -79,7 +81,7 @@ def _changes(now: dict[str, float | None], before: dict[str, float | None],
         if value is not None and old is not None:
             unit = " điểm %" if kind == "rate" else ""
             delta = f" ({value - old:+.2f}{unit})".replace(".", ",")
-        lines.append(f"- {names.get(indicator, indicator)}: {format_value(old, kind)} → "
+        lines.append(f"- {escape(names.get(indicator, indicator))}: {format_value(old, kind)} → "
                      f"{format_value(value, kind)}{delta}")
     return lines
 
@@ -91,7 +93,7 @@ def report_markdown(outcome: ReportOutcome) -> str:
     now = _province(content.indicators)
     state = "bản mới" if outcome.created else "không thay đổi so với bản đã có"
     lines = [f"# Báo cáo CCHC {content.period_label_vi} — v{outcome.version} ({state})", "",
-             f"Thư mục báo cáo: `{outcome.folder}`", ""]
+             f"Thư mục báo cáo: {escape(str(outcome.folder))}", ""]
     if outcome.previous_version:
         changed = _changes(now, _province(outcome.previous_version), names, kinds)
         lines += [f"## Thay đổi so với v{outcome.version - 1}", ""]
@@ -108,10 +110,10 @@ def report_markdown(outcome: ReportOutcome) -> str:
     missing = [m for m in content.missing if m.state == "chưa nộp"]
     late = [m for m in content.missing if m.state == "nộp muộn"]
     lines += [f"## Đơn vị chưa nộp ({len(missing)})", ""]
-    lines += [f"- {m.unit} — {m.unit_name}" for m in missing] or ["- Không có."]
+    lines += [f"- {escape(m.unit)} — {escape(m.unit_name)}" for m in missing] or ["- Không có."]
     lines += ["", f"## Đơn vị nộp muộn ({len(late)})", ""]
-    lines += [f"- {m.unit} — {m.unit_name}" for m in late] or ["- Không có."]
+    lines += [f"- {escape(m.unit)} — {escape(m.unit_name)}" for m in late] or ["- Không có."]
     if content.rejected:
         lines += ["", f"## Tệp bị từ chối ({len(content.rejected)})", ""]
-        lines += [f"- `{r.agency_folder}/{r.file_name}`" for r in content.rejected]
+        lines += [f"- {escape(f'{r.agency_folder}/{r.file_name}')}" for r in content.rejected]
     return "\n".join(lines) + "\n"

@@ -1,9 +1,10 @@
 """Validating a raw submission against the registries (pydantic), collecting every problem.
 
-Rules: the agency code must equal the inbox folder and be valid in the period; the
-period must be real and not in the future; task ids must exist and be assigned to the
-agency (as lead or coordinating unit); status is one of Chưa thực hiện / Đang thực hiện
-/ Hoàn thành; progress 0-100; Hoàn thành needs a completion date (not in the future)
+Rules: the agency code must equal the inbox folder and the unit must report for the
+period (:meth:`ReportingRules.reports_for`, the same rule that lists the units expected
+to report); the period must be real and not in the future; task ids must exist and be
+assigned to the agency (as lead or coordinating unit); status is one of Chưa thực hiện /
+Đang thực hiện / Hoàn thành; progress 0-100; Hoàn thành needs a completion date (not in the future)
 and 100 %; metric codes must exist and values be numbers ≥ 0.
 """
 
@@ -19,6 +20,7 @@ from config.registry import Registry
 from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number, parse_percent
 from tasks.periods import Period, PeriodError, parse_period
 from tasks.receipts import Problem
+from tasks.reporting_rules import ReportingRules
 from tasks.submission import (
     STATUS_DONE,
     STATUSES,
@@ -51,6 +53,8 @@ class Context:
     registry: Registry
     today: date
     folder_agency: str | None  # the inbox folder's code, or None for a self-check
+    rules: ReportingRules
+    window: tuple[date, date] | None = None  # the file's period's data window, once known
 
 
 def _ctx(info: ValidationInfo) -> Context:
@@ -87,7 +91,12 @@ class TaskRowModel(BaseModel):
         task = ctx.registry.task(task_id)
         if task is None:
             raise ValueError(f"mã nhiệm vụ «{task_id}» không có trong danh mục nhiệm vụ")
-        if ctx.folder_agency and not ctx.registry.is_assigned(task, ctx.folder_agency):
+        if ctx.window is not None and task.applies_from is not None \
+                and task.applies_from > ctx.window[1]:
+            raise ValueError(f"nhiệm vụ «{task_id}» được giao từ {task.applies_from:%d/%m/%Y}, "
+                             "sau kỳ báo cáo của tệp")
+        if ctx.folder_agency and not ctx.registry.is_assigned(task, ctx.folder_agency,
+                                                              ctx.window):
             raise ValueError(f"nhiệm vụ «{task_id}» không được giao cho đơn vị "
                              f"{ctx.folder_agency}")
         return task_id
@@ -199,7 +208,7 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
             period = parse_period(period_value)
         except PeriodError as exc:
             problems.append(Problem(str(exc), SHEET_INFO, period_row, COL_PERIOD))
-    if period is not None and period.start("calendar") > ctx.today:
+    if period is not None and ctx.rules.window(period)[0] > ctx.today:
         problems.append(Problem(f"kỳ báo cáo {period.label} ở tương lai", SHEET_INFO,
                                 period_row, COL_PERIOD))
         period = None
@@ -219,23 +228,27 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
             f"mã đơn vị trong tệp là {agency_code} nhưng tệp được nộp vào thư mục của "
             f"{ctx.folder_agency}; đơn vị chỉ nộp vào thư mục mang mã của mình",
             SHEET_INFO, agency_row, COL_AGENCY))
-    if period is not None:
-        start, end = period.window("calendar")
-        if not agency.valid_between(start, end):
-            problems.append(Problem(
-                f"đơn vị {agency_code} không còn (hoặc chưa) hoạt động trong kỳ {period.label}",
-                SHEET_INFO, agency_row, COL_AGENCY))
+    if period is not None and not ctx.rules.reports_for(agency, period):
+        problems.append(Problem(ctx.rules.not_reporting_reason(ctx.registry, agency, period),
+                                SHEET_INFO, agency_row, COL_AGENCY))
     return agency_code, period, problems
 
 
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
-                        folder_agency: str | None = None) -> Submission | list[Problem]:
-    """The valid submission, or every problem found (never only the first)."""
+                        folder_agency: str | None = None,
+                        rules: ReportingRules | None = None) -> Submission | list[Problem]:
+    """The valid submission, or every problem found (never only the first).
+
+    ``rules`` are the reporting rules built from the settings (the default rules when
+    omitted): they decide whether the unit reports for the file's period.
+    """
     folder = folder_agency.upper() if folder_agency else None
-    header_ctx = Context(registry, today, folder)
+    in_force = rules or ReportingRules()
+    header_ctx = Context(registry, today, folder, in_force)
     agency_code, period, problems = _check_header(raw, header_ctx)
     problems = [*raw.problems, *problems]
-    row_ctx = Context(registry, today, folder or agency_code)
+    row_ctx = Context(registry, today, folder or agency_code, in_force,
+                      in_force.window(period) if period is not None else None)
 
     tasks: list[TaskLine] = []
     seen_tasks: dict[str, int] = {}

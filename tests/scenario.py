@@ -1,20 +1,23 @@
 """A small hand-made province whose indicators are worked out by hand in the tests.
 
-Registry: SNV, STP (departments), UBND-LX (district, closes 30/06/2025), SKHDT (closed
-28/02/2025, so not expected in May 2025). Tasks: T1 (SNV, due 31/03/2025), T2 (all
-departments, due 14/05/2025 = the period's last day), T3 (UBND-LX, due 30/04/2025),
-T4 (everyone, no deadline). Period 2025-05: window 15/04-14/05, due 18/05/2025.
+Registry: SNV, STP (departments), UBND-LX (district, closes 30/06/2025, then commune
+X30307), SKHDT (closed 28/02/2025 into STP, so not expected in May 2025). Tasks: T1 (SNV,
+due 31/03/2025), T2 (all departments, due 14/05/2025 = the period's last day), T3
+(UBND-LX, due 30/04/2025), T4 (departments and districts, no deadline).
+Period 2025-05: window 15/04-14/05, due 18/05/2025.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
 
 from config.registry import Registry, load_registry
+from config.settings import REGISTRY_DIR
 from tasks.demo import PortalRow, write_portal_export
 from tasks.periods import parse_period
 from tasks.template import TaskEntry, write_template
@@ -29,15 +32,22 @@ AGENCIES = [
      "valid_to": "2025-06-30"},
     {"code": "SKHDT", "name": "Sở Kế hoạch và Đầu tư", "kind": "so-ban-nganh",
      "valid_to": "2025-02-28"},
+    {"code": "X30307", "name": "Phường Long Xuyên", "kind": "ubnd-xa",
+     "valid_from": "2025-07-01"},
 ]
-TASKS = {"notice": "test", "tasks": [
+CROSSWALK = {"changes": [
+    {"from": "SKHDT", "effective": "2025-03-01", "to": {"STP": 1}},
+    {"from": "UBND-LX", "effective": "2025-07-01", "to": {"X30307": 1}},
+]}
+TASKS = {"document": {"kind": "Thông báo", "applies_from": "2025-01-01"}, "tasks": [
     {"id": "T1", "area": "chế độ công vụ", "text": "Kế hoạch", "lead": ["SNV"],
      "deadline": "2025-03-31"},
     {"id": "T2", "area": "thể chế", "text": "Rà soát", "lead": ["@so-ban-nganh"],
      "deadline": "2025-05-14"},
     {"id": "T3", "area": "thủ tục hành chính", "text": "Bộ phận một cửa", "lead": ["UBND-LX"],
      "deadline": "2025-04-30"},
-    {"id": "T4", "area": "tuyên truyền", "text": "Tuyên truyền", "lead": ["@tat-ca"]},
+    {"id": "T4", "area": "tuyên truyền", "text": "Tuyên truyền",
+     "lead": ["@so-ban-nganh", "@ubnd-huyen"]},
 ]}
 INDICATORS = {
     "indicators": [
@@ -66,9 +76,13 @@ PORTAL: list[PortalRow] = [
 
 
 def write_registry(folder: Path) -> Registry:
+    """The scenario's registry; unit kinds and groups are the project's own."""
     (folder / "tasks").mkdir(parents=True, exist_ok=True)
+    (folder / "crosswalk").mkdir(exist_ok=True)
+    shutil.copy(REGISTRY_DIR / "unit-kinds.yaml", folder / "unit-kinds.yaml")
     for name, data in (("agencies.yaml", {"agencies": AGENCIES}),
-                       ("indicators.yaml", INDICATORS), ("tasks/t.yaml", TASKS)):
+                       ("indicators.yaml", INDICATORS), ("tasks/t.yaml", TASKS),
+                       ("crosswalk/t.yaml", CROSSWALK)):
         (folder / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_registry(folder)
 

@@ -281,8 +281,10 @@ def test_acceptance_clears_the_earlier_rejection_of_the_same_content(
         workspace: Path, db: Database, registry: Registry, tmp_path: Path) -> None:
     path = _drop(workspace, registry, "SNV", "bc.xlsx")
     content = path.read_bytes()
-    # rejected while the period is still in the future; the same bytes are fine later
-    summary = _collect(workspace, db, registry, today=date(2025, 4, 30))
+    # rejected while the registry lacks SNV; the same bytes are accepted after the fix
+    before_fix = registry.model_copy(update={
+        "agencies": tuple(a for a in registry.agencies if a.code != "SNV")})
+    summary = _collect(workspace, db, before_fix)
     assert summary.rejected == 1
     window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     assert [r.file_name for r in db.rejections_for("2025-05", *window)] == ["bc.xlsx"]

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.collect import collect_portal_file, collect_submission_file
-from tasks.indicators import rate
-from tasks.report import BuiltReport, build_report, gather_inputs
+from tasks.indicators import (
+    PeriodInputs,
+    compute_indicators,
+    left_out_of_province,
+    rate,
+    task_progress,
+)
+from tasks.portal_export import PortalUnitStats
+from tasks.report import BuiltReport, build_report, gather_inputs, indicators_document
+from tasks.report_workbook import write_report_workbook
+from tasks.reporting_rules import ReportingRules
+from tasks.template import TaskEntry, write_template
 from tests import scenario
 
 NA = "không có số liệu"
@@ -36,8 +49,7 @@ def collect_all(workspace: Path, db: Database, registry: Registry) -> None:
 
 def built_report(workspace: Path, db: Database, registry: Registry) -> BuiltReport:
     collect_all(workspace, db, registry)
-    inputs, portal, rejections = gather_inputs(db, scenario.PERIOD, convention="ministry",
-                                               due_day=18, timezone="Asia/Ho_Chi_Minh")
+    inputs, portal, rejections = gather_inputs(db, scenario.PERIOD, rules=ReportingRules())
     return build_report(registry, inputs, portal, rejections)
 
 
@@ -113,3 +125,70 @@ def test_zero_denominator_is_not_a_rate() -> None:
     assert rate(None, 10) is None
     assert rate(0, 10) == 0.0
     assert rate(3, 4) == 75.0
+
+
+def test_a_late_correction_keeps_an_on_time_unit_on_time(workspace: Path, db: Database,
+                                                         small_registry: Registry) -> None:
+    scenario.build_workspace(workspace, small_registry)
+    # SNV sent on 10/05 (on time); its correction arrives 25/05, after the 18/05 due date
+    correction = write_template(
+        small_registry, "SNV", scenario.PERIOD, workspace / "inbox" / "SNV" / "snv-sua.xlsx",
+        [TaskEntry("T1", "Hoàn thành", 100, date(2025, 3, 28)),
+         TaskEntry("T2", "Hoàn thành", 100, date(2025, 5, 12))], {"kiem_tra": 4})
+    late = datetime(2025, 5, 25, 3, tzinfo=UTC)
+    os.utime(correction, (late.timestamp(), late.timestamp()))
+    built = built_report(workspace, db, small_registry)
+    assert db.first_arrivals("2025-05") == {"SNV": datetime(2025, 5, 10, 3, tzinfo=UTC),
+                                            "UBND-LX": datetime(2025, 5, 20, 2, tzinfo=UTC)}
+    content = built.content
+    assert [(m.unit, m.state, m.submitted_at) for m in content.missing] == [
+        ("STP", "chưa nộp", None),
+        ("UBND-LX", "nộp muộn", datetime(2025, 5, 20, 2, tzinfo=UTC))]
+    got = {(v.unit, v.indicator): (v.numerator, v.denominator) for v in content.indicators}
+    assert got[("TINH", "submission_on_time_rate")] == (1, 3)  # SNV only, as before
+    assert got[("SNV", "kiem_tra")] == (4, None)  # the correction's figures are used
+    assert got[("SNV", "task_completion_rate")] == (2, 2)
+
+
+def _stats(unit: str, online: int | None, in_person: int | None, post: int | None,
+           resolved: int, on_time: int) -> PortalUnitStats:
+    return PortalUnitStats(unit=unit, source_row=1, carried_over=0, received_online=online,
+                           received_in_person=in_person, received_post=post,
+                           resolved_total=resolved, resolved_on_time=on_time,
+                           resolved_late=resolved - on_time, in_progress_total=None,
+                           in_progress_overdue=None)
+
+
+def test_province_rate_takes_both_parts_from_the_same_units(small_registry: Registry) -> None:
+    # SNV: 30 online of 30+60+10 = 100 new. UBND-LX: 200 online but its post count is
+    # missing, so no denominator: left out of the province's numerator too.
+    # Province: 30 / 100 = 30 % (not 230 / 100 = 230 %).
+    inputs = PeriodInputs(
+        period=scenario.PERIOD, rules=ReportingRules(), submissions=[], task_reports=[],
+        metric_reports=[],
+        portal=[_stats("SNV", 30, 60, 10, 80, 76), _stats("UBND-LX", 200, 290, None, 450, 441)])
+    tasks = task_progress(small_registry, inputs)
+    values = {(v.unit, v.indicator): (v.numerator, v.denominator, v.value)
+              for v in compute_indicators(small_registry, inputs, tasks)}
+    assert values[("TINH", "online_filing_rate")] == (30, 100, 30.0)
+    assert values[("UBND-LX", "online_filing_rate")] == (200, None, None)
+    # on_time_rate has both parts for both units: 76 + 441 of 80 + 450
+    assert values[("TINH", "on_time_rate")][:2] == (517, 530)
+    assert left_out_of_province(small_registry, inputs, tasks) == {
+        "online_filing_rate": ["UBND-LX"]}
+
+
+def test_report_names_the_units_left_out(workspace: Path, db: Database,
+                                         small_registry: Registry) -> None:
+    scenario.build_workspace(workspace, small_registry)
+    built = built_report(workspace, db, small_registry)
+    assert built.content.left_out == {}  # every unit with data has both parts
+    content = replace(built.content, left_out={"online_filing_rate": ["UBND-LX"]})
+    document = indicators_document(content)
+    assert document["left_out"] == [{"indicator": "online_filing_rate", "units": ["UBND-LX"]}]
+    assert document["notes"] == ["Tỷ lệ trực tuyến (cấp tỉnh): không tính UBND-LX vì thiếu "
+                                 "tử số hoặc mẫu số"]
+    path = write_report_workbook(content, workspace / "r.xlsx", timezone="Asia/Ho_Chi_Minh")
+    summary = load_workbook(path)["Tổng hợp"]
+    texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Ghi chú: " + document["notes"][0] in texts

@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from config.registry import Agency, Registry
+from config.registry import Agency, Registry, load_unit_kinds
+from config.settings import REGISTRY_DIR
 from tasks.periods import Period, month_period
 from tasks.portal_export import PortalExport, PortalUnitStats, read_portal_export
 from tasks.receipts import RejectedInput
@@ -36,6 +37,7 @@ def registry() -> Registry:
         indicators=(),
         metrics=(),
         targets=(),
+        kinds=load_unit_kinds(REGISTRY_DIR),
     )
 
 
@@ -423,3 +425,78 @@ def test_other_file_types_are_refused(tmp_path: Path, registry: Registry) -> Non
     broken = tmp_path / "thong-ke-2025-03.xlsx"
     broken.write_bytes(b"not a workbook")
     assert rejected(broken, registry) == [(None, None)]
+
+
+# --- edges: files from outside are read within limits -------------------------------------
+
+NOT_XLSX = "Tệp không phải là tệp Excel .xlsx hợp lệ; hãy lưu lại bằng Excel dưới dạng .xlsx"
+FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+
+
+def test_far_formatted_empty_cell_is_not_data(tmp_path: Path, registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET]["XFD1048576"].number_format = "0%"
+    wb.save(path)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(period=month_period(2025, 3), variant="A", units=expected_a())
+
+
+@pytest.mark.parametrize("ref", ["A5001", "BI1", "XFD1048576"])
+def test_value_outside_the_limits_is_one_problem(
+    tmp_path: Path, registry: Registry, ref: str
+) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET][ref] = "ghi chú"
+    wb.save(path)
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"Trang «{SHEET}» có dữ liệu ở ô {ref}")
+    assert "5.000 dòng và 60 cột" in problem.message
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path, registry: Registry) -> None:
+    import zipfile
+
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(8 * 1024 * 1024))
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert "nén bất thường" in problem.message
+
+
+def test_text_file_named_xlsx_gets_a_sentence_not_an_exception(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = tmp_path / "thong-ke-2025-03.xlsx"
+    path.write_text("Biểu thống kê", encoding="utf-8")
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    assert [p.message for p in caught.value.problems] == [NOT_XLSX]
+
+
+def test_csv_separator_from_the_header_lines(registry: Registry) -> None:
+    """';' separated, with a note line that is wider than the table when split on ','."""
+    export = read_portal_export(FIXTURES / "portal-semicolon-commas.csv", registry)
+    assert export == PortalExport(
+        period=month_period(2025, 3),
+        variant="B",
+        units=(
+            PortalUnitStats(
+                unit="STP", source_row=5, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=100,
+                resolved_on_time=90, resolved_late=10, in_progress_total=20,
+                in_progress_overdue=None,
+            ),
+            PortalUnitStats(
+                unit="UBND-LX", source_row=6, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=40,
+                resolved_on_time=35, resolved_late=5, in_progress_total=10,
+                in_progress_overdue=None,
+            ),
+        ),
+    )

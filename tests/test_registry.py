@@ -12,9 +12,10 @@ from config.registry import Agency, Registry, RegistryError, load_registry
 from config.settings import REGISTRY_DIR
 
 DEPARTMENTS = [
-    "SNV", "STP", "STC", "SKHCN", "SVHTTDL", "SGDDT", "VPUBND", "BAG", "DPTTH",
+    "SNV", "STP", "STC", "SKHCN", "SVHTTDL", "SGDDT", "VPUBND",
     "SCT", "SNNMT", "SXD", "SYT", "TTT", "SDTTG", "SNGV",
 ]
+PRESS = ["BAG", "DPTTH"]
 MERGED = {
     "SKHDT": ("STC",),
     "SLDTBXH": ("SNV", "SYT", "SGDDT"),
@@ -28,7 +29,9 @@ DISTRICTS = [
     "UBND-LX", "UBND-CD", "UBND-TC", "UBND-AP", "UBND-CP", "UBND-CT",
     "UBND-CM", "UBND-PT", "UBND-TS", "UBND-TB", "UBND-TT",
 ]
-MASS_ORGANISATIONS = ["MTTQ", "TDOAN"]
+MASS_ORGANISATIONS = ["MTTQ", "TDOAN", "HLHPN", "HND", "HCCB", "LDLD"]
+MAY_2025 = (date(2025, 4, 15), date(2025, 5, 14))
+OCT_2026 = (date(2026, 9, 15), date(2026, 10, 14))
 
 TASK_IDS = [
     "III.1.a", "III.1.b", "III.2.a", "III.2.b", "III.3", "III.4", "III.5", "III.6",
@@ -58,6 +61,7 @@ def _codes(agencies: list[Agency]) -> set[str]:
         (DEPARTMENTS, "so-ban-nganh"),
         (list(MERGED), "so-ban-nganh"),
         (DISTRICTS, "ubnd-huyen"),
+        (PRESS, "bao-chi"),
         (MASS_ORGANISATIONS, "doan-the"),
     ],
 )
@@ -82,14 +86,16 @@ def test_merged_departments_close_in_february_with_successors(registry: Registry
         assert agency.valid_from == date(2025, 3, 1)
 
 
-def test_mass_organisations_do_not_report(registry: Registry) -> None:
-    for code in MASS_ORGANISATIONS:
+def test_mass_organisations_and_press_are_not_counted_as_reporters(registry: Registry
+                                                                   ) -> None:
+    for code in MASS_ORGANISATIONS + PRESS:
         agency = registry.agency(code)
         assert agency is not None
-        assert agency.reports is False
-    assert not _codes(registry.agencies_valid(date(2025, 3, 1), date(2025, 3, 31))) & set(
-        MASS_ORGANISATIONS
-    )
+        assert registry.must_submit(agency) is False
+    expected = _codes(registry.agencies_valid(date(2025, 3, 1), date(2025, 3, 31)))
+    assert not expected & set(MASS_ORGANISATIONS + PRESS)
+    existing = _codes(registry.units_valid(date(2025, 3, 1), date(2025, 3, 31)))
+    assert set(MASS_ORGANISATIONS + PRESS) <= existing
 
 
 def test_districts_close_on_30_june_2025(registry: Registry) -> None:
@@ -124,7 +130,8 @@ def test_find_agency_by_loose_name(registry: Registry) -> None:
 
 def test_placeholder_emails(registry: Registry) -> None:
     for agency in registry.agencies:
-        assert agency.email == f"{agency.code.lower()}@angiang.gov.vn"
+        if agency.kind != "ubnd-xa":  # communes have no address yet
+            assert agency.email == f"{agency.code.lower()}@angiang.gov.vn"
 
 
 # --- tasks ----------------------------------------------------------------------------
@@ -164,13 +171,87 @@ def test_group_lead_assigns_every_district(registry: Registry) -> None:
 
 def test_mass_organisation_and_education_tasks(registry: Registry) -> None:
     iv10a, iv10b, iv10c = (registry.task(i) for i in ("IV.10.a", "IV.10.b", "IV.10.c"))
-    assert iv10a is not None and "MTTQ" in iv10a.lead
+    # IV.10.a: the Fatherland Front and every provincial mass organisation.
+    assert iv10a is not None and registry.leads_of(iv10a, MAY_2025) == set(MASS_ORGANISATIONS)
     assert iv10b is not None and iv10b.lead == ("TDOAN",) and "SKHCN" in iv10b.coordinating
-    assert iv10c is not None and iv10c.lead == ("SGDDT",)
+    # IV.10.c: the notice gives it to Sở Giáo dục và Đào tạo alone.
+    assert iv10c is not None and iv10c.lead == ("SGDDT",) and iv10c.coordinating == ()
     named = [
         t.id for t in registry.tasks_reportable_by("SKHCN") if "SKHCN" in t.lead + t.coordinating
     ]
-    assert named == ["IV.8", "IV.10.b", "IV.10.c"]
+    assert named == ["IV.8", "IV.10.b"]
+
+
+def test_press_does_not_inherit_the_general_tasks(registry: Registry) -> None:
+    general = [t for t in registry.tasks if t.id.startswith("III.")]
+    for task in general:
+        assert not registry.leads_of(task, MAY_2025) & set(PRESS), task.id
+    assert [t.id for t in registry.tasks_reportable_by("BAG", MAY_2025)] == ["IV.2.a", "IV.2.b"]
+
+
+def test_the_register_is_a_dated_document(registry: Registry) -> None:
+    document = registry.documents["2025-tb-ket-luan-cchc"]
+    assert document.conference_on == date(2025, 3, 4)
+    assert document.issued_on is None and document.number is None  # not in the copy
+    assert document.applies_from == date(2025, 3, 5) and document.applies_from_inferred
+    # Nothing is assigned for January or February 2025 (windows end 14/1 and 14/2).
+    assert registry.tasks_in_force(date(2024, 12, 15), date(2025, 1, 14)) == []
+    assert registry.tasks_in_force(date(2025, 1, 15), date(2025, 2, 14)) == []
+    assert registry.tasks_reportable_by("SNV", (date(2025, 1, 15), date(2025, 2, 14))) == []
+    assert len(registry.tasks_in_force(date(2025, 2, 15), date(2025, 3, 14))) == 26
+
+
+def test_inferred_deadline_is_marked_and_not_quoted(registry: Registry) -> None:
+    task = registry.task("IV.9.b")
+    assert task is not None and task.deadline_inferred and task.deadline_note
+    assert "tháng 3" not in task.text
+    assert [t.id for t in registry.tasks if t.deadline_inferred] == ["IV.9.b"]
+
+
+def test_groups_expand_only_to_units_of_the_period(registry: Registry) -> None:
+    task = registry.task("III.3")
+    assert task is not None
+    may = registry.leads_of(task, MAY_2025)
+    october = registry.leads_of(task, OCT_2026)
+    assert set(DISTRICTS) <= may and not may & set(MERGED)
+    assert not october & set(DISTRICTS)
+    # From 1/7/2025 the district chairs' open-ended tasks pass to the 102 communes.
+    communes = {a.code for a in registry.agencies if a.kind == "ubnd-xa"}
+    assert len(communes) == 102 and communes <= october and not may & communes
+    assert not registry.leads_of(task, (date(2025, 2, 15), date(2025, 3, 14))) & communes
+
+
+def test_tasks_due_before_the_succession_stay_with_the_old_units(registry: Registry) -> None:
+    task = registry.task("IV.9.b")  # district chairs, due 31/3/2025
+    assert task is not None
+    assert registry.leads_of(task, OCT_2026) == set()
+    assert set(DISTRICTS) == registry.leads_of(task, (date(2025, 3, 15), date(2025, 4, 14)))
+
+
+def test_expected_reporters_in_october_2026(registry: Registry) -> None:
+    expected = _codes(registry.agencies_valid(*OCT_2026))
+    assert len(expected) == 14 + 102
+    assert not expected & set(DISTRICTS)
+    assert {"X30307", "SNV"} <= expected
+
+
+def test_name_lookups_respect_validity(registry: Registry) -> None:
+    # "Châu Thành" was a district until 30/6/2025 and is a commune's name afterwards.
+    old = registry.find_agency("UBND huyện Châu Thành", on=MAY_2025)
+    assert old is not None and old.code == "UBND-CT"
+    assert registry.find_agency("UBND huyện Châu Thành", on=OCT_2026) is None
+    new = registry.find_agency("Xã Châu Thành", on=OCT_2026)
+    assert new is not None and new.kind == "ubnd-xa"
+    assert registry.find_agency("Xã Châu Thành", on=MAY_2025) is None
+
+
+def test_closed_units_name_their_successors(registry: Registry) -> None:
+    district = registry.agency("UBND-CT")
+    assert district is not None
+    names = registry.successor_names(district)
+    assert names and all("(X" in n for n in names)
+    skhdt = registry.agency("SKHDT")
+    assert skhdt is not None and registry.successor_names(skhdt) == ["Sở Tài chính (STC)"]
 
 
 # --- indicators -----------------------------------------------------------------------
@@ -211,7 +292,7 @@ def test_copied_registry_loads(tmp_path: Path) -> None:
 def test_task_naming_unknown_unit_is_rejected(tmp_path: Path) -> None:
     directory = _copy_registry(tmp_path)
     (directory / "tasks" / "zz-bad.yaml").write_text(
-        "notice: thử\n"
+        "document: {kind: Thông báo, applies_from: 2025-01-01}\n"
         "tasks:\n"
         "  - id: X.1\n"
         "    area: thể chế\n"
@@ -226,7 +307,7 @@ def test_task_naming_unknown_unit_is_rejected(tmp_path: Path) -> None:
 def test_duplicate_task_id_is_rejected(tmp_path: Path) -> None:
     directory = _copy_registry(tmp_path)
     (directory / "tasks" / "zz-dup.yaml").write_text(
-        "notice: thử\n"
+        "document: {kind: Thông báo, applies_from: 2025-01-01}\n"
         "tasks:\n"
         "  - id: IV.8\n"
         "    area: thể chế\n"
@@ -235,4 +316,23 @@ def test_duplicate_task_id_is_rejected(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(RegistryError, match=r"IV\.8 appears twice"):
+        load_registry(directory)
+
+
+def test_a_closed_unit_without_a_successor_chain_is_rejected(tmp_path: Path) -> None:
+    directory = _copy_registry(tmp_path)
+    (directory / "crosswalk" / "2025-departments.yaml").unlink()
+    with pytest.raises(RegistryError, match="SKHDT closes on 2025-02-28 but the crosswalk"):
+        load_registry(directory)
+
+
+
+def test_a_crosswalk_date_that_is_not_the_day_after_closing_is_rejected(tmp_path: Path) -> None:
+    directory = _copy_registry(tmp_path)
+    path = directory / "crosswalk" / "2025-departments.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("effective: 2025-03-01", "effective: 2025-04-01", 1),
+                    encoding="utf-8")
+    with pytest.raises(RegistryError, match="SKHDT closes on 2025-02-28 but its crosswalk "
+                       "change is effective 2025-04-01"):
         load_registry(directory)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from tasks.report_workbook import (
     SHEET_NAMES,
     SUMMARY_HEADERS,
     TASK_HEADERS,
-    safe_text,
+    clean_text,
     write_report_workbook,
 )
 
@@ -296,10 +297,37 @@ def test_hostile_texts_are_not_formulas(
     workbook_path: Path, sheet: str, coordinate: str, original: str
 ) -> None:
     cell = openpyxl.load_workbook(workbook_path)[sheet][coordinate]
-    assert cell.data_type != "f"
     assert cell.data_type == "s"
-    assert cell.value == "'" + original
-    assert str(cell.value)[1:] == original
+    assert cell.value == original  # exactly as typed: no visible apostrophe
+    assert cell.quotePrefix
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("=1+1", "=1+1"),
+        ("+84 912 345 678", "+84 912 345 678"),
+        ("- Đã ban hành Kế hoạch số 12/KH-UBND", "- Đã ban hành Kế hoạch số 12/KH-UBND"),
+        ("@SUM(A1:A9)", "@SUM(A1:A9)"),
+        ("\t=cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0"),
+        # a carriage return is a line break; workbooks store line breaks as line feeds
+        ("\r=1+1", "\n=1+1"),
+        ("\r\n-5", "\n-5"),
+        ("\x00=1+1", "=1+1"),  # a formula start hidden behind a NUL
+    ],
+)
+def test_texts_read_back_as_typed_and_quote_prefixed(
+    tmp_path: Path, typed: str, stored: str
+) -> None:
+    content = _content()
+    tasks = [replace(content.tasks[0], result=typed, difficulties=typed), *content.tasks[1:]]
+    path = write_report_workbook(replace(content, tasks=tasks), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["Tiến độ nhiệm vụ"]
+    for coordinate in ("J2", "K2"):
+        cell = ws[coordinate]
+        assert cell.value == stored
+        assert cell.data_type == "s"
+        assert cell.quotePrefix
 
 
 def test_no_formula_anywhere(workbook_path: Path) -> None:
@@ -311,15 +339,20 @@ def test_no_formula_anywhere(workbook_path: Path) -> None:
                 assert cell.data_type != "e", (ws.title, cell.coordinate)
 
 
-def test_safe_text() -> None:
-    for start in ("=", "+", "-", "@", "\t"):
-        assert safe_text(start + "x") == "'" + start + "x"
-    assert safe_text("\r=1+1") == "'\n=1+1"  # CR made a line break, still quoted
-    assert safe_text("\x00=1+1") == "'=1+1"  # formula start hidden behind a NUL
-    assert safe_text("Sở Nội vụ") == "Sở Nội vụ"
-    assert safe_text(" =1") == " =1"  # a leading space is not a formula start
-    assert safe_text("a\x00b\x1fc\td\ne") == "abc\td\ne"
-    assert len(safe_text("x" * 40000)) <= 32767
+def test_clean_text() -> None:
+    assert clean_text("Sở Nội vụ") == "Sở Nội vụ"
+    assert clean_text("- Đã ban hành") == "- Đã ban hành"  # no apostrophe added
+    assert clean_text(" =1") == " =1"
+    assert clean_text("a\x00b\x1fc\td\ne") == "abc\td\ne"
+    assert len(clean_text("x" * 40000)) <= 32767
+
+
+def test_every_text_cell_is_quote_prefixed(workbook_path: Path) -> None:
+    wb = openpyxl.load_workbook(workbook_path)
+    texts = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert texts
+    assert all(c.quotePrefix for c in texts), [c.coordinate for c in texts if not c.quotePrefix]
 
 
 def test_empty_sheets_say_khong_co(tmp_path: Path) -> None:

@@ -149,3 +149,116 @@ def test_unreadable(tmp_path: Path, name: str, content: bytes) -> None:
     path.write_bytes(content)
     with pytest.raises(UnreadableFile):
         read_submission(path)
+
+
+# --- edges: workbooks from outside are read within limits --------------------------------
+
+
+def _with_cell(path: Path, sheet: str, ref: str, *, value: object = None,
+               number_format: str | None = None) -> Path:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    cell = wb[sheet][ref]
+    if value is not None:
+        cell.value = value
+    if number_format is not None:
+        cell.number_format = number_format
+    wb.save(path)
+    return path
+
+
+def test_far_formatted_empty_cell_is_not_data(tmp_path: Path, registry: Registry) -> None:
+    """One formatted cell at XFD1048576 made the reader walk a billion empty cells."""
+    path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", "XFD1048576",
+                      number_format="0%")
+    raw = read_submission(path)
+    assert raw.problems == []
+    assert [r.row for r in raw.tasks] == [4, 6, 7]
+    assert isinstance(validate_submission(raw, registry, today=TODAY, folder_agency="SNV"),
+                      Submission)
+
+
+@pytest.mark.parametrize("ref", ["A5001", "BI1", "XFD1048576"])
+def test_value_outside_the_limits_is_refused(tmp_path: Path, ref: str) -> None:
+    path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", ref, value="x")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    message = str(caught.value)
+    assert f"ô {ref}" in message and "«nhiem vu»" in message
+    assert "5.000 dòng và 60 cột" in message and "BH5000" in message
+
+
+def test_value_at_the_last_cell_within_the_limits_is_read(tmp_path: Path) -> None:
+    path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", "BH5000", value="x")
+    raw = read_submission(path)
+    assert raw.problems == [] and [r.row for r in raw.tasks] == [4, 6, 7]
+
+
+def _add_padding(path: Path, size: int) -> Path:
+    """Add a part of ``size`` zero bytes, which deflate packs into a few kilobytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(size))
+    return path
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    path = _add_padding(_hand_made(tmp_path / "bc.xlsx"), 8 * 1024 * 1024)
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    assert "nén bất thường" in str(caught.value)
+
+
+def test_text_file_named_xlsx_gets_a_sentence_not_an_exception(tmp_path: Path) -> None:
+    path = tmp_path / "bao-cao.xlsx"
+    path.write_text("Báo cáo tháng 5", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    assert str(caught.value) == ("tệp không phải là tệp Excel .xlsx hợp lệ; "
+                                 "hãy lưu lại bằng Excel dưới dạng .xlsx")
+
+
+def test_broken_json_message_has_no_python_text(tmp_path: Path) -> None:
+    path = tmp_path / "bc.json"
+    path.write_text('{"Mã đơn vị": "SNV",\n "Kỳ báo cáo" "05/2025"}', encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    message = str(caught.value)
+    assert "dòng 2" in message and "Expecting" not in message and str(tmp_path) not in message
+
+
+def test_custom_percent_format(tmp_path: Path, registry: Registry) -> None:
+    path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", "C7", value=0.455,
+                      number_format='0.0" %"')
+    result = validate_submission(read_submission(path), registry, today=TODAY)
+    assert isinstance(result, Submission)
+    assert next(t for t in result.tasks if t.task_id == "IV.5").progress == 45.5
+
+
+# --- edges: the CSV separator is decided from the header lines -----------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+
+
+@pytest.mark.parametrize("name", ["agency-semicolon-commas.csv",
+                                  "agency-comma-quoted-semicolons.csv", "agency-tab.csv"])
+def test_csv_separator_from_the_header_lines(name: str, registry: Registry) -> None:
+    raw = read_submission(FIXTURES / name)
+    assert raw.problems == []
+    assert "thiếu kinh phí" in str(raw.tasks[0].cells["Khó khăn, vướng mắc"])
+    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV")
+    assert isinstance(result, Submission), result
+    assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
+                                                               ("IV.6.b", 100.0)]
+    assert [(m.metric_code, m.value) for m in result.metrics] == [("kiem_tra_cchc", 3.0)]
+
+
+def test_csv_that_cannot_be_split_gets_a_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_text('Thông tin\nMã đơn vị;"SNV\n' + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    assert "tệp CSV không đúng định dạng" in str(caught.value)
+    assert "field" not in str(caught.value)

@@ -1,0 +1,108 @@
+"""The crosswalk from old units to new ones (mergers and splits), with weights.
+
+``config/data/crosswalk/*.yaml`` lists each change: from its ``effective`` date, the
+figures of unit ``from`` move to the units in ``to`` with the given weights (a merger is
+several changes into one unit; a split is one change into several). Checked when
+loaded: every weight is positive and each change's weights sum to exactly 1, no unit
+changes twice, and following the changes never comes back to a unit (no cycles).
+:meth:`Crosswalk.weights_on` follows the chain from any unit to the units that exist on
+a given day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class UnitChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(alias="from")
+    effective: date
+    to: dict[str, Fraction]
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _fractions(cls, value: object) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        return {str(k): Fraction(str(v)) for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _weights(self) -> UnitChange:
+        if not self.to:
+            raise ValueError(f"change of {self.source} names no successor")
+        if any(w <= 0 for w in self.to.values()):
+            raise ValueError(f"change of {self.source} has a weight that is not positive")
+        total = sum(self.to.values(), Fraction(0))
+        if total != 1:
+            raise ValueError(f"weights of {self.source}'s change sum to {total}, not 1")
+        if self.source in self.to:
+            raise ValueError(f"{self.source} is its own successor")
+        return self
+
+
+class Crosswalk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    changes: tuple[UnitChange, ...] = ()
+
+    @model_validator(mode="after")
+    def _acyclic(self) -> Crosswalk:
+        by_source: dict[str, UnitChange] = {}
+        for change in self.changes:
+            if change.source in by_source:
+                raise ValueError(f"unit {change.source} changes twice in the crosswalk")
+            by_source[change.source] = change
+        for start in by_source:
+            seen: set[str] = set()
+            stack = [start]
+            while stack:
+                unit = stack.pop()
+                if unit in seen:
+                    continue
+                seen.add(unit)
+                step = by_source.get(unit)
+                if step is None:
+                    continue
+                if start in step.to:
+                    raise ValueError(f"the crosswalk comes back to {start}: a cycle")
+                stack.extend(step.to)
+        return self
+
+    def change_of(self, unit: str) -> UnitChange | None:
+        return next((c for c in self.changes if c.source == unit), None)
+
+    def weights_on(self, unit: str, day: date) -> dict[str, Fraction]:
+        """Where ``unit``'s figures belong on ``day``: {unit existing then: weight}."""
+        result: dict[str, Fraction] = {}
+        pending: list[tuple[str, Fraction]] = [(unit, Fraction(1))]
+        while pending:
+            current, weight = pending.pop()
+            change = self.change_of(current)
+            if change is None or change.effective > day:
+                result[current] = result.get(current, Fraction(0)) + weight
+                continue
+            pending.extend((successor, weight * w) for successor, w in change.to.items())
+        return dict(sorted(result.items()))
+
+    def units(self) -> set[str]:
+        return {c.source for c in self.changes} | {u for c in self.changes for u in c.to}
+
+    def merged(self, other: Crosswalk) -> Crosswalk:
+        return Crosswalk(changes=(*self.changes, *other.changes))
+
+
+def load_crosswalk(paths: Iterable[Path]) -> Crosswalk:
+    """Read and check every crosswalk file (``ValueError`` names what is wrong)."""
+    changes: list[UnitChange] = []
+    for path in sorted(paths):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        changes.extend(Crosswalk.model_validate(data).changes)
+    return Crosswalk(changes=tuple(changes))

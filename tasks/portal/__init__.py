@@ -1,0 +1,1 @@
+"""Portal data at dossier level: the national sync's dossier records and the 766 index."""

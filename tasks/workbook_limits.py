@@ -1,0 +1,322 @@
+"""Opening an ``.xlsx`` workbook within fixed limits, for files that come from outside.
+
+A workbook is a zip of XML parts. Before any spreadsheet library sees it, the archive is
+checked (its size on disk, its unpacked size, how strongly it is compressed, and that every
+part unpacks to the size it declares), then each worksheet's XML is streamed once to find
+the cells that hold a value: a value outside the first :data:`MAX_ROWS` rows and
+:data:`MAX_COLUMNS` columns is an error (:class:`WorkbookError`), while empty formatted
+cells anywhere cost nothing. Only then are the values read, with python-calamine, whose
+reader would otherwise allocate every cell between A1 and the farthest value. The same
+pass notes which numeric cells carry a percent number format (calamine gives values only).
+
+Every error message is a Vietnamese sentence saying what is wrong and what to do; the
+technical detail goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from python_calamine import CalamineError, CalamineWorkbook
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 5_000  # rows read per sheet; a value below them is an error
+MAX_COLUMNS = 60  # columns read per sheet (A … BH)
+MAX_FILE_BYTES = 20 * 1024 * 1024  # size of the .xlsx file on disk
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all parts of the archive, unpacked
+MAX_RATIO = 100  # unpacked size / size on disk, checked once the parts exceed 1 MB
+_RATIO_FLOOR = 1024 * 1024
+_CHUNK = 1024 * 1024
+
+NOT_XLSX = ("tệp không phải là tệp Excel .xlsx hợp lệ; "
+            "hãy lưu lại bằng Excel dưới dạng .xlsx")
+_REWRITE = "hãy chép dữ liệu sang tệp mẫu mới rồi lưu lại"
+
+_PERCENT_FORMAT_IDS = {9, 10}  # built-in "0%" and "0.00%"
+_CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+_WORKSHEET = "/worksheet"
+_STYLES = "/styles"
+_OFFICE_DOCUMENT = "/officeDocument"
+
+
+class WorkbookError(Exception):
+    """The workbook cannot be read within the limits (message in Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class SheetCells:
+    """One worksheet's values; ``rows[r][c]`` is the cell at row r+1, column c+1.
+
+    Blank cells are ``None``. ``percent`` holds the (r, c) of numeric cells formatted as
+    a percentage (``1.0`` shown as ``100%``).
+    """
+
+    name: str
+    rows: list[list[object]]
+    percent: frozenset[tuple[int, int]]
+
+
+def column_letters(number: int) -> str:
+    """The letters of a 1-based column number: 1 → A, 60 → BH."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _vi_int(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCells]:
+    """The worksheets of an ``.xlsx`` file, in workbook order, read within the limits.
+
+    Raises :class:`WorkbookError` (Vietnamese message, detail logged) when the file is not
+    a workbook, is too large or too strongly compressed, or holds a value outside the
+    first :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns of a sheet.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise WorkbookError(
+                f"tệp quá lớn ({size / 1024 / 1024:.1f} MB, tối đa "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB); hãy xoá các trang, hình ảnh không "
+                "cần thiết hoặc " + _REWRITE)
+        with zipfile.ZipFile(path) as archive:
+            _check_archive(archive, size, path)
+            sheets = _worksheet_parts(archive)
+            if first_sheet_only:
+                sheets = sheets[:1]
+            percent_styles = _percent_styles(archive)
+            percents = {name: _scan_sheet(archive, part, name, percent_styles)
+                        for name, part in sheets}
+        return _values(path, percents)
+    except WorkbookError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError, expat.ExpatError,
+            DefusedXmlException, CalamineError, EOFError, OSError, ValueError) as exc:
+        logger.warning("cannot read workbook %s: %s: %s", path, type(exc).__name__, exc)
+        raise WorkbookError(NOT_XLSX) from exc
+
+
+def _check_archive(archive: zipfile.ZipFile, size: int, path: Path) -> None:
+    """Refuse archives that unpack to too much (zip bombs), declared or actual."""
+    members = archive.infolist()
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNPACKED_BYTES:
+        logger.warning("workbook %s unpacks to %d bytes", path, declared)
+        raise WorkbookError(
+            f"tệp Excel khi giải nén quá lớn ({declared / 1024 / 1024:.0f} MB, tối đa "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB); " + _REWRITE)
+    if declared > _RATIO_FLOOR and declared > MAX_RATIO * max(size, 1):
+        logger.warning("workbook %s: %d bytes packed into %d", path, declared, size)
+        raise WorkbookError(
+            f"tệp Excel bị nén bất thường (giải nén lớn gấp {declared // max(size, 1)} lần "
+            "kích thước tệp), có thể là tệp độc hại; " + _REWRITE)
+    # zipfile stops each part at its declared size and checks its CRC: a part that
+    # claims to be small but unpacks to more is caught here, before calamine reads it.
+    for member in members:
+        with archive.open(member) as stream:
+            while stream.read(_CHUNK):
+                pass
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attribute(element: Element, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _parse(archive: zipfile.ZipFile, part: str) -> Element:
+    with archive.open(part) as stream:
+        root: Element | None = None
+        for _event, element in _iterparse(stream, ("end",)):
+            root = element
+        if root is None:
+            raise ParseError(f"empty part {part}")
+        return root
+
+
+def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
+    parsed: Iterator[tuple[str, Any]] = iterparse(stream, events=events)
+    return parsed
+
+
+def _relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part path)."""
+    folder = PurePosixPath(part).parent
+    rels = str(folder / "_rels" / (PurePosixPath(part).name + ".rels")).lstrip("/")
+    if rels not in archive.namelist():
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for element in _parse(archive, rels).iter():
+        if _local(element.tag) != "Relationship":
+            continue
+        target = element.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+        found[element.get("Id", "")] = (element.get("Type", ""), resolved)
+    return found
+
+
+def _join(folder: PurePosixPath, target: str) -> str:
+    parts: list[str] = [p for p in str(folder).split("/") if p and p != "."]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> str:
+    for kind, target in _relations(archive, "").values():
+        if kind.endswith(_OFFICE_DOCUMENT):
+            return target
+    return "xl/workbook.xml"
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, XML part) of each worksheet, in workbook order (chart sheets left out)."""
+    workbook = _workbook_part(archive)
+    relations = _relations(archive, workbook)
+    sheets: list[tuple[str, str]] = []
+    for element in _parse(archive, workbook).iter():
+        if _local(element.tag) != "sheet":
+            continue
+        kind, target = relations.get(_attribute(element, "id") or "", ("", ""))
+        if kind.endswith(_WORKSHEET):
+            sheets.append((element.get("name", ""), target))
+    return sheets
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell formats (``s`` attribute) whose number format shows a percent."""
+    workbook = _workbook_part(archive)
+    styles = next((target for kind, target in _relations(archive, workbook).values()
+                   if kind.endswith(_STYLES)), None)
+    if styles is None or styles not in archive.namelist():
+        return set()
+    root = _parse(archive, styles)
+    percent_ids = set(_PERCENT_FORMAT_IDS)
+    indexes: set[int] = set()
+    for element in root:
+        if _local(element.tag) == "numFmts":
+            for fmt in element:
+                if "%" in fmt.get("formatCode", ""):
+                    percent_ids.add(int(fmt.get("numFmtId", "-1")))
+    for element in root:
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(element):
+                if int(xf.get("numFmtId", "0")) in percent_ids:
+                    indexes.add(index)
+    return indexes
+
+
+class _SheetScan:
+    """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
+    kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
+
+    def __init__(self, name: str, percent_styles: set[int]) -> None:
+        self.name = name
+        self.percent_styles = percent_styles
+        self.percent: set[tuple[int, int]] = set()
+        self.row, self.column = 0, 0
+        self.cell: tuple[str | None, str] | None = None  # style, type of the open cell
+        self.has_value = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        local = tag[tag.rfind(" ") + 1:]
+        if local == "c":
+            match = _CELL_REF.match(attributes.get("r", ""))
+            if match:
+                self.column, self.row = _column_number(match.group(1)), int(match.group(2))
+            else:
+                self.column += 1
+            self.cell = (attributes.get("s"), attributes.get("t", "n"))
+            self.has_value = False
+        elif local in ("v", "is", "f"):
+            self.has_value = self.cell is not None
+        elif local == "row":
+            number = attributes.get("r")
+            self.row, self.column = (int(number) if number else self.row + 1), 0
+
+    def end(self, tag: str) -> None:
+        if tag[tag.rfind(" ") + 1:] != "c" or self.cell is None:
+            return
+        style, kind = self.cell
+        self.cell = None
+        if not self.has_value:
+            return  # a formatted empty cell
+        if self.row > MAX_ROWS or self.column > MAX_COLUMNS:
+            where = f"{column_letters(self.column)}{self.row}"
+            raise WorkbookError(
+                f"trang «{self.name}» có dữ liệu ở ô {where}, ngoài vùng được đọc (tối đa "
+                f"{_vi_int(MAX_ROWS)} dòng và {MAX_COLUMNS} cột, tức từ ô A1 đến ô "
+                f"{column_letters(MAX_COLUMNS)}{MAX_ROWS}); hãy xoá dữ liệu thừa ở ô "
+                "đó hoặc chuyển bảng vào trong vùng này")
+        if style and kind == "n" and int(style) in self.percent_styles:
+            self.percent.add((self.row - 1, self.column - 1))
+
+    @staticmethod
+    def refuse(*_args: object) -> None:
+        raise ValueError("DTD or entity declaration in a worksheet")
+
+
+def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
+                percent_styles: set[int]) -> frozenset[tuple[int, int]]:
+    """Stream a sheet's XML once: refuse a value outside the limits, note percent cells."""
+    scan = _SheetScan(name, percent_styles)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.StartDoctypeDeclHandler = scan.refuse
+    parser.EntityDeclHandler = scan.refuse
+    with archive.open(part) as stream:
+        parser.ParseFile(stream)
+    return frozenset(scan.percent)
+
+
+def _values(path: Path, percents: dict[str, frozenset[tuple[int, int]]]) -> list[SheetCells]:
+    """The values of the scanned sheets, read with calamine (every value is within limits)."""
+    sheets: list[SheetCells] = []
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            for name, percent in percents.items():
+                grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                rows: list[list[object]] = [
+                    [None if value == "" else value for value in line]
+                    for line in grid[:MAX_ROWS]
+                ]
+                sheets.append(SheetCells(name, rows, percent))
+    except BaseException as exc:  # a panic in calamine's Rust code is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        logger.warning("calamine failed on %s: %s", path, exc)
+        raise WorkbookError(NOT_XLSX) from exc
+    return sheets
