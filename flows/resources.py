@@ -15,6 +15,7 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
+from connectors.workspace_lock import WorkspaceLock
 from tasks.reporting_rules import ReportingRules
 
 
@@ -27,6 +28,7 @@ class Resources:
     portal: DropFolder
     outbox: Outbox
     rules: ReportingRules
+    lock: WorkspaceLock
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
@@ -50,7 +52,8 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,
+    lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      build_portal_api(settings))
 
 
