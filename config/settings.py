@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     due_day: int = Field(default=18, ge=1, le=28, description="Day of the closing month by which "
                          "agencies must submit.")
     timezone: str = "Asia/Ho_Chi_Minh"
+    settle_seconds: float = Field(default=60, ge=0, description="A file modified less than "
+                                  "this long ago is still being written: taken next run.")
+    lock_timeout_seconds: float = Field(default=600, ge=0, description="How long a collection "
+                                        "waits for another one in the same workspace.")
 
     # the portal's statistics API (docs/portal-api.md); unset URL: exports only
     portal_api_url: str | None = Field(default=None, description="Base URL of the portal's "

@@ -6,15 +6,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -57,6 +61,10 @@ class SubmissionRow(Base):
     """An accepted agency file. Only the newest one per agency and period is current."""
 
     __tablename__ = "submissions"
+    # At most one current submission per agency and period, even when two runs race.
+    __table_args__ = (Index("uq_submissions_current", "agency_code", "period", unique=True,
+                            sqlite_where=text("superseded_by IS NULL"),
+                            postgresql_where=text("superseded_by IS NULL")),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(40), index=True)
     period: Mapped[str] = mapped_column(String(10), index=True)
@@ -106,6 +114,8 @@ class RejectionRow(Base):
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     quarantine_path: Mapped[str] = mapped_column(Text)
     problems: Mapped[str] = mapped_column(Text)  # JSON list of problems
+    # set when the same content is accepted later: the rejection no longer counts
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IntakeEventRow(Base):
@@ -126,6 +136,9 @@ class PortalFileRow(Base):
     """An accepted portal statistics export; the newest one per period is current."""
 
     __tablename__ = "portal_files"
+    __table_args__ = (Index("uq_portal_files_current", "period", unique=True,
+                            sqlite_where=text("superseded_by IS NULL"),
+                            postgresql_where=text("superseded_by IS NULL")),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     file_name: Mapped[str] = mapped_column(Text)
@@ -178,6 +191,37 @@ class IndicatorValueRow(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     value: Mapped[float | None] = mapped_column(Float)
+
+
+class FileSightingRow(Base):
+    """When the collector first saw a file in a drop folder, in a given state (size and
+    modification time). The first sighting is the file's arrival time; rows are removed
+    once the file has left the folder."""
+
+    __tablename__ = "file_sightings"
+    __table_args__ = (UniqueConstraint("source", "relative_path", "size", "mtime_ns"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    relative_path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntakeClaimRow(Base):
+    """A file the collector is working on. ``done`` is set in the transaction that records
+    the outcome; the row is deleted once the inbox copy is gone. A row left behind tells
+    the start-up repair what a crash interrupted."""
+
+    __tablename__ = "intake_claims"
+    __table_args__ = (UniqueConstraint("source", "relative_path"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    relative_path: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    kept_path: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # --- deliveries (migration 0003_deliveries) -------------------------------------------

@@ -7,13 +7,16 @@ Layout under the workspace::
     quarantine/<folder>/<stamp>-<hash8>-<safe name>   rejected files, with receipts beside:
         <…>.loi.txt (Vietnamese) and <…>.loi.json
 
-Files are never deleted before a kept copy exists.
+Files are copied to archive or quarantine first; the inbox copy is removed (``remove``)
+only after the outcome is committed to the database. Files still being written
+(``*.part``, ``*.tmp``, ``~$…``, …) are not listed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -27,6 +30,9 @@ from tasks.receipts import Receipt
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# Files a browser, copy tool or editor is still writing: taken once they have their name.
+_IN_PROGRESS_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload")
+_LOG = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -36,8 +42,12 @@ class InboxFile:
     path: Path
     agency_folder: str  # "" for a file dropped outside any agency folder
     name: str  # printable form of the file name (control characters replaced)
-    arrived_at: datetime
+    modified_at: datetime  # set by the sender: never used as the arrival time
     is_symlink: bool
+    relative_path: str = ""  # inside the drop folder, printable; the key of its sightings
+    size: int = 0
+    mtime_ns: int = 0
+    is_regular: bool = True  # not a FIFO, socket or device (never opened if not)
 
     @property
     def relative_name(self) -> str:
@@ -56,6 +66,17 @@ def safe_name(name: str, limit: int = 80) -> str:
     if not dot or len(suffix) > 10:
         return clean[:limit]
     return f"{stem[: max(1, limit - len(suffix) - 1)]}.{suffix}"
+
+
+def in_progress(name: str) -> bool:
+    """A name that says the file is still being written or is an editor's lock file."""
+    lowered = name.lower()
+    return name.startswith(_IGNORED_PREFIXES) or lowered.endswith(_IN_PROGRESS_SUFFIXES)
+
+
+def _printable_path(path: Path) -> str:
+    raw = path.as_posix().encode("utf-8", "surrogateescape")
+    return printable_name(raw.decode("utf-8", "backslashreplace"))
 
 
 def sha256_of(path: Path) -> str:
@@ -92,7 +113,9 @@ class DropFolder:
             (self.inbox / code).mkdir(exist_ok=True)
 
     def pending(self) -> list[InboxFile]:
-        """Files waiting in the inbox, oldest first (by modification time, then name)."""
+        """Files waiting in the inbox (by modification time, then name), without those
+        still being written by name (``*.part``, ``~$…``); the collector decides on
+        arrival times and settling."""
         if not self.inbox.exists():
             return []
         found: list[InboxFile] = []
@@ -101,22 +124,35 @@ class DropFolder:
             root_path = Path(root)
             relative = root_path.relative_to(self.inbox)
             folder = relative.parts[0] if relative.parts else ""
-            for name in files:
-                if name.startswith(_IGNORED_PREFIXES) or name in _IGNORED_NAMES:
+            for name in sorted(files):
+                if name in _IGNORED_NAMES:
                     continue
                 path = root_path / name
-                stat = path.lstat()
+                if in_progress(name):
+                    _LOG.info("bỏ qua tệp đang được ghi: %s", _printable_path(path))
+                    continue
+                try:
+                    stat = path.lstat()
+                except FileNotFoundError:  # removed between the listing and now
+                    continue
                 found.append(InboxFile(
                     path=path, agency_folder=folder, name=printable_name(name),
-                    arrived_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+                    modified_at=datetime.fromtimestamp(stat.st_mtime, UTC),
                     is_symlink=path.is_symlink(),
+                    relative_path=_printable_path(path.relative_to(self.inbox)),
+                    size=stat.st_size, mtime_ns=stat.st_mtime_ns,
+                    is_regular=path.is_symlink() or path.is_file(),
                 ))
-        return sorted(found, key=lambda f: (f.arrived_at, f.relative_name))
+        return sorted(found, key=lambda f: (f.modified_at, f.relative_name))
+
+    def archive_target(self, item: InboxFile, content_hash: str) -> Path:
+        suffix = "." + safe_name(item.path.suffix.lower().lstrip(".") or "bin", 12)
+        return self.archive_dir / content_hash[:2] / f"{content_hash}{suffix}"
 
     def archive(self, item: InboxFile, content_hash: str) -> Path:
-        """Keep the file by its content hash and take it out of the inbox."""
-        suffix = "." + safe_name(item.path.suffix.lower().lstrip(".") or "bin", 12)
-        target = self.archive_dir / content_hash[:2] / f"{content_hash}{suffix}"
+        """Keep a verified copy of the file by its content hash; the inbox copy stays
+        until :meth:`remove` (after the outcome is committed)."""
+        target = self.archive_target(item, content_hash)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(target.name + ".partial")
@@ -125,18 +161,35 @@ class DropFolder:
                 partial.unlink()
                 raise OSError(f"{item.relative_name} changed while it was being archived")
             partial.replace(target)
-        item.path.unlink()
         return target
 
-    def quarantine(self, item: InboxFile, receipt: Receipt) -> Path:
-        """Move the raw file to quarantine and write its receipts beside it."""
-        stamp = item.arrived_at.strftime("%Y%m%dT%H%M%S")
+    def remove(self, item: InboxFile) -> None:
+        """Take a processed file out of the inbox (once its outcome is committed)."""
+        item.path.unlink(missing_ok=True)
+
+    def restore(self, kept: Path, relative_path: str) -> Path:
+        """Put a kept copy back into the inbox at ``relative_path`` (start-up repair)."""
+        target = self.inbox / relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(kept, target, follow_symlinks=False)
+        return target
+
+    def quarantine_target(self, item: InboxFile, receipt: Receipt) -> Path:
+        stamp = receipt.received_at.strftime("%Y%m%dT%H%M%S")
         folder = self.quarantine_dir
         if item.agency_folder:
             folder = folder / safe_name(item.agency_folder, 40)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.path.name)}"
-        shutil.move(item.path, target)
+        return folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.path.name)}"
+
+    def quarantine(self, item: InboxFile, receipt: Receipt, *, move: bool = False) -> Path:
+        """Copy (or, for a file that cannot be read, move) the raw file to quarantine and
+        write its receipts beside it."""
+        target = self.quarantine_target(item, receipt)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if move or not item.is_regular:
+            shutil.move(item.path, target)
+        else:
+            shutil.copy2(item.path, target, follow_symlinks=False)
         kept = replace(receipt, kept_as=target.name)  # its name only: no server folder
         target.with_name(target.name + ".loi.txt").write_text(kept.to_text(), encoding="utf-8")
         target.with_name(target.name + ".loi.json").write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from prefect import flow
@@ -26,10 +27,20 @@ def collect_portal(res: Resources) -> CollectSummary:
 
 
 def _collect(res: Resources, folder: DropFolder,
-             step: Callable[..., FileOutcome]) -> CollectSummary:
+             step: Callable[..., FileOutcome | None]) -> CollectSummary:
+    """Under the workspace lock: finish what a crash left, then take in each file that
+    is no longer being written, in order of first sighting."""
     today, now = res.today(), res.now()
-    return summarize([step(item, folder, res.db, res.registry, today=today, now=now)
-                      for item in steps.list_files(folder)])
+    source = "portal" if folder is res.portal else "inbox"
+    settle = timedelta(seconds=res.settings.settle_seconds)
+    steps.lock_workspace(res.lock)
+    try:
+        steps.repair_intake(folder, res.db, source=source, now=now)
+        return summarize([step(item, folder, res.db, res.registry, today=today, now=now)
+                          for item in steps.list_files(folder, res.db, source=source, now=now,
+                                                       settle=settle)])
+    finally:
+        res.lock.release()
 
 
 @flow(name="collect-submissions", log_prints=True)

@@ -17,6 +17,7 @@ from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
+from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
 from tasks.reporting_rules import ReportingRules
 
@@ -30,6 +31,7 @@ class Resources:
     portal: DropFolder
     outbox: Outbox
     rules: ReportingRules
+    lock: WorkspaceLock
     deliveries: DeliveryLog
     mail: MailChannel | None  # None: SMTP not configured, the outbox copy is the delivery
     portal_api: PortalApi | None = None  # None: the portal API is not configured
@@ -55,7 +57,8 @@ def build_resources(settings: Settings) -> Resources:
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
-    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules,
+    lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
+    return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
 
 

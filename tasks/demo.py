@@ -197,6 +197,8 @@ def build_demo_workspace(workspace: Path, registry: Registry, period: str = DEMO
     rng = random.Random(seed)
     parsed = parse_period(period)
     plan = write_submissions(workspace, registry, parsed, rng)
-    write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx", parsed,
-                        demo_portal_rows(registry, parsed, rng))
+    export = write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx",
+                                 parsed, demo_portal_rows(registry, parsed, rng))
+    # dropped in the past like the submissions: not a file still being written
+    _touch(export, _at(parsed.end(), 9))
     return plan

@@ -127,12 +127,27 @@ def parse_period(text: object) -> Period:
 
     Accepts the canonical labels and, for months, ``03/2025``, ``3/2025``,
     ``Tháng 3/2025``, ``Tháng 3 năm 2025`` and ``2025-03``; for quarters also
-    ``Quý 1/2025`` or ``Quý I năm 2025``.
+    ``Quý 1/2025`` or ``Quý I năm 2025``. Every kind must name a year from
+    ``MIN_YEAR`` to ``MAX_YEAR`` (``0000`` or ``9999`` are not periods).
     """
     raw = "" if text is None else str(text)
     folded = fold(raw)
     if not folded:
         raise PeriodError("Kỳ báo cáo bị bỏ trống")
+    return _checked_year(_parse_folded(folded, raw), raw)
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _checked_year(period: Period, raw: str) -> Period:
+    if not MIN_YEAR <= period.year <= MAX_YEAR:
+        raise PeriodError(f"Kỳ báo cáo «{raw}» không có thật (năm phải từ {MIN_YEAR} "
+                          f"đến {MAX_YEAR})")
+    return period
+
+
+def _parse_folded(folded: str, raw: str) -> Period:
     for pattern, kind in _CANONICAL:
         match = pattern.match(folded)
         if not match:
@@ -164,7 +179,7 @@ def parse_period(text: object) -> Period:
 
 
 def _checked_month(year: int, month: int, raw: str) -> Period:
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+    if not 1 <= month <= 12:
         raise PeriodError(f"Kỳ báo cáo «{raw}» không có thật (tháng phải từ 1 đến 12)")
     return month_period(year, month)
 

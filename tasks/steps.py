@@ -18,15 +18,18 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task
 
 from connectors.deliveries import DeliveryLog
-from connectors.drop_folder import DropFolder, InboxFile
+from connectors.drop_folder import InboxFile
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi, PortalApiError, latest_snapshot
+from connectors.workspace_lock import WorkspaceLock
 from tasks import collect, portal_api_records, report
 from tasks.collect import CollectSummary
 from tasks.delivery import deliver
 from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
 
-list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(DropFolder.pending)
+lock_workspace = task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)(WorkspaceLock.acquire)
+repair_intake = task(name="sua-lan-thu-nhan-do-dang", cache_policy=NO_CACHE)(collect.repair)
+list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(collect.ready_files)
 collect_submission_file = task(
     name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}",
 )(collect.collect_submission_file)

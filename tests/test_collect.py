@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from config.registry import Registry
 from connectors.database import Database
-from connectors.db_schema import MetricReportRow, SubmissionRow, TaskReportRow
+from connectors.db_schema import IntakeEventRow, MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
+from tasks import collect
 from tasks.collect import CollectSummary, collect_submission_file, summarize
 from tasks.template import TaskEntry
+from tasks.validation import validate_submission
 from tests.builders import TODAY, write_submission
 
 
 def _collect(workspace: Path, db: Database, registry: Registry,
-             today: date = TODAY) -> CollectSummary:
+             today: date = TODAY, now: datetime | None = None) -> CollectSummary:
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     return summarize([collect_submission_file(item, folder, db, registry, today=today, now=now)
                       for item in folder.pending()])
 
@@ -85,16 +90,34 @@ def test_resubmission_supersedes_and_both_are_kept(workspace: Path, db: Database
     assert [r.progress for r in latest] == [70.0]
 
 
-def test_older_file_arriving_late_does_not_replace_newer(workspace: Path, db: Database,
-                                                         registry: Registry) -> None:
+def test_correction_with_an_old_mtime_replaces_the_earlier_file(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    # The sender's clock (mtime) says the correction is older; the collector saw it later.
     _drop(workspace, registry, "SNV", "new.xlsx", progress=70,
           mtime=datetime(2025, 5, 17, tzinfo=UTC))
-    _collect(workspace, db, registry)
-    _drop(workspace, registry, "SNV", "old.xlsx", progress=40,
+    _collect(workspace, db, registry, now=datetime(2025, 5, 17, 9, tzinfo=UTC))
+    _drop(workspace, registry, "SNV", "sua.xlsx", progress=40,
           mtime=datetime(2025, 5, 10, tzinfo=UTC))
-    summary = _collect(workspace, db, registry)
-    assert summary.superseded == 0
-    assert [s.file_name for s in db.current_submissions("2025-05")] == ["new.xlsx"]
+    summary = _collect(workspace, db, registry, now=datetime(2025, 5, 18, 9, tzinfo=UTC))
+    assert summary.superseded == 1
+    [current] = db.current_submissions("2025-05")
+    assert current.file_name == "sua.xlsx"
+    assert current.arrived_at == datetime(2025, 5, 18, 9, tzinfo=UTC)
+
+
+def test_arrival_is_when_first_seen_not_the_mtime(workspace: Path, db: Database,
+                                                  registry: Registry) -> None:
+    # A late file stamped as if sent early is dated when the collector first saw it.
+    _drop(workspace, registry, "SNV", "bc.xlsx", mtime=datetime(2025, 5, 1, tzinfo=UTC))
+    folder = DropFolder.agency_inbox(workspace)
+    first = datetime(2025, 5, 20, 8, tzinfo=UTC)
+    listed = collect.ready_files(folder, db, source="inbox", now=first,
+                                 settle=timedelta(seconds=60))
+    assert [i.name for i in listed] == ["bc.xlsx"]
+    # taken in on a later run: still dated at the first sighting
+    _collect(workspace, db, registry, now=first + timedelta(hours=2))
+    [current] = db.current_submissions("2025-05")
+    assert current.arrived_at == first
 
 
 def test_wrong_agency_folder_is_rejected_with_receipt(workspace: Path, db: Database,
@@ -162,3 +185,130 @@ def test_rejected_file_fixed_and_resubmitted(workspace: Path, db: Database,
     rejections = db.rejections_for("2025-05", datetime(2025, 1, 1, tzinfo=UTC),
                                    datetime(2026, 1, 1, tzinfo=UTC))
     assert [r.file_name for r in rejections] == ["bc.xlsx"]
+
+
+def _set_period(path: Path, value: str) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Thông tin"]
+    for row in sheet.iter_rows():
+        if row[0].value == "Kỳ báo cáo":
+            row[1].value = value
+    book.save(path)
+
+
+def test_period_0000_is_rejected_and_the_run_goes_on(workspace: Path, db: Database,
+                                                     registry: Registry) -> None:
+    bad = _drop(workspace, registry, "SNV", "nam-0.xlsx",
+                mtime=datetime(2025, 5, 10, tzinfo=UTC))
+    _set_period(bad, "0000")
+    os.utime(bad, (datetime(2025, 5, 10, tzinfo=UTC).timestamp(),) * 2)
+    _drop(workspace, registry, "STP", "tot.xlsx", mtime=datetime(2025, 5, 11, tzinfo=UTC))
+    summary = _collect(workspace, db, registry)
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 1}
+    rejected = next(f for f in summary.files if f.outcome == "rejected")
+    text = Path(rejected.kept_at + ".loi.txt").read_text(encoding="utf-8")
+    assert "năm phải từ 2000 đến 2100" in text
+    assert list((workspace / "inbox").rglob("*.xlsx")) == []
+
+
+def test_any_failure_quarantines_the_file_with_a_receipt(
+        workspace: Path, db: Database, registry: Registry, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    _drop(workspace, registry, "SNV", "hong.xlsx", mtime=datetime(2025, 5, 10, tzinfo=UTC))
+    _drop(workspace, registry, "STP", "tot.xlsx", mtime=datetime(2025, 5, 11, tzinfo=UTC))
+    real = validate_submission
+    secret = str(workspace / "bi-mat")
+
+    def explode(raw: object, registry: Registry, **kwargs: object) -> object:
+        if kwargs.get("folder_agency") == "SNV":
+            raise ValueError(f"year 0 is out of range in {secret}")
+        return real(raw, registry, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collect, "validate_submission", explode)
+    with caplog.at_level(logging.ERROR, logger="tasks.collect"):
+        summary = _collect(workspace, db, registry)
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 1}
+    rejected = next(f for f in summary.files if f.outcome == "rejected")
+    kept = Path(rejected.kept_at)
+    assert kept.is_relative_to(workspace / "quarantine" / "SNV") and kept.exists()
+    receipt = kept.with_name(kept.name + ".loi.txt").read_text(encoding="utf-8")
+    receipt += kept.with_name(kept.name + ".loi.json").read_text(encoding="utf-8")
+    assert "hệ thống không xử lý được tệp này" in receipt
+    assert "ValueError" not in receipt and "year 0" not in receipt and secret not in receipt
+    assert "year 0 is out of range" in caplog.text  # the detail is in the log
+    assert not (workspace / "inbox" / "SNV" / "hong.xlsx").exists()
+    rejections = db.rejections_for("2025-05", datetime(2000, 1, 1, tzinfo=UTC),
+                                   datetime(2100, 1, 1, tzinfo=UTC))
+    assert [r.file_name for r in rejections] == ["hong.xlsx"]
+
+
+def test_unreadable_file_receipt_has_no_exception_text(
+        workspace: Path, db: Database, registry: Registry,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _drop(workspace, registry, "SNV", "khoa.xlsx")
+
+    def locked(path: Path) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(collect, "read_submission", locked)
+    summary = _collect(workspace, db, registry)
+    [outcome] = summary.files
+    assert outcome.outcome == "rejected"
+    [problem] = outcome.problems
+    assert problem.message.startswith("không đọc được tệp")
+    assert "Permission" not in problem.message and str(workspace) not in problem.message
+
+
+def test_file_that_vanishes_mid_run_is_logged_and_the_run_goes_on(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop(workspace, registry, "SNV", "mat.xlsx", mtime=datetime(2025, 5, 10, tzinfo=UTC))
+    _drop(workspace, registry, "STP", "tot.xlsx", mtime=datetime(2025, 5, 11, tzinfo=UTC))
+    folder = DropFolder.agency_inbox(workspace)
+    items = folder.pending()
+    items[0].path.unlink()  # the agency takes its file back after the listing
+    now = datetime.now(UTC)
+    results = [collect_submission_file(i, folder, db, registry, today=TODAY, now=now)
+               for i in items]
+    assert results[0] is None
+    assert summarize(results).counts()["accepted"] == 1
+    with db.engine.connect() as conn:
+        events = conn.execute(select(IntakeEventRow.file_name, IntakeEventRow.outcome)
+                              .order_by(IntakeEventRow.id)).all()
+    assert [tuple(e) for e in events] == [("mat.xlsx", "vanished"), ("tot.xlsx", "accepted")]
+
+
+def test_acceptance_clears_the_earlier_rejection_of_the_same_content(
+        workspace: Path, db: Database, registry: Registry, tmp_path: Path) -> None:
+    path = _drop(workspace, registry, "SNV", "bc.xlsx")
+    content = path.read_bytes()
+    # rejected while the registry lacks SNV; the same bytes are accepted after the fix
+    before_fix = registry.model_copy(update={
+        "agencies": tuple(a for a in registry.agencies if a.code != "SNV")})
+    summary = _collect(workspace, db, before_fix)
+    assert summary.rejected == 1
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    assert [r.file_name for r in db.rejections_for("2025-05", *window)] == ["bc.xlsx"]
+    (workspace / "inbox" / "SNV" / "bc.xlsx").write_bytes(content)
+    assert _collect(workspace, db, registry).accepted == 1
+    assert db.rejections_for("2025-05", *window) == []
+    assert [s.file_name for s in db.current_submissions("2025-05")] == ["bc.xlsx"]
+
+
+def test_resending_an_older_file_makes_it_current_again(workspace: Path, db: Database,
+                                                       registry: Registry) -> None:
+    first = _drop(workspace, registry, "SNV", "v1.xlsx", progress=40)
+    v1 = first.read_bytes()
+    _collect(workspace, db, registry, now=datetime(2025, 5, 16, tzinfo=UTC))
+    _drop(workspace, registry, "SNV", "v2.xlsx", progress=70)
+    _collect(workspace, db, registry, now=datetime(2025, 5, 17, tzinfo=UTC))
+    assert [s.file_name for s in db.current_submissions("2025-05")] == ["v2.xlsx"]
+    (workspace / "inbox" / "SNV" / "v1-lai.xlsx").write_bytes(v1)
+    summary = _collect(workspace, db, registry, now=datetime(2025, 5, 18, tzinfo=UTC))
+    assert (summary.accepted, summary.duplicate, summary.superseded) == (1, 0, 1)
+    [current] = db.current_submissions("2025-05")
+    assert current.file_name == "v1-lai.xlsx"
+    assert current.arrived_at == datetime(2025, 5, 18, tzinfo=UTC)
+    latest = [r for r in db.task_reports_until("2025-05") if r.task_id == "IV.1"]
+    assert [r.progress for r in latest] == [40.0]
+    assert _count(db, SubmissionRow) == 2
+    assert not (workspace / "inbox" / "SNV" / "v1-lai.xlsx").exists()

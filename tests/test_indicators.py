@@ -34,13 +34,17 @@ NOT_MET = "chưa đạt"
 
 
 def collect_all(workspace: Path, db: Database, registry: Registry) -> None:
+    """A collector that runs as each file is dropped: the scenario stamps each file with
+    the time it was dropped, and the collector first sees it then (arrival = first
+    sighting, never the mtime itself)."""
     now = datetime.now(UTC)
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        collect_submission_file(item, inbox, db, registry, today=scenario.TODAY, now=now)
+        collect_submission_file(item, inbox, db, registry, today=scenario.TODAY,
+                                now=min(item.modified_at, now))
     for item in portal.pending():
         outcome = collect_portal_file(item, portal, db, registry, today=scenario.TODAY, now=now)
-        assert outcome.outcome == "accepted", outcome.problems
+        assert outcome is not None and outcome.outcome == "accepted", outcome
 
 
 def built_report(workspace: Path, db: Database, registry: Registry) -> BuiltReport:

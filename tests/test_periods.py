@@ -48,3 +48,10 @@ def test_due_date_and_previous() -> None:
     assert period.due_date(18) == date(2025, 1, 18)
     assert period.previous().label == "2024-12"
     assert parse_period("2025-Q1").previous().label == "2024-Q4"
+
+
+@pytest.mark.parametrize("bad", ["0000", "0000-Q1", "0000-H1", "0000-9M", "0000-01",
+                                 "Quý I năm 0000", "12/1999", "2101", "9999-Q4"])
+def test_years_outside_2000_2100_are_not_periods(bad: str) -> None:
+    with pytest.raises(PeriodError, match="năm phải từ 2000 đến 2100"):
+        parse_period(bad)

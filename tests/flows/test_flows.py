@@ -21,6 +21,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     scenario.build_workspace(workspace, registry)
     monkeypatch.setenv("CCHC_REGISTRY_DIR", str(registry_dir))
     monkeypatch.delenv("CCHC_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "0")  # the files were written just now
     return workspace
 
 
@@ -60,6 +61,18 @@ def test_monthly_report_flow_publishes_and_shows_artifacts(env: Path) -> None:
 
     rerun = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert (rerun["version"], rerun["created"], rerun["published_to"]) == (1, False, None)
+
+
+def test_collect_flow_waits_for_a_running_collection_then_stops_clearly(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
+
+    monkeypatch.setenv("CCHC_LOCK_TIMEOUT_SECONDS", "0.3")
+    with WorkspaceLock(env), pytest.raises(WorkspaceBusy, match="another collection"):
+        collect_submissions(workspace=str(env))
+    assert (env / "inbox" / "SNV" / "snv.xlsx").exists()  # nothing was taken in
+    counts = collect_submissions(workspace=str(env))  # the lock is free again
+    assert counts["accepted"] == 2
 
 
 def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(

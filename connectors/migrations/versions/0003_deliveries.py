@@ -1,7 +1,7 @@
 """deliveries: each report version handed to each recipient once
 
 Revision ID: 0003_deliveries
-Revises: 0001
+Revises: 0002_intake_safety
 Create Date: 2026-11-27
 
 """
@@ -12,8 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0003_deliveries'
-# TODO(lead): re-chain onto 0002 once that branch is merged.
-down_revision: str | Sequence[str] | None = '0001'
+down_revision: str | Sequence[str] | None = '0002_intake_safety'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
