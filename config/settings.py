@@ -7,10 +7,10 @@ root (a flow's start or a CLI command) and pass the result down.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.portal_api import DEFAULT_PORTAL_API_CONFIG
 
@@ -79,6 +79,27 @@ class Settings(BaseSettings):
     doc_recipients: list[str] | None = Field(
         default=None, description='Nơi nhận (JSON, ví dụ ["Bộ Nội vụ", "Lưu: VT, CCHC"]); '
         "mặc định: danh sách trong tasks/rendering/letterhead.py.")
+
+    # --- mail delivery to Sở Nội vụ (SMTP); no smtp_host: the outbox copy is the delivery ---
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_password_block: str | None = Field(
+        default=None, description="Name of a Prefect Secret block holding the SMTP password "
+        "(read at run start instead of smtp_password).")
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds per SMTP operation.")
+    mail_sender: str | None = Field(default=None, description="From: address of the report mail.")
+    mail_recipients: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Sở Nội vụ's addresses, comma-separated.")
+
+    @field_validator("mail_recipients", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:

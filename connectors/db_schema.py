@@ -222,3 +222,25 @@ class IntakeClaimRow(Base):
     kept_path: Mapped[str] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- deliveries (migration 0003_deliveries) -------------------------------------------
+class DeliveryRow(Base):
+    """One hand-over of a report version to one recipient over one channel.
+
+    ``status`` is 'pending' (recorded before sending), 'sent' or 'failed'; the unique key
+    makes each version go to each recipient once.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("period", "version", "channel", "recipient"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,11 +16,15 @@ class Outbox:
     def __init__(self, workspace: Path) -> None:
         self.root = workspace / "outbox"
 
+    def folder(self, period: str, version: int, recipient: str = SO_NOI_VU) -> Path:
+        """Where ``recipient``'s copy of a report version is (or will be)."""
+        return self.root / recipient / period / f"v{version}"
+
     def publish(self, report_dir: Path, period: str, version: int,
                 recipient: str = SO_NOI_VU) -> Path:
         """Copy a report folder for ``recipient``; publishing the same version twice
         replaces the earlier copy (idempotent)."""
-        target = self.root / recipient / period / f"v{version}"
+        target = self.folder(period, version, recipient)
         staging = target.with_name(target.name + ".partial")
         if staging.exists():
             shutil.rmtree(staging)

@@ -23,6 +23,9 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
 
     ``period`` defaults to the last closed month. A rerun with unchanged inputs keeps
     the existing version unless ``force``; new or corrected inputs make ``v<N+1>``.
+    Publishing copies the version to the outbox and e-mails it once (when SMTP is set);
+    a failed mail ends the run FAILED after the artifacts, and the next run resends it.
+    ``publish=False`` writes the report and hands nothing over.
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     res = build_resources(settings)
@@ -37,8 +40,8 @@ def monthly_report(period: str | None = None, force: bool = False, publish: bool
                                     run_id=str(flow_run.id), now=res.now(),
                                     timezone=settings.timezone,
                                     letterhead=letterhead_from(settings))
-    published = steps.publish_to_outbox(res.outbox, outcome) if publish else None
+    delivery = (steps.deliver_report(res.outbox, res.deliveries, res.mail, outcome,
+                                     return_state=True) if publish else None)
     steps.publish_report_artifacts(outcome)
     return {**outcome.summary(), "collected": inbox.counts(),
-            "portal_api": portal_api.summary(),
-            "published_to": str(published) if published else None}
+            "portal_api": portal_api.summary(), **steps.delivery_summary(delivery)}

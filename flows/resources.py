@@ -12,10 +12,13 @@ from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import Settings
 from connectors.database import Database
+from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
+from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
 from connectors.workspace_lock import WorkspaceLock
+from tasks.delivery.deliver import MailChannel
 from tasks.reporting_rules import ReportingRules
 
 
@@ -29,6 +32,8 @@ class Resources:
     outbox: Outbox
     rules: ReportingRules
     lock: WorkspaceLock
+    deliveries: DeliveryLog
+    mail: MailChannel | None  # None: SMTP not configured, the outbox copy is the delivery
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
@@ -54,7 +59,27 @@ def build_resources(settings: Settings) -> Resources:
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
-                     build_portal_api(settings))
+                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
+
+
+def build_mail_channel(settings: Settings) -> MailChannel | None:
+    """The SMTP channel to Sở Nội vụ, or None when host, sender or recipients are not set.
+
+    The password comes from the Prefect Secret block named by ``smtp_password_block`` when
+    set (loaded here, once), else from ``smtp_password``.
+    """
+    if not (settings.smtp_host and settings.mail_sender and settings.mail_recipients):
+        return None
+    password: str | None = None
+    if settings.smtp_password_block:
+        block: Secret[str] = Secret.load(settings.smtp_password_block)  # type: ignore[assignment]
+        password = str(block.get())
+    elif settings.smtp_password is not None:
+        password = settings.smtp_password.get_secret_value()
+    smtp = SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
+                      username=settings.smtp_username, password=password,
+                      timeout=settings.smtp_timeout)
+    return MailChannel(smtp, settings.mail_sender, tuple(settings.mail_recipients))
 
 
 def build_portal_api(settings: Settings) -> PortalApi | None:

@@ -7,8 +7,6 @@ Tasks taking a database or folder handle are not cached (``NO_CACHE``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import task
 from prefect.artifacts import (
     create_link_artifact,
@@ -19,12 +17,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task
 
+from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import InboxFile
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi, PortalApiError, latest_snapshot
 from connectors.workspace_lock import WorkspaceLock
 from tasks import collect, portal_api_records, report
 from tasks.collect import CollectSummary
+from tasks.delivery import deliver
 from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
 
 lock_workspace = task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)(WorkspaceLock.acquire)
@@ -85,9 +85,19 @@ publish_version = task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)(report.pub
 
 
 @task(name="gui-so-noi-vu", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def publish_to_outbox(outbox: Outbox, outcome: report.ReportOutcome) -> Path:
-    """Hand the report to Sở Nội vụ (the outbox folder); idempotent."""
-    return outbox.publish(outcome.folder, outcome.period, outcome.version)
+def deliver_report(outbox: Outbox, deliveries: DeliveryLog, mail: deliver.MailChannel | None,
+                   outcome: report.ReportOutcome) -> deliver.DeliveryResult:
+    """Hand the report to Sở Nội vụ: the outbox copy, then the e-mail (once per version;
+    unsent mail of earlier runs first). Only I/O here, so retrying is safe."""
+    return deliver.deliver_report(outcome, outbox, deliveries, mail)
+
+
+def delivery_summary(state: State[deliver.DeliveryResult] | None) -> dict[str, object]:
+    """What the delivery did, for the run's result; re-raises its failure (the run then
+    ends FAILED with the reason). ``None``: nothing was published."""
+    if state is None:
+        return {"published_to": None, "delivery": "không gửi (publish=False)"}
+    return state.result().summary()
 
 
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)

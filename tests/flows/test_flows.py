@@ -73,3 +73,55 @@ def test_collect_flow_waits_for_a_running_collection_then_stops_clearly(
     assert (env / "inbox" / "SNV" / "snv.xlsx").exists()  # nothing was taken in
     counts = collect_submissions(workspace=str(env))  # the lock is free again
     assert counts["accepted"] == 2
+
+
+def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks import steps
+    from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
+    from tasks.markdown import escape
+    from tests.test_mail import MailHandler, SmtpServer, free_port
+
+    server = SmtpServer(MailHandler(), free_port())
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port),
+                        "SMTP_STARTTLS": "false", "SMTP_TIMEOUT": "5",
+                        "MAIL_SENDER": "cchc@angiang.gov.vn",
+                        "MAIL_RECIPIENTS": "vanthu@snv.angiang.gov.vn"}.items():
+        monkeypatch.setenv(f"CCHC_{name}", value)
+    monkeypatch.setattr(steps, "deliver_report", steps.deliver_report.with_options(retries=0))
+
+    with pytest.raises(DeliveryFailed, match="vanthu@snv"):  # no server listening yet
+        monthly_report(period="2025-05", workspace=str(env))
+    outbox = env / "outbox" / "so-noi-vu" / "2025-05" / "v1"
+    assert (outbox / UNSENT_MARKER).exists()
+    markdown = Artifact.get("bao-cao-cchc-2025-05-tom-tat")  # the artifacts came first
+    assert markdown is not None and escape(str(env)) in str(markdown.data)
+
+    server.start()
+    try:
+        summary = monthly_report(period="2025-05", workspace=str(env))
+        again = monthly_report(period="2025-05", workspace=str(env))
+    finally:
+        server.stop()
+    assert [m["Subject"] for _, m in server.handler.received] == [
+        "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v1"]
+    assert "thư điện tử đã gửi: 2025-05 v1" in str(summary["delivery"])
+    assert "không gửi lại" in str(again["delivery"])
+    assert not (outbox / UNSENT_MARKER).exists()
+
+
+def test_the_smtp_password_comes_from_a_prefect_secret_block() -> None:
+    from prefect.blocks.system import Secret
+    from pydantic import SecretStr
+
+    from config.settings import load_settings
+    from flows.resources import build_mail_channel
+
+    Secret(value=SecretStr("mat-khau-trong-block")).save("cchc-smtp-thu", overwrite=True)
+    settings = load_settings(smtp_host="127.0.0.1", mail_sender="cchc@angiang.gov.vn",
+                             mail_recipients=["vanthu@snv.angiang.gov.vn"],
+                             smtp_password="khong-dung-cai-nay",
+                             smtp_password_block="cchc-smtp-thu")
+    mail = build_mail_channel(settings)
+    assert mail is not None and mail.smtp.password == "mat-khau-trong-block"
+    assert "mat-khau-trong-block" not in repr(mail)
