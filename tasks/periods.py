@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from tasks.text import fold
+from config.folding import fold
 
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
 Convention = Literal["ministry", "calendar"]
@@ -190,11 +190,3 @@ def last_closed_month(today: date, convention: Convention = "ministry") -> Perio
     while candidate.end(convention) >= today:
         candidate = candidate.previous()
     return candidate
-
-
-def overlaps(start: date, end: date, valid_from: date | None, valid_to: date | None) -> bool:
-    """Whether [start, end] meets [valid_from, valid_to] (open ends are unbounded)."""
-    if valid_from is not None and valid_from > end:
-        return False
-    return not (valid_to is not None and valid_to < start)
-

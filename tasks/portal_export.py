@@ -39,12 +39,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from config.folding import fold
 from config.registry import Agency, Registry
 from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number
 from tasks.delimited import read_delimited
 from tasks.periods import Period, PeriodError, month_period, parse_period
 from tasks.receipts import Problem, RejectedInput
-from tasks.text import fold
 from tasks.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)

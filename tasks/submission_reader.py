@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.folding import fold_key
 from tasks.cells import is_blank
 from tasks.delimited import read_delimited
 from tasks.receipts import Problem
-from tasks.text import fold_key
 from tasks.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)

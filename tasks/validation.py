@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from config.folding import fold
 from config.registry import Registry
 from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number, parse_percent
 from tasks.periods import Period, PeriodError, parse_period
@@ -45,7 +46,6 @@ from tasks.submission_reader import (
     SHEET_TASKS,
     RawSubmission,
 )
-from tasks.text import fold
 
 
 @dataclass(frozen=True)
