@@ -11,12 +11,12 @@ import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
-from tasks.periods import PeriodError, parse_period
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import Submission
-from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.template import TemplateRefused, template_file_name, write_template
-from tasks.validation import validate_submission
+from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.template import TemplateRefused, template_file_name, write_template
+from tasks.intake.validation import validate_submission
+from tasks.model.periods import PeriodError, parse_period
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import Submission
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -174,7 +174,7 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
     from flows.monthly_report import monthly_report
-    from tasks.demo import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
+    from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
 
     settings = load_settings(workspace=workspace)
     registry = load_registry(settings.registry_dir)
@@ -206,6 +206,7 @@ def whatif(
 ) -> None:
     """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
     from config.index766 import load_index766
+    from tasks.model.problems import RejectedInput
     from tasks.portal.dossiers import (
         dossier_indicators,
         find_dossier_file,
@@ -213,7 +214,6 @@ def whatif(
         rates_of,
     )
     from tasks.portal.index766 import OverrideError, parse_override, what_if
-    from tasks.receipts import RejectedInput
 
     settings = load_settings(workspace=workspace)
     registry = load_registry(settings.registry_dir)

@@ -34,10 +34,10 @@ from connectors.db_schema import (
     SubmissionRow,
     TaskReportRow,
 )
-from tasks.portal_export import PortalExport, PortalUnitStats
-from tasks.receipts import Problem
-from tasks.report_model import IndicatorValue
-from tasks.submission import Submission
+from tasks.model.problems import Problem
+from tasks.model.report import IndicatorValue
+from tasks.model.submission import Submission
+from tasks.portal.export_reader import PortalExport, PortalUnitStats
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")

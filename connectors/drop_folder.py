@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.receipts import Receipt
+from tasks.model.problems import Receipt
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")

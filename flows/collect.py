@@ -12,8 +12,8 @@ from config.settings import load_settings
 from connectors.drop_folder import DropFolder
 from flows.resources import Resources, build_resources
 from tasks import steps
-from tasks.collect import CollectSummary, FileOutcome, summarize
-from tasks.periods import parse_period
+from tasks.intake.collect import CollectSummary, FileOutcome, summarize
+from tasks.model.periods import parse_period
 
 
 def collect_inbox(res: Resources) -> CollectSummary:

@@ -12,8 +12,8 @@ from flows.collect import collect_inbox, collect_portal
 from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks import steps
-from tasks.periods import parse_period
-from tasks.rendering.letterhead import letterhead_from
+from tasks.model.periods import parse_period
+from tasks.report.letterhead import letterhead_from
 
 
 @flow(name="monthly-report", log_prints=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flows.resources import Resources
 from tasks import steps
-from tasks.periods import Period
-from tasks.portal_api_records import (
+from tasks.model.periods import Period
+from tasks.portal.api_records import (
     PortalApiOutcome,
     portal_fetch_failed,
     reused_after_failure,

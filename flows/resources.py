@@ -19,7 +19,7 @@ from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
-from tasks.reporting_rules import ReportingRules
+from tasks.model.rules import ReportingRules
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ from connectors.drop_folder import InboxFile
 from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi, PortalApiError, latest_snapshot
 from connectors.workspace_lock import WorkspaceLock
-from tasks import collect, portal_api_records, report
-from tasks.collect import CollectSummary
 from tasks.delivery import deliver
-from tasks.summaries import collect_markdown, collect_table, province_table, report_markdown
+from tasks.intake import collect
+from tasks.intake.collect import CollectSummary
+from tasks.portal import api_records as portal_api_records
+from tasks.report import versions as report
+from tasks.report.summaries import collect_markdown, collect_table, province_table, report_markdown
 
 lock_workspace = task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)(WorkspaceLock.acquire)
 repair_intake = task(name="sua-lan-thu-nhan-do-dang", cache_policy=NO_CACHE)(collect.repair)

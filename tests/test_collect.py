@@ -16,10 +16,10 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import IntakeEventRow, MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
-from tasks import collect
-from tasks.collect import CollectSummary, collect_submission_file, summarize
-from tasks.template import TaskEntry
-from tasks.validation import validate_submission
+from tasks.intake import collect
+from tasks.intake.collect import CollectSummary, collect_submission_file, summarize
+from tasks.intake.template import TaskEntry
+from tasks.intake.validation import validate_submission
 from tests.builders import TODAY, write_submission
 
 
@@ -225,7 +225,7 @@ def test_any_failure_quarantines_the_file_with_a_receipt(
         return real(raw, registry, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(collect, "validate_submission", explode)
-    with caplog.at_level(logging.ERROR, logger="tasks.collect"):
+    with caplog.at_level(logging.ERROR, logger="tasks.intake.collect"):
         summary = _collect(workspace, db, registry)
     assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 1}
     rejected = next(f for f in summary.files if f.outcome == "rejected")

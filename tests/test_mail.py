@@ -33,9 +33,9 @@ from tasks.delivery.deliver import (
     deliver_report,
 )
 from tasks.delivery.report_mail import build_report_mail
-from tasks.periods import parse_period
-from tasks.report import ReportOutcome, build_report, gather_inputs, publish_version
-from tasks.reporting_rules import ReportingRules
+from tasks.model.periods import parse_period
+from tasks.model.rules import ReportingRules
+from tasks.report.versions import ReportOutcome, build_report, gather_inputs, publish_version
 from tests import scenario
 from tests.test_indicators import built_report
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tasks.periods import PeriodError, last_closed_month, parse_period
+from tasks.model.periods import PeriodError, last_closed_month, parse_period
 
 
 @pytest.mark.parametrize("text", ["03/2025", "3/2025", "Tháng 3/2025", "tháng 3 năm 2025",

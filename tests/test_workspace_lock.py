@@ -19,15 +19,15 @@ from connectors.database import Database, FileMeta
 from connectors.db_schema import SubmissionRow
 from connectors.drop_folder import DropFolder, sha256_of
 from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
-from tasks.collect import (
+from tasks.intake.collect import (
     FileOutcome,
     check_submission,
     collect_submission_file,
     ready_files,
     repair,
 )
-from tasks.submission import Submission
-from tasks.template import TaskEntry
+from tasks.intake.template import TaskEntry
+from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 
 

@@ -21,7 +21,7 @@ from connectors.deliveries import EMAIL, SENT, Delivery, DeliveryLog
 from connectors.mail import MailError, SmtpSender
 from connectors.outbox import Outbox
 from tasks.delivery.report_mail import build_report_mail
-from tasks.report import ReportOutcome
+from tasks.report.versions import ReportOutcome
 
 log = logging.getLogger(__name__)
 

@@ -79,7 +79,7 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
         env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tasks import steps
     from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
-    from tasks.markdown import escape
+    from tasks.report.markdown import escape
     from tests.test_mail import MailHandler, SmtpServer, free_port
 
     server = SmtpServer(MailHandler(), free_port())

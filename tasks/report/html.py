@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 
-from tasks.rendering.charts import Chart
-from tasks.rendering.view import ReportView, Table
+from tasks.report.charts import Chart
+from tasks.report.view import ReportView, Table
 
 _CSS = """
 *{box-sizing:border-box}

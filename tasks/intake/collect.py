@@ -26,12 +26,12 @@ from typing import Literal
 from config.registry import Registry
 from connectors.database import Database, FileMeta
 from connectors.drop_folder import DropFolder, InboxFile, sha256_of
-from tasks.periods import PeriodError, parse_period
-from tasks.portal_export import PortalExport, read_portal_export
-from tasks.receipts import Problem, Receipt, RejectedInput
-from tasks.submission import Submission
-from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.validation import claimed_period, validate_submission
+from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.validation import claimed_period, validate_submission
+from tasks.model.periods import PeriodError, parse_period
+from tasks.model.problems import Problem, Receipt, RejectedInput
+from tasks.model.submission import Submission
+from tasks.portal.export_reader import PortalExport, read_portal_export
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
 _LOG = logging.getLogger(__name__)

@@ -41,11 +41,11 @@ from typing import Literal
 
 from config.folding import fold
 from config.registry import Agency, Registry
-from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number
-from tasks.delimited import read_delimited
-from tasks.periods import Period, PeriodError, month_period, parse_period
-from tasks.receipts import Problem, RejectedInput
-from tasks.workbook_limits import WorkbookError, read_workbook
+from tasks.intake.cells import CellError, clean_text, is_blank, parse_date, parse_number
+from tasks.intake.delimited import read_delimited
+from tasks.intake.workbook_limits import WorkbookError, read_workbook
+from tasks.model.periods import Period, PeriodError, month_period, parse_period
+from tasks.model.problems import Problem, RejectedInput
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def read_portal_export(
 def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
     """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`.
 
-    Workbooks are read within :mod:`tasks.workbook_limits`; problems name what is wrong
+    Workbooks are read within :mod:`tasks.intake.workbook_limits`; problems name what is wrong
     and what to do, the technical detail is logged.
     """
     suffix = path.suffix.lower()
@@ -237,7 +237,7 @@ def _sentence(message: str) -> str:
 
 
 def _read_csv(text: str) -> list[list[object]]:
-    """Rows of a CSV file, split by the shared rule of :mod:`tasks.delimited`."""
+    """Rows of a CSV file, split by the shared rule of :mod:`tasks.intake.delimited`."""
     return [list(r) for r in read_delimited(text)]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from config.registry import Registry
 from connectors.database import Database, StoredPortalFile, StoredRejection
-from tasks.indicators import (
+from tasks.indicators.compute import (
     STATE_MISSING,
     PeriodInputs,
     compute_indicators,
@@ -30,17 +30,17 @@ from tasks.indicators import (
     submission_states,
     task_progress,
 )
-from tasks.periods import Period, parse_period
-from tasks.rendering.documents import write_documents
-from tasks.rendering.letterhead import Letterhead
-from tasks.report_model import (
+from tasks.model.periods import Period, parse_period
+from tasks.model.report import (
     PORTAL_MISSING_VI,
     IndicatorValue,
     RejectedFileRow,
     ReportContent,
 )
-from tasks.report_workbook import write_report_workbook
-from tasks.reporting_rules import ReportingRules
+from tasks.model.rules import ReportingRules
+from tasks.report.documents import write_documents
+from tasks.report.letterhead import Letterhead
+from tasks.report.workbook import write_report_workbook
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
     """Write the report files into ``folder`` (staged, then moved into place).
 
     Beside the workbook: the Word report, the HTML report and the chart PNGs
-    (:mod:`tasks.rendering`); ``previous_period`` gives the change from the period before.
+    (:mod:`tasks.report`); ``previous_period`` gives the change from the period before.
     """
     content = replace(built.content, version=version, generated_at=generated_at)
     staging = folder.with_name(folder.name + ".partial")

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tasks.rendering import vietnamese as vi
-from tasks.rendering.view import ON_TIME, ONLINE, areas, capitalised, clean, is_done
-from tasks.report_model import PROVINCE, IndicatorValue, ReportContent
+from tasks.model.report import PROVINCE, IndicatorValue, ReportContent
+from tasks.report import vietnamese as vi
+from tasks.report.view import ON_TIME, ONLINE, areas, capitalised, clean, is_done
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

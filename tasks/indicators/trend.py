@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from config.crosswalk import Crosswalk
-from tasks.report_model import PROVINCE, IndicatorValue
+from tasks.model.report import PROVINCE, IndicatorValue
 
 
 @dataclass(frozen=True)

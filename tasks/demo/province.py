@@ -19,9 +19,9 @@ from pathlib import Path
 import openpyxl
 
 from config.registry import Registry
-from tasks.periods import Period, parse_period
-from tasks.submission import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_NOT_STARTED
-from tasks.template import TaskEntry, write_template
+from tasks.intake.template import TaskEntry, write_template
+from tasks.model.periods import Period, parse_period
+from tasks.model.submission import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_NOT_STARTED
 
 DEMO_PERIOD = "2025-05"
 MARKER = ".cchc-demo"

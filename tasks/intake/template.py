@@ -13,10 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.registry import Registry
-from tasks.periods import Period
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import STATUSES
-from tasks.submission_reader import (
+from tasks.intake.reader import (
     COL_AGENCY,
     COL_COMPLETED,
     COL_DIFFICULTIES,
@@ -32,6 +29,9 @@ from tasks.submission_reader import (
     SHEET_METRICS,
     SHEET_TASKS,
 )
+from tasks.model.periods import Period
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import STATUSES
 
 TASK_HEADER = [COL_TASK_ID, "Nội dung nhiệm vụ", "Thời hạn", COL_STATUS, COL_PROGRESS,
                COL_COMPLETED, COL_RESULT, COL_DIFFICULTIES]

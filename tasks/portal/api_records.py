@@ -18,9 +18,9 @@ from config.portal_api import PortalApiFields
 from config.registry import Agency, Registry
 from connectors.database import Database, FileMeta
 from connectors.portal_api import PortalApiError, PortalSnapshot
-from tasks.periods import Period
-from tasks.portal_export import PortalExport, PortalUnitStats
-from tasks.receipts import Problem, RejectedInput
+from tasks.model.periods import Period
+from tasks.model.problems import Problem, RejectedInput
+from tasks.portal.export_reader import PortalExport, PortalUnitStats
 
 API_VARIANT: Final = "api"
 INTAKE_SOURCE = "portal-api"

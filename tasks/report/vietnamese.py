@@ -12,7 +12,7 @@ import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from tasks.periods import Period, parse_period
+from tasks.model.periods import Period, parse_period
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 NO_DATA = "không có số liệu"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tasks.collect import CollectSummary
-from tasks.markdown import escape
-from tasks.report import ReportOutcome
-from tasks.report_model import INCOMPLETE_VI, PROVINCE, IndicatorValue
+from tasks.intake.collect import CollectSummary
+from tasks.model.report import INCOMPLETE_VI, PROVINCE, IndicatorValue
+from tasks.report.markdown import escape
+from tasks.report.versions import ReportOutcome
 
 OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tasks.periods import parse_period
-from tasks.rendering.charts import Chart, draw_charts
-from tasks.rendering.html import html_name, render_html
-from tasks.rendering.letterhead import Letterhead
-from tasks.rendering.view import build_view
-from tasks.rendering.word import word_name, write_word
-from tasks.report_model import IndicatorValue, ReportContent
+from tasks.model.periods import parse_period
+from tasks.model.report import IndicatorValue, ReportContent
+from tasks.report.charts import Chart, draw_charts
+from tasks.report.html import html_name, render_html
+from tasks.report.letterhead import Letterhead
+from tasks.report.view import build_view
+from tasks.report.word import word_name, write_word
 
 
 def write_documents(content: ReportContent, folder: Path, *, letterhead: Letterhead | None = None,

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tasks.rendering import vietnamese as vi
-from tasks.rendering.letterhead import Letterhead
-from tasks.report_model import (
+from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
     STATUS_NOT_MET,
@@ -23,7 +21,9 @@ from tasks.report_model import (
     ReportContent,
     TaskProgressRow,
 )
-from tasks.submission import STATUS_DONE
+from tasks.model.submission import STATUS_DONE
+from tasks.report import vietnamese as vi
+from tasks.report.letterhead import Letterhead
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUBTITLE = "Độc lập - Tự do - Hạnh phúc"
@@ -67,7 +67,7 @@ class Section:
     title: str
     paragraphs: list[str]
     tables: list[Table] = field(default_factory=list)
-    charts: list[str] = field(default_factory=list)  # chart keys, see tasks.rendering.charts
+    charts: list[str] = field(default_factory=list)  # chart keys, see tasks.report.charts
     notes: list[str] = field(default_factory=list)  # paragraphs after the tables
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from config.registry import Agency, Registry
-from tasks.periods import Convention, Period, last_closed_month
+from tasks.model.periods import Convention, Period, last_closed_month
 
 if TYPE_CHECKING:
     from config.settings import Settings

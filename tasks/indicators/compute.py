@@ -16,9 +16,8 @@ from datetime import date, datetime
 
 from config.registry import Agency, Registry, Task
 from connectors.database import StoredMetricReport, StoredSubmission, StoredTaskReport
-from tasks.periods import Period
-from tasks.portal_export import PortalUnitStats
-from tasks.report_model import (
+from tasks.model.periods import Period
+from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
     STATUS_NO_DATA,
@@ -28,8 +27,9 @@ from tasks.report_model import (
     MissingUnitRow,
     TaskProgressRow,
 )
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import STATUS_DONE
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import STATUS_DONE
+from tasks.portal.export_reader import PortalUnitStats
 
 STATE_MISSING = "chưa nộp"
 STATE_LATE = "nộp muộn"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tasks.periods import Period
+from tasks.model.periods import Period
 
 STATUS_NOT_STARTED = "Chưa thực hiện"
 STATUS_IN_PROGRESS = "Đang thực hiện"

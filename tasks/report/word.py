@@ -3,7 +3,7 @@
 The template (``templates/bao-cao-cchc.docx``, rebuilt by ``scripts/make_word_template.py``)
 holds the layout of Nghị định 30/2020/NĐ-CP: A4, margins, Times New Roman, letterhead,
 page numbers from page 2, recipients and signature. Its tags read ``v`` (a
-:class:`~tasks.rendering.view.ReportView`) and ``charts`` (section number → images).
+:class:`~tasks.report.view.ReportView`) and ``charts`` (section number → images).
 Texts are XML-escaped on rendering (``autoescape``).
 """
 
@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tasks.rendering.charts import Chart
-from tasks.rendering.view import ReportView
+from tasks.report.charts import Chart
+from tasks.report.view import ReportView
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
 CHART_WIDTH_MM = 160

@@ -18,18 +18,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from config.folding import fold
 from config.registry import Registry
-from tasks.cells import CellError, clean_text, is_blank, parse_date, parse_number, parse_percent
-from tasks.periods import Period, PeriodError, parse_period
-from tasks.receipts import Problem
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import (
-    STATUS_DONE,
-    STATUSES,
-    MetricLine,
-    Submission,
-    TaskLine,
+from tasks.intake.cells import (
+    CellError,
+    clean_text,
+    is_blank,
+    parse_date,
+    parse_number,
+    parse_percent,
 )
-from tasks.submission_reader import (
+from tasks.intake.reader import (
     COL_AGENCY,
     COL_COMPLETED,
     COL_DIFFICULTIES,
@@ -45,6 +42,16 @@ from tasks.submission_reader import (
     SHEET_METRICS,
     SHEET_TASKS,
     RawSubmission,
+)
+from tasks.model.periods import Period, PeriodError, parse_period
+from tasks.model.problems import Problem
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import (
+    STATUS_DONE,
+    STATUSES,
+    MetricLine,
+    Submission,
+    TaskLine,
 )
 
 

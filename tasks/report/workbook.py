@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tasks.report_model import (
+from tasks.model.report import (
     INCOMPLETE_VI,
     PROVINCE,
     STATUS_MET,
