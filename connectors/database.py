@@ -11,8 +11,8 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -34,116 +34,25 @@ from connectors.db_schema import (
     SubmissionRow,
     TaskReportRow,
 )
+from tasks.model.portal import PortalExport, PortalUnitStats
 from tasks.model.problems import Problem
+from tasks.model.records import (
+    FileMeta,
+    IntakeClaim,
+    KnownFile,
+    ReportVersion,
+    StoredMetricReport,
+    StoredPortalFile,
+    StoredRejection,
+    StoredSubmission,
+    StoredTaskReport,
+    VersionClaim,
+)
 from tasks.model.report import IndicatorValue
 from tasks.model.submission import Submission
-from tasks.portal.export_reader import PortalExport, PortalUnitStats
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class FileMeta:
-    """Where an input file came from and when."""
-
-    source: str  # "inbox" or "portal"
-    agency_folder: str
-    file_name: str
-    origin_path: str
-    content_hash: str
-    arrived_at: datetime  # when the collector first saw the file
-    collected_at: datetime
-    relative_path: str = ""  # inside the drop folder: the key of claims and sightings
-
-
-@dataclass(frozen=True)
-class KnownFile:
-    outcome: str  # "accepted" or "rejected"
-    period: str | None
-    agency_code: str | None
-    first_seen: datetime
-    current: bool = True  # an accepted submission not superseded by a newer one
-
-
-@dataclass(frozen=True)
-class IntakeClaim:
-    """A file whose intake began: ``done`` once its outcome is committed."""
-
-    source: str
-    relative_path: str
-    content_hash: str
-    kept_path: str
-    done: bool
-
-
-@dataclass(frozen=True)
-class StoredSubmission:
-    id: int
-    agency_code: str
-    period: str
-    content_hash: str
-    file_name: str
-    archive_path: str
-    arrived_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredTaskReport:
-    agency_code: str
-    period: str
-    arrived_at: datetime
-    task_id: str
-    status: str
-    progress: float | None
-    completed_on: date | None
-    result: str | None
-    difficulties: str | None
-
-
-@dataclass(frozen=True)
-class StoredMetricReport:
-    agency_code: str
-    metric_code: str
-    value: float
-
-
-@dataclass(frozen=True)
-class StoredRejection:
-    source: str
-    agency_folder: str
-    file_name: str
-    content_hash: str
-    period: str | None
-    arrived_at: datetime
-    problems: tuple[Problem, ...]
-
-
-@dataclass(frozen=True)
-class StoredPortalFile:
-    id: int
-    period: str
-    content_hash: str
-    file_name: str
-    archive_path: str
-    variant: str
-
-
-@dataclass(frozen=True)
-class ReportVersion:
-    id: int
-    period: str
-    version: int
-    fingerprint: str
-    run_id: str | None
-    created_at: datetime
-    path: str
-
-
-@dataclass(frozen=True)
-class VersionClaim:
-    version: ReportVersion
-    created: bool
 
 
 def _now() -> datetime:

@@ -22,8 +22,8 @@ from tasks.indicators.compute import (
 )
 from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
+from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
-from tasks.portal.export_reader import PortalUnitStats
 from tasks.report.versions import BuiltReport, build_report, gather_inputs, indicators_document
 from tasks.report.workbook import write_report_workbook
 from tests import scenario

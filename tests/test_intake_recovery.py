@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from config.registry import Registry
-from connectors.database import Database, FileMeta
+from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, IntakeEventRow, SubmissionRow
-from connectors.drop_folder import DropFolder, InboxFile, sha256_of
+from connectors.drop_folder import DropFolder
 from tasks.intake.collect import (
     CollectSummary,
     check_submission,
@@ -26,6 +26,7 @@ from tasks.intake.collect import (
     summarize,
 )
 from tasks.intake.template import TaskEntry
+from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 

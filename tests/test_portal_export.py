@@ -11,8 +11,9 @@ import pytest
 from config.registry import Agency, Registry, load_unit_kinds
 from config.settings import REGISTRY_DIR
 from tasks.model.periods import Period, month_period
+from tasks.model.portal import PortalExport, PortalUnitStats
 from tasks.model.problems import RejectedInput
-from tasks.portal.export_reader import PortalExport, PortalUnitStats, read_portal_export
+from tasks.portal.export_reader import read_portal_export
 
 SHEET = "Thống kê"
 RECEIVED = "Số hồ sơ nhận giải quyết"

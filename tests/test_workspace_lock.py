@@ -15,9 +15,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from config.registry import Registry
-from connectors.database import Database, FileMeta
+from connectors.database import Database
 from connectors.db_schema import SubmissionRow
-from connectors.drop_folder import DropFolder, sha256_of
+from connectors.drop_folder import DropFolder
 from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
 from tasks.intake.collect import (
     FileOutcome,
@@ -27,6 +27,7 @@ from tasks.intake.collect import (
     repair,
 )
 from tasks.intake.template import TaskEntry
+from tasks.model.records import FileMeta, sha256_of
 from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from config.registry import Agency, Registry, Task
-from connectors.database import StoredMetricReport, StoredSubmission, StoredTaskReport
 from tasks.model.periods import Period
+from tasks.model.portal import PortalUnitStats
+from tasks.model.records import StoredMetricReport, StoredSubmission, StoredTaskReport
 from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
@@ -29,7 +30,6 @@ from tasks.model.report import (
 )
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import STATUS_DONE
-from tasks.portal.export_reader import PortalUnitStats
 
 STATE_MISSING = "chưa nộp"
 STATE_LATE = "nộp muộn"

@@ -24,14 +24,15 @@ from pathlib import Path
 from typing import Literal
 
 from config.registry import Registry
-from connectors.database import Database, FileMeta
-from connectors.drop_folder import DropFolder, InboxFile, sha256_of
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.periods import PeriodError, parse_period
+from tasks.model.portal import PortalExport
+from tasks.model.ports import DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
+from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.submission import Submission
-from tasks.portal.export_reader import PortalExport, read_portal_export
+from tasks.portal.export_reader import read_portal_export
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
 _LOG = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def _content_hash(item: InboxFile) -> str:
 Checker = Callable[[InboxFile, Registry, date], Checked]
 
 
-def ready_files(folder: DropFolder, db: Database, *, source: str, now: datetime,
+def ready_files(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
                 settle: timedelta) -> list[InboxFile]:
     """The files to take in this run, in order of first sighting (then name).
 
@@ -184,7 +185,7 @@ def ready_files(folder: DropFolder, db: Database, *, source: str, now: datetime,
     return [item for _, item in sorted(ready, key=lambda p: (p[0], p[1].relative_name))]
 
 
-def _meta(item: InboxFile, db: Database, source: str, content_hash: str,
+def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
           now: datetime) -> FileMeta:
     arrived = db.first_seen(source, item.relative_path, item.size, item.mtime_ns, now)
     return FileMeta(source=source, agency_folder=item.agency_folder, file_name=item.name,
@@ -193,13 +194,13 @@ def _meta(item: InboxFile, db: Database, source: str, content_hash: str,
                     relative_path=item.relative_path or item.relative_name)
 
 
-def _finish(item: InboxFile, folder: DropFolder, db: Database, meta: FileMeta) -> None:
+def _finish(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta) -> None:
     """After the outcome is committed: the inbox copy goes, then the claim."""
     folder.remove(item)
     db.release(meta.source, meta.relative_path)
 
 
-def intake(item: InboxFile, folder: DropFolder, db: Database, registry: Registry, *,
+def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
            source: str, check: Checker, today: date, now: datetime) -> FileOutcome | None:
     """Process one dropped file to its end state (archive or quarantine) and record it.
 
@@ -214,7 +215,7 @@ def intake(item: InboxFile, folder: DropFolder, db: Database, registry: Registry
         return _failed(item, folder, db, source=source, now=now)
 
 
-def _intake(item: InboxFile, folder: DropFolder, db: Database, registry: Registry, *,
+def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
             source: str, check: Checker, today: date, now: datetime) -> FileOutcome:
     content_hash = _content_hash(item)
     meta = _meta(item, db, source, content_hash, now)
@@ -250,7 +251,7 @@ def _intake(item: InboxFile, folder: DropFolder, db: Database, registry: Registr
     return _reject(item, folder, db, meta, checked.problems, checked.claimed_period)
 
 
-def _reject(item: InboxFile, folder: DropFolder, db: Database, meta: FileMeta,
+def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
             problems: tuple[Problem, ...], period: str | None, *,
             move: bool = False) -> FileOutcome:
     receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
@@ -263,7 +264,7 @@ def _reject(item: InboxFile, folder: DropFolder, db: Database, meta: FileMeta,
                        period, problems=problems, kept_at=str(kept))
 
 
-def _failed(item: InboxFile, folder: DropFolder, db: Database, *, source: str,
+def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
             now: datetime) -> FileOutcome | None:
     """Quarantine a file whose intake failed, with a receipt that says what to do."""
     try:
@@ -300,7 +301,7 @@ class RepairSummary:
     orphans: int = 0
 
 
-def repair(folder: DropFolder, db: Database, *, source: str, now: datetime) -> RepairSummary:
+def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> RepairSummary:
     """Finish what an interrupted run left (run before listing the folder).
 
     - a claim whose outcome was committed: the inbox copy (if still there) is removed;
@@ -338,7 +339,7 @@ def repair(folder: DropFolder, db: Database, *, source: str, now: datetime) -> R
     return RepairSummary(resumed, restored, lost, orphans)
 
 
-def _record_orphans(folder: DropFolder, db: Database, *, source: str, now: datetime) -> int:
+def _record_orphans(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> int:
     if not folder.archive_dir.exists():
         return 0
     kept = {p.name.split(".", 1)[0]: p for p in folder.archive_dir.glob("*/*")
@@ -356,14 +357,14 @@ def _record_orphans(folder: DropFolder, db: Database, *, source: str, now: datet
     return count
 
 
-def collect_submission_file(item: InboxFile, folder: DropFolder, db: Database,
+def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
                             registry: Registry, *, today: date,
                             now: datetime) -> FileOutcome | None:
     return intake(item, folder, db, registry, source="inbox", check=check_submission,
                   today=today, now=now)
 
 
-def collect_portal_file(item: InboxFile, folder: DropFolder, db: Database,
+def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
                         registry: Registry, *, today: date,
                         now: datetime) -> FileOutcome | None:
     return intake(item, folder, db, registry, source="portal", check=check_portal_export,

@@ -16,11 +16,11 @@ from typing import Final
 
 from config.portal_api import PortalApiFields
 from config.registry import Agency, Registry
-from connectors.database import Database, FileMeta
-from connectors.portal_api import PortalApiError, PortalSnapshot
 from tasks.model.periods import Period
+from tasks.model.portal import PortalExport, PortalUnitStats
+from tasks.model.ports import PortalApiError, PortalStore
 from tasks.model.problems import Problem, RejectedInput
-from tasks.portal.export_reader import PortalExport, PortalUnitStats
+from tasks.model.records import FileMeta, PortalSnapshot
 
 API_VARIANT: Final = "api"
 INTAKE_SOURCE = "portal-api"
@@ -160,7 +160,7 @@ def _stats(unit: str, position: int, v: dict[str, int]) -> PortalUnitStats:
     )
 
 
-def store_portal_api(db: Database, export: PortalExport, *, content_hash: str, folder: str,
+def store_portal_api(db: PortalStore, export: PortalExport, *, content_hash: str, folder: str,
                      source: str, fetched_at: datetime, now: datetime) -> bool:
     """Store the figures as the period's portal data; False when this exact answer was
     already stored (a rerun that asked the portal again and got the same answer)."""
@@ -179,7 +179,7 @@ def store_portal_api(db: Database, export: PortalExport, *, content_hash: str, f
 _SHOWN_PROBLEMS = 5
 
 
-def record_portal_snapshot(db: Database, registry: Registry, snapshot: PortalSnapshot,
+def record_portal_snapshot(db: PortalStore, registry: Registry, snapshot: PortalSnapshot,
                            names: PortalApiFields, period: Period,
                            now: datetime) -> PortalApiOutcome:
     """Check a fetched snapshot and store it as the period's portal figures; when its

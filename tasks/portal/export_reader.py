@@ -37,7 +37,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from config.folding import fold
 from config.registry import Agency, Registry
@@ -45,34 +44,12 @@ from tasks.intake.cells import CellError, clean_text, is_blank, parse_date, pars
 from tasks.intake.delimited import read_delimited
 from tasks.intake.workbook_limits import WorkbookError, read_workbook
 from tasks.model.periods import Period, PeriodError, month_period, parse_period
+from tasks.model.portal import PortalExport, PortalUnitStats, Variant
 from tasks.model.problems import Problem, RejectedInput
 
 logger = logging.getLogger(__name__)
 
-Variant = Literal["A", "B", "api"]  # "api": from the portal API
 Row = Sequence[object]
-
-
-@dataclass(frozen=True)
-class PortalUnitStats:
-    unit: str  # agency code from the registry
-    source_row: int  # spreadsheet row number (1-based) of the unit's row
-    carried_over: int | None
-    received_online: int | None
-    received_in_person: int | None
-    received_post: int | None
-    resolved_total: int
-    resolved_on_time: int  # before + on the deadline
-    resolved_late: int
-    in_progress_total: int | None
-    in_progress_overdue: int | None
-
-
-@dataclass(frozen=True)
-class PortalExport:
-    period: Period
-    variant: Variant
-    units: tuple[PortalUnitStats, ...]
 
 
 # --- layouts ----------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from config.registry import Registry
-from connectors.database import Database, StoredPortalFile, StoredRejection
 from tasks.indicators.compute import (
     STATE_MISSING,
     PeriodInputs,
@@ -31,6 +30,8 @@ from tasks.indicators.compute import (
     task_progress,
 )
 from tasks.model.periods import Period, parse_period
+from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.records import StoredPortalFile, StoredRejection
 from tasks.model.report import (
     PORTAL_MISSING_VI,
     IndicatorValue,
@@ -50,7 +51,7 @@ class BuiltReport:
     fingerprint: str
 
 
-def gather_inputs(db: Database, period: Period, *, rules: ReportingRules
+def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
                   ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
     """Read what the database holds for ``period``."""
     portal = db.current_portal(period.label)
@@ -218,7 +219,7 @@ class ReportOutcome:
                 "data_gaps": list(self.content.data_gaps)}
 
 
-def publish_version(db: Database, built: BuiltReport, reports_dir: Path, *, force: bool,
+def publish_version(db: ReportStore, built: BuiltReport, reports_dir: Path, *, force: bool,
                     run_id: str | None, now: datetime, timezone: str,
                     letterhead: Letterhead | None = None) -> ReportOutcome:
     """Claim a version for the report (or recognise an unchanged rerun) and write it.

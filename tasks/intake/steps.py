@@ -1,0 +1,45 @@
+"""Prefect tasks of the intake stage: thin wrappers around :mod:`tasks.intake.collect`.
+
+Tasks taking a database or folder handle are not cached (``NO_CACHE``).
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from tasks.intake import collect
+from tasks.intake.collect import CollectSummary
+from tasks.model.ports import Lock
+from tasks.report.summaries import collect_markdown, collect_table
+
+
+@task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)
+def lock_workspace(lock: Lock) -> None:
+    """Wait for (then hold) the workspace lock: one run at a time takes files in."""
+    lock.acquire()
+
+
+repair_intake = task(name="sua-lan-thu-nhan-do-dang", cache_policy=NO_CACHE)(collect.repair)
+list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(collect.ready_files)
+collect_submission_file = task(
+    name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}",
+)(collect.collect_submission_file)
+collect_portal_file = task(
+    name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
+    task_run_name="thu-nhan-cong-{item.name}",
+)(collect.collect_portal_file)
+
+
+@task(name="dang-ket-qua-thu-nhan", cache_policy=NO_CACHE)
+def publish_collect_artifacts(inbox: CollectSummary, portal: CollectSummary,
+                              period: str | None) -> None:
+    """Show what the collection did in the Prefect UI."""
+    title = "Thu nhận báo cáo" + (f" kỳ {period}" if period else "")
+    create_markdown_artifact(collect_markdown(inbox, title)
+                             + "\n" + collect_markdown(portal, "Số liệu cổng dịch vụ công"),
+                             key="thu-nhan-bao-cao", description=title)
+    rows = collect_table(inbox) + collect_table(portal)
+    if rows:
+        create_table_artifact(rows, key="thu-nhan-tung-tep", description="Kết quả từng tệp")

@@ -1,0 +1,30 @@
+"""Prefect tasks of the report stage: a period's inputs, the report, its version."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+
+from tasks.report import versions
+from tasks.report.summaries import province_table, report_markdown
+
+gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
+build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
+publish_version = task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)(versions.publish_version)
+
+
+@task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
+def publish_report_artifacts(outcome: versions.ReportOutcome) -> None:
+    """The province figures, the change summary and a link to the report in the UI."""
+    key = f"bao-cao-cchc-{outcome.period.lower()}"
+    create_table_artifact(province_table(outcome), key=key,
+                          description=f"Chỉ số cấp tỉnh {outcome.content.period_label_vi}")
+    create_markdown_artifact(report_markdown(outcome), key=f"{key}-tom-tat",
+                             description="Tóm tắt kỳ báo cáo")
+    create_link_artifact(outcome.folder.resolve().as_uri(), link_text=f"Thư mục báo cáo "
+                         f"{outcome.period} v{outcome.version}", key=f"{key}-thu-muc")
