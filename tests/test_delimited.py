@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.intake.delimited import choose_delimiter, read_delimited
+from tasks.sheets.delimited import choose_delimiter, read_delimited
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 

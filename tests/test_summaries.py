@@ -11,10 +11,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tasks.intake.collect import CollectSummary, FileOutcome
+from tasks.intake.summaries import collect_markdown
 from tasks.model.problems import Problem
 from tasks.model.report import MissingUnitRow, RejectedFileRow, ReportContent
 from tasks.report.markdown import escape
-from tasks.report.summaries import collect_markdown, report_markdown
+from tasks.report.summaries import report_markdown
 from tasks.report.versions import ReportOutcome
 
 HOSTILE = "a|b*c`[x](javascript:1)<script>"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tasks.intake.workbook_limits import NOT_XLSX, WorkbookError, column_letters, read_workbook
+from tasks.sheets.workbook_limits import NOT_XLSX, WorkbookError, column_letters, read_workbook
 
 
 def _workbook(path: Path) -> Path:

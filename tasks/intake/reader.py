@@ -7,10 +7,10 @@ allowed. Layouts:
 
 - ``.xlsx``: sheets ``Thông tin`` (label cells ``Mã đơn vị`` and ``Kỳ báo cáo`` with the
   value to their right or below), ``Nhiệm vụ`` and ``Chỉ tiêu`` (a header row, then rows),
-  read within :mod:`tasks.intake.workbook_limits` (5,000 rows and 60 columns per sheet).
+  read within :mod:`tasks.sheets.workbook_limits` (5,000 rows and 60 columns per sheet).
 - ``.csv``: the same three blocks one after the other; a block starts with a line whose
   first cell is the sheet name. ``;``, ``,`` or tab separated (decided from the first
-  lines, :mod:`tasks.intake.delimited`), UTF-8 (with or without BOM) or Windows-1258.
+  lines, :mod:`tasks.sheets.delimited`), UTF-8 (with or without BOM) or Windows-1258.
 - ``.json``: ``{"Mã đơn vị": …, "Kỳ báo cáo": …, "Nhiệm vụ": [{column: value}, …],
   "Chỉ tiêu": [{…}]}``; a row's number is its position in the list.
 """
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.folding import fold_key
-from tasks.intake.cells import is_blank
-from tasks.intake.delimited import read_delimited
-from tasks.intake.workbook_limits import WorkbookError, read_workbook
 from tasks.model.problems import Problem
+from tasks.sheets.cells import is_blank
+from tasks.sheets.delimited import read_delimited
+from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
 
 # --- file formats --------------------------------------------------------------------
 def _xlsx_grids(path: Path) -> dict[str, Grid]:
-    """Each worksheet's values, read within :mod:`tasks.intake.workbook_limits`; a number in a
+    """Each worksheet's values, read within :mod:`tasks.sheets.workbook_limits`; a number in a
     percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1)."""
     try:
         sheets = read_workbook(path)

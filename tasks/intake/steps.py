@@ -11,8 +11,8 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.intake import collect
 from tasks.intake.collect import CollectSummary
+from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.model.ports import Lock
-from tasks.report.summaries import collect_markdown, collect_table
 
 
 @task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)

@@ -18,14 +18,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from config.folding import fold
 from config.registry import Registry
-from tasks.intake.cells import (
-    CellError,
-    clean_text,
-    is_blank,
-    parse_date,
-    parse_number,
-    parse_percent,
-)
 from tasks.intake.reader import (
     COL_AGENCY,
     COL_COMPLETED,
@@ -52,6 +44,14 @@ from tasks.model.submission import (
     MetricLine,
     Submission,
     TaskLine,
+)
+from tasks.sheets.cells import (
+    CellError,
+    clean_text,
+    is_blank,
+    parse_date,
+    parse_number,
+    parse_percent,
 )
 
 

@@ -40,12 +40,12 @@ from pathlib import Path
 
 from config.folding import fold
 from config.registry import Agency, Registry
-from tasks.intake.cells import CellError, clean_text, is_blank, parse_date, parse_number
-from tasks.intake.delimited import read_delimited
-from tasks.intake.workbook_limits import WorkbookError, read_workbook
 from tasks.model.periods import Period, PeriodError, month_period, parse_period
 from tasks.model.portal import PortalExport, PortalUnitStats, Variant
 from tasks.model.problems import Problem, RejectedInput
+from tasks.sheets.cells import CellError, clean_text, is_blank, parse_date, parse_number
+from tasks.sheets.delimited import read_delimited
+from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def read_portal_export(
 def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
     """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`.
 
-    Workbooks are read within :mod:`tasks.intake.workbook_limits`; problems name what is wrong
+    Workbooks are read within :mod:`tasks.sheets.workbook_limits`; problems name what is wrong
     and what to do, the technical detail is logged.
     """
     suffix = path.suffix.lower()
@@ -214,7 +214,7 @@ def _sentence(message: str) -> str:
 
 
 def _read_csv(text: str) -> list[list[object]]:
-    """Rows of a CSV file, split by the shared rule of :mod:`tasks.intake.delimited`."""
+    """Rows of a CSV file, split by the shared rule of :mod:`tasks.sheets.delimited`."""
     return [list(r) for r in read_delimited(text)]
 
 
