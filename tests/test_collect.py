@@ -20,6 +20,7 @@ from tasks.intake import collect
 from tasks.intake.collect import CollectSummary, collect_submission_file, summarize
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
+from tasks.model.records import InboxFile
 from tests.builders import TODAY, write_submission
 
 
@@ -312,3 +313,15 @@ def test_resending_an_older_file_makes_it_current_again(workspace: Path, db: Dat
     assert [r.progress for r in latest] == [40.0]
     assert _count(db, SubmissionRow) == 2
     assert not (workspace / "inbox" / "SNV" / "v1-lai.xlsx").exists()
+
+
+def test_a_rejected_portal_export_is_filed_under_the_period_its_name_states(
+        tmp_path: Path, registry: Registry) -> None:
+    # "2025_05" was not read as a period by the intake's old name rule (only by the
+    # export reader's): a rejected export was then listed under no period at all.
+    path = tmp_path / "so-lieu-cong-dvc-2025_05.csv"
+    path.write_text("không phải bảng thống kê\n1,2,3\n", encoding="utf-8")
+    item = InboxFile(path, "", path.name, datetime(2025, 6, 2, tzinfo=UTC), False)
+    checked = collect.check_portal_export(item, registry, date(2025, 6, 5))
+    assert checked.content is None and checked.problems
+    assert checked.claimed_period == "2025-05"

@@ -26,7 +26,7 @@ from typing import Literal
 from config.registry import Registry
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import claimed_period, validate_submission
-from tasks.model.periods import PeriodError, parse_period
+from tasks.model.periods import period_in_name
 from tasks.model.portal import PortalExport
 from tasks.model.ports import DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
@@ -132,23 +132,13 @@ def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Che
     try:
         export = read_portal_export(item.path, registry)
     except RejectedInput as exc:
-        return Checked(None, tuple(exc.problems), _period_in_name(item.name))
+        named = period_in_name(item.name)
+        return Checked(None, tuple(exc.problems), named.label if named else None)
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
     if export.period.start("calendar") > today:
         return _rejected(f"kỳ báo cáo {export.period.label} ở tương lai")
     return Checked(export, (), export.period.label)
-
-
-def _period_in_name(name: str) -> str | None:
-    stem = name.rsplit(".", 1)[0]
-    for size in (7, 6):
-        for start in range(len(stem) - size + 1):
-            try:
-                return parse_period(stem[start:start + size]).label
-            except PeriodError:
-                continue
-    return None
 
 
 def _content_hash(item: InboxFile) -> str:

@@ -190,3 +190,32 @@ def last_closed_month(today: date, convention: Convention = "ministry") -> Perio
     while candidate.end(convention) >= today:
         candidate = candidate.previous()
     return candidate
+
+
+_NAME_PERIODS = (
+    (re.compile(r"(?<![0-9q])(20\d{2})[-_.](0?[1-9]|1[0-2])(?!\d)"), "ym"),
+    (re.compile(r"(?<![0-9q])(0?[1-9]|1[0-2])[-_.](20\d{2})(?!\d)"), "my"),
+    (re.compile(r"(?<!\d)(20\d{2})[-_.]?q([1-4])(?!\d)"), "yq"),
+    (re.compile(r"q([1-4])[-_.]?(20\d{2})(?!\d)"), "qy"),
+)
+
+
+def period_in_name(name: str) -> Period | None:
+    """The one period a file's name states (``…-2025-05.xlsx``, ``…_05.2025…``, ``…2025Q2…``,
+    ``…q2-2025…``), or None when it states none or more than one.
+
+    A number counts only on its own (not inside a longer run of digits); the extension is
+    ignored. The one rule for agency files and portal exports alike.
+    """
+    stem = fold(name.rsplit(".", 1)[0] if "." in name else name)
+    found: set[Period] = set()
+    for pattern, order in _NAME_PERIODS:
+        for match in pattern.finditer(stem):
+            a, b = int(match.group(1)), int(match.group(2))
+            if order in ("ym", "my"):
+                year, month = (a, b) if order == "ym" else (b, a)
+                found.add(month_period(year, month))
+            else:
+                year, quarter = (a, b) if order == "yq" else (b, a)
+                found.add(Period(year, 3 * quarter - 2, 3 * quarter, "quarter"))
+    return found.pop() if len(found) == 1 else None

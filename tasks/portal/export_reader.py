@@ -40,7 +40,7 @@ from pathlib import Path
 
 from config.folding import fold
 from config.registry import Agency, Registry
-from tasks.model.periods import Period, PeriodError, month_period, parse_period
+from tasks.model.periods import Period, PeriodError, month_period, parse_period, period_in_name
 from tasks.model.portal import PortalExport, PortalUnitStats, Variant
 from tasks.model.problems import Problem, RejectedInput
 from tasks.sheets.cells import CellError, clean_text, is_blank, parse_date, parse_number
@@ -262,33 +262,12 @@ def _is_heading(label: str) -> bool:
 
 # --- period -----------------------------------------------------------------------------------
 
-_NAME_PERIODS = (
-    (re.compile(r"(?<![0-9q])(20\d{2})[-_.](0?[1-9]|1[0-2])(?!\d)"), "ym"),
-    (re.compile(r"(?<![0-9q])(0?[1-9]|1[0-2])[-_.](20\d{2})(?!\d)"), "my"),
-    (re.compile(r"(?<!\d)(20\d{2})[-_.]?q([1-4])(?!\d)"), "yq"),
-    (re.compile(r"q([1-4])[-_.]?(20\d{2})(?!\d)"), "qy"),
-)
 _DATE = r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
 _RANGE = re.compile(rf"tu ngay\s*{_DATE}\s*den ngay\s*{_DATE}")
 _REPORT_PERIOD = re.compile(r"ky bao cao\s*:?\s*(.+)$")
 _PERIOD_WORDS = re.compile(
     r"(thang\s*\d{1,2}\s*(?:nam|/)\s*\d{4}|quy\s*(?:[1-4]|iv|i{1,3})\s*(?:nam|/)\s*\d{4})"
 )
-
-
-def _period_from_name(path: Path) -> Period | None:
-    stem = fold(path.stem)
-    found: set[Period] = set()
-    for pattern, order in _NAME_PERIODS:
-        for match in pattern.finditer(stem):
-            a, b = int(match.group(1)), int(match.group(2))
-            if order in ("ym", "my"):
-                year, month = (a, b) if order == "ym" else (b, a)
-                found.add(month_period(year, month))
-            else:
-                year, quarter = (a, b) if order == "yq" else (b, a)
-                found.add(Period(year, 3 * quarter - 2, 3 * quarter, "quarter"))
-    return found.pop() if len(found) == 1 else None
 
 
 def _period_from_range(start: date, end: date) -> Period:
@@ -343,7 +322,7 @@ def _resolve_period(
         if found is not None:
             title = (number, found)
             break
-    from_name = _period_from_name(path)
+    from_name = period_in_name(path.name)
     resolved = explicit or from_name or (title[1] if title else None)
     if resolved is None:
         problems.append(Problem(
