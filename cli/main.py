@@ -28,6 +28,7 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư m�
 # The first start of Prefect's temporary server creates its database and runs every Prefect
 # migration: about 30 s on a 2-core machine, past Prefect's default 20 s start-up limit.
 PREFECT_STARTUP_TIMEOUT_SECONDS = 300
+PROJECT_LOGGERS = "tasks,connectors,config,flows"
 
 PREFECT_START_FAILED = (
     "Không khởi động được máy chủ tạm của Prefect: hãy chạy lại lệnh (lần chạy đầu tiên Prefect "
@@ -44,6 +45,9 @@ def _prefect_offline() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    # The project's own log lines (which file, accepted or rejected and why, which version)
+    # go to the run's log beside Prefect's.
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", PROJECT_LOGGERS)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
                           str(PREFECT_STARTUP_TIMEOUT_SECONDS))
 

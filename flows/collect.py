@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from config.settings import load_settings
 from connectors.drop_folder import DropFolder
@@ -37,8 +37,12 @@ def _collect(res: Resources, folder: DropFolder,
     try:
         intake_steps.repair_intake(folder, res.db, source=source, now=now)
         ready = intake_steps.list_files(folder, res.db, source=source, now=now, settle=settle)
-        return summarize([step(item, folder, res.db, res.registry, today=today, now=now)
-                          for item in ready])
+        logger = get_run_logger()
+        outcomes = []
+        for number, item in enumerate(ready, start=1):
+            outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now))
+            logger.info("%s: %d/%d tệp", source, number, len(ready))
+        return summarize(outcomes)
     finally:
         res.lock.release()
 

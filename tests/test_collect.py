@@ -325,3 +325,16 @@ def test_a_rejected_portal_export_is_filed_under_the_period_its_name_states(
     checked = collect.check_portal_export(item, registry, date(2025, 6, 5))
     assert checked.content is None and checked.problems
     assert checked.claimed_period == "2025-05"
+
+
+def test_each_decision_on_a_file_is_logged(workspace: Path, db: Database, registry: Registry,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    bad = _drop(workspace, registry, "SNV", "nam-0.xlsx", mtime=datetime(2025, 5, 10, tzinfo=UTC))
+    _set_period(bad, "0000")
+    os.utime(bad, (datetime(2025, 5, 10, tzinfo=UTC).timestamp(),) * 2)
+    _drop(workspace, registry, "STP", "tot.xlsx", mtime=datetime(2025, 5, 11, tzinfo=UTC))
+    with caplog.at_level(logging.INFO, logger="tasks.intake.collect"):
+        _collect(workspace, db, registry)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tasks.intake.collect"]
+    assert any(line.startswith("STP/tot.xlsx: đã nhận (kỳ 2025-05)") for line in lines), lines
+    assert any(line.startswith("SNV/nam-0.xlsx: bị từ chối") for line in lines), lines

@@ -70,7 +70,10 @@ def deliver_report(outcome: ReportOutcome, outbox: ReportOutbox, deliveries: Del
     after recording the failures when any mail could not be sent.
     """
     target = outbox.publish(outcome.folder, outcome.period, outcome.version)
+    log.info("kỳ %s v%d: đã chép vào hộp gửi Sở Nội vụ %s", outcome.period, outcome.version,
+             target)
     if mail is None:
+        log.info("chưa cấu hình SMTP: bản trong hộp gửi là bản giao")
         return DeliveryResult(target, by_mail=False, sent=())
     message = build_report_mail(outcome, sender=mail.sender, recipients=mail.recipients)
     (target / MAIL_FILE).write_bytes(message.as_bytes())
@@ -79,6 +82,8 @@ def deliver_report(outcome: ReportOutcome, outbox: ReportOutbox, deliveries: Del
     if failed:
         raise DeliveryFailed("Chưa gửi được báo cáo tới Sở Nội vụ (sẽ gửi lại ở lần chạy sau): "
                              + "; ".join(failed))
+    log.info("kỳ %s v%d: đã gửi thư %s", outcome.period, outcome.version,
+             ", ".join(sent) if sent else "(đã gửi ở lần chạy trước)")
     return DeliveryResult(target, by_mail=True, sent=tuple(sent))
 
 

@@ -217,15 +217,21 @@ def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registr
         resend = (source == "inbox" and not known.current
                   and (known.agency_code or "") == item.agency_folder.upper())
         if not resend:
+            _LOG.info("%s: trùng nội dung với tệp đã nhận lúc %s (kỳ %s), bỏ qua",
+                      item.relative_name, known.first_seen, known.period)
             db.log_intake(meta, "duplicate", f"trùng nội dung với tệp đã nhận lúc "
                                              f"{known.first_seen:%d/%m/%Y %H:%M}")
             _finish(item, folder, db, meta)
             return FileOutcome(item.relative_name, item.agency_folder, "duplicate",
                                content_hash, known.period, kept_at=str(kept))
         superseded = db.resubmit(meta)[1]
+        _LOG.info("%s: gửi lại tệp đã nhận (kỳ %s), lại là bản hiện hành; thay thế %d tệp",
+                  item.relative_name, known.period, len(superseded))
         _finish(item, folder, db, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            known.period, superseded=len(superseded), kept_at=str(kept))
+    _LOG.debug("%s: nội dung %s, lần đầu thấy lúc %s", item.relative_name, content_hash,
+               meta.arrived_at)
     checked = check(item, registry, today)
     if checked.content is not None:
         db.claim(meta, str(folder.archive_target(item, content_hash)))
@@ -234,6 +240,8 @@ def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registr
             superseded = db.add_submission(checked.content, meta, str(kept))[1]
         else:
             superseded = db.add_portal_file(checked.content, meta, str(kept))[1]
+        _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
+                  checked.claimed_period, len(superseded))
         _finish(item, folder, db, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
@@ -249,6 +257,10 @@ def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
     db.claim(meta, str(folder.quarantine_target(item, receipt)))
     kept = folder.quarantine(item, receipt, move=move)
     db.add_rejection(meta, period, str(kept), problems)
+    _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
+              period, len(problems), kept)
+    for problem in problems:
+        _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
     _finish(item, folder, db, meta)
     return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
                        period, problems=problems, kept_at=str(kept))

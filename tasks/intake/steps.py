@@ -5,14 +5,18 @@ Tasks taking a database or folder handle are not cached (``NO_CACHE``).
 
 from __future__ import annotations
 
-from prefect import task
+from datetime import date, datetime
+
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from config.registry import Registry
 from tasks.intake import collect
-from tasks.intake.collect import CollectSummary
+from tasks.intake.collect import CollectSummary, FileOutcome
 from tasks.intake.summaries import collect_markdown, collect_table
-from tasks.model.ports import Lock
+from tasks.model.ports import DropBox, IntakeStore, Lock
+from tasks.model.records import InboxFile
 
 
 @task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)
@@ -23,13 +27,39 @@ def lock_workspace(lock: Lock) -> None:
 
 repair_intake = task(name="sua-lan-thu-nhan-do-dang", cache_policy=NO_CACHE)(collect.repair)
 list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(collect.ready_files)
-collect_submission_file = task(
-    name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}",
-)(collect.collect_submission_file)
-collect_portal_file = task(
-    name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
-    task_run_name="thu-nhan-cong-{item.name}",
-)(collect.collect_portal_file)
+_OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}
+
+
+def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
+    """One line per file in the run's log: what became of it, and why when rejected."""
+    logger = get_run_logger()
+    if outcome is None:
+        logger.warning("%s: không còn trong thư mục khi thu nhận", item.relative_name)
+        return
+    line = f"{outcome.file}: {_OUTCOME_VI[outcome.outcome]} (kỳ {outcome.period or '?'})"
+    if outcome.superseded:
+        line += f", thay thế {outcome.superseded} tệp trước"
+    if outcome.problems:
+        line += f", {len(outcome.problems)} lỗi: {outcome.problems[0].line_vi()}"
+    logger.info(line)
+
+
+@task(name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}")
+def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                            registry: Registry, *, today: date,
+                            now: datetime) -> FileOutcome | None:
+    outcome = collect.collect_submission_file(item, folder, db, registry, today=today, now=now)
+    _log_outcome(item, outcome)
+    return outcome
+
+
+@task(name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
+      task_run_name="thu-nhan-cong-{item.name}")
+def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                        registry: Registry, *, today: date, now: datetime) -> FileOutcome | None:
+    outcome = collect.collect_portal_file(item, folder, db, registry, today=today, now=now)
+    _log_outcome(item, outcome)
+    return outcome
 
 
 @task(name="dang-ket-qua-thu-nhan", cache_policy=NO_CACHE)

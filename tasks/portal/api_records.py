@@ -9,6 +9,7 @@ out as a :class:`PortalExport` of variant ``"api"``, stored like an export file.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,15 +169,19 @@ def store_portal_api(db: PortalStore, export: PortalExport, *, content_hash: str
                     origin_path=folder, content_hash=content_hash, arrived_at=fetched_at,
                     collected_at=now)
     if db.known_file(content_hash) is not None:
+        _LOG.info("kỳ %s: cổng trả về đúng số liệu đã lưu, bỏ qua", export.period.label)
         db.log_intake(meta, "duplicate", "cổng trả về đúng số liệu đã lưu")
         return False
     superseded = db.add_portal_file(export, meta, folder)[1]
+    _LOG.info("kỳ %s: đã lưu số liệu API cổng (%d đơn vị), thay thế %d bộ trước",
+              export.period.label, len(export.units), len(superseded))
     db.log_intake(meta, "accepted",
                   f"thay thế {len(superseded)} bộ số liệu trước" if superseded else None)
     return True
 
 
 _SHOWN_PROBLEMS = 5
+_LOG = logging.getLogger(__name__)
 
 
 def record_portal_snapshot(db: PortalStore, registry: Registry, snapshot: PortalSnapshot,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from prefect import task
+from datetime import datetime
+from pathlib import Path
+
+from prefect import get_run_logger, task
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -10,12 +13,25 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 
+from tasks.model.ports import ReportStore
 from tasks.report import versions
+from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
 gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
 build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
-publish_version = task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)(versions.publish_version)
+
+
+@task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
+def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: Path, *,
+                    force: bool, run_id: str | None, now: datetime, timezone: str,
+                    letterhead: Letterhead | None = None) -> versions.ReportOutcome:
+    outcome = versions.publish_version(db, built, reports_dir, force=force, run_id=run_id,
+                                       now=now, timezone=timezone, letterhead=letterhead)
+    get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
+                          "bản mới" if outcome.created else "dữ liệu không đổi",
+                          outcome.folder)
+    return outcome
 
 
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)

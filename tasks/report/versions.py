@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import time
 from collections.abc import Sequence
@@ -66,6 +67,9 @@ def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
     start, _ = rules.window(period)
     since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
     rejections = db.rejections_for(period.label, since, inputs.due_at)
+    _LOG.info("kỳ %s: %d báo cáo đơn vị hiện hành, số liệu cổng: %s, %d tệp bị từ chối",
+              period.label, len(inputs.submissions), portal[0].file_name if portal else "không có",
+              len(rejections))
     return inputs, (portal[0] if portal else None), rejections
 
 
@@ -113,6 +117,10 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         "rejected": [asdict(r) for r in content.rejected],
         "inputs": used,
     })).hexdigest()
+    missing = [m.unit for m in content.missing if m.state == STATE_MISSING]
+    _LOG.info("kỳ %s: %d chỉ số, %d đơn vị chưa nộp%s", content.period, len(indicators),
+              len(missing), f" ({', '.join(missing)})" if missing else "")
+    _LOG.debug("kỳ %s: dấu vân tay dữ liệu %s", content.period, fingerprint)
     return BuiltReport(content, used, fingerprint)
 
 
@@ -182,6 +190,7 @@ def _write_json(path: Path, data: object) -> None:
                     encoding="utf-8")
 
 
+_LOG = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 
 
@@ -232,6 +241,8 @@ def publish_version(db: ReportStore, built: BuiltReport, reports_dir: Path, *, f
                                     reports_dir=reports_dir, force=force)
     version = claim.version
     folder = Path(version.path)
+    _LOG.info("kỳ %s: %s v%d (%s)", period, "phiên bản mới" if claim.created
+              else "dữ liệu không đổi, giữ", version.version, folder)
     earlier_period = db.latest_report_version(parse_period(period).previous().label)
     earlier_values = db.indicator_values(earlier_period.id) if earlier_period else []
     if claim.created or not _written_by_other_run(folder, version.created_at, now):
