@@ -1,4 +1,4 @@
-"""The one separator rule for agency and portal CSV files (tasks/delimited.py)."""
+"""The one separator rule for agency and portal CSV files (tasks/sheets/delimited.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading the portals' one-stop statistics exports (tasks/portal_export.py)."""
+"""Reading the portals' one-stop statistics exports (tasks/portal/export_reader.py)."""
 
 from __future__ import annotations
 

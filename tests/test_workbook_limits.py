@@ -1,4 +1,4 @@
-"""Opening workbooks from outside within limits (tasks/workbook_limits.py)."""
+"""Opening workbooks from outside within limits (tasks/sheets/workbook_limits.py)."""
 
 from __future__ import annotations
 
