@@ -26,7 +26,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-DEFAULT_OUTPUT = (Path(__file__).resolve().parent.parent / "tasks" / "rendering" / "templates"
+DEFAULT_OUTPUT = (Path(__file__).resolve().parent.parent / "tasks" / "report" / "templates"
                   / "bao-cao-cchc.docx")
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 16.5  # 210 mm - 30 mm - 15 mm
