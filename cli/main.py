@@ -11,12 +11,12 @@ import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
-from tasks.periods import PeriodError, parse_period
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import Submission
-from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.template import TemplateRefused, template_file_name, write_template
-from tasks.validation import validate_submission
+from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.template import TemplateRefused, template_file_name, write_template
+from tasks.intake.validation import validate_submission
+from tasks.model.periods import PeriodError, parse_period
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import Submission
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -28,6 +28,7 @@ WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư m�
 # The first start of Prefect's temporary server creates its database and runs every Prefect
 # migration: about 30 s on a 2-core machine, past Prefect's default 20 s start-up limit.
 PREFECT_STARTUP_TIMEOUT_SECONDS = 300
+PROJECT_LOGGERS = "tasks,connectors,config,flows"
 
 PREFECT_START_FAILED = (
     "Không khởi động được máy chủ tạm của Prefect: hãy chạy lại lệnh (lần chạy đầu tiên Prefect "
@@ -44,6 +45,9 @@ def _prefect_offline() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    # The project's own log lines (which file, accepted or rejected and why, which version)
+    # go to the run's log beside Prefect's.
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", PROJECT_LOGGERS)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
                           str(PREFECT_STARTUP_TIMEOUT_SECONDS))
 
@@ -174,7 +178,7 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
     from flows.monthly_report import monthly_report
-    from tasks.demo import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
+    from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
 
     settings = load_settings(workspace=workspace)
     registry = load_registry(settings.registry_dir)
@@ -206,6 +210,7 @@ def whatif(
 ) -> None:
     """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
     from config.index766 import load_index766
+    from tasks.model.problems import RejectedInput
     from tasks.portal.dossiers import (
         dossier_indicators,
         find_dossier_file,
@@ -213,7 +218,6 @@ def whatif(
         rates_of,
     )
     from tasks.portal.index766 import OverrideError, parse_override, what_if
-    from tasks.receipts import RejectedInput
 
     settings = load_settings(workspace=workspace)
     registry = load_registry(settings.registry_dir)

@@ -16,11 +16,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.crosswalk import Crosswalk, load_crosswalk
-from tasks.periods import overlaps
-from tasks.text import fold
+from config.folding import fold
 
 # A task's lead list may name a group (``@so-ban-nganh``) instead of listing every unit;
 # the groups, the unit kinds and who must submit are data (``unit-kinds.yaml``).
+
+
+def overlaps(start: date, end: date, valid_from: date | None, valid_to: date | None) -> bool:
+    """Whether [start, end] meets [valid_from, valid_to] (open ends are unbounded)."""
+    if valid_from is not None and valid_from > end:
+        return False
+    return not (valid_to is not None and valid_to < start)
 
 
 class RegistryError(ValueError):

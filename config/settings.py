@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     doc_signer_name: str = Field(default="", description="Họ và tên người ký.")
     doc_recipients: list[str] | None = Field(
         default=None, description='Nơi nhận (JSON, ví dụ ["Bộ Nội vụ", "Lưu: VT, CCHC"]); '
-        "mặc định: danh sách trong tasks/rendering/letterhead.py.")
+        "mặc định: danh sách trong tasks/report/letterhead.py.")
 
     # --- mail delivery to Sở Nội vụ (SMTP); no smtp_host: the outbox copy is the delivery ---
     smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail.")

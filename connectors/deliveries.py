@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -18,22 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.database import Database
 from connectors.db_schema import DeliveryRow
-
-PENDING, SENT, FAILED = "pending", "sent", "failed"
-EMAIL = "email"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    period: str
-    version: int
-    channel: str
-    recipient: str
-    status: str
-    attempts: int
-    last_error: str | None
-    sent_at: datetime | None
+from tasks.model.records import FAILED, PENDING, SENT, Delivery
 
 
 class DeliveryLog:

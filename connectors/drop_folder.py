@@ -14,18 +14,18 @@ only after the outcome is committed to the database. Files still being written
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.receipts import Receipt
+from tasks.model.problems import Receipt
+from tasks.model.records import InboxFile, sha256_of
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")
@@ -35,23 +35,6 @@ _IN_PROGRESS_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload")
 _LOG = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class InboxFile:
-    path: Path
-    agency_folder: str  # "" for a file dropped outside any agency folder
-    name: str  # printable form of the file name (control characters replaced)
-    modified_at: datetime  # set by the sender: never used as the arrival time
-    is_symlink: bool
-    relative_path: str = ""  # inside the drop folder, printable; the key of its sightings
-    size: int = 0
-    mtime_ns: int = 0
-    is_regular: bool = True  # not a FIFO, socket or device (never opened if not)
-
-    @property
-    def relative_name(self) -> str:
-        return f"{self.agency_folder}/{self.name}" if self.agency_folder else self.name
 
 
 def printable_name(name: str) -> str:
@@ -77,14 +60,6 @@ def in_progress(name: str) -> bool:
 def _printable_path(path: Path) -> str:
     raw = path.as_posix().encode("utf-8", "surrogateescape")
     return printable_name(raw.decode("utf-8", "backslashreplace"))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class DropFolder:

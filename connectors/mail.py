@@ -12,11 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from tasks.model.ports import MailError
+
 log = logging.getLogger(__name__)
-
-
-class MailError(Exception):
-    """The SMTP server could not be reached or refused the message."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,15 +28,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from config.portal_api import PortalApiConfig
+from tasks.model.ports import PortalApiError
+from tasks.model.records import FetchedPage, PortalSnapshot
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SNAPSHOT_MANIFEST = "snapshot.json"
-
-
-class PortalApiError(Exception):
-    """The portal's figures could not be had; the message is Vietnamese, without secrets."""
-
-    retryable = False
 
 
 class PortalUnavailable(PortalApiError):
@@ -48,27 +43,6 @@ class PortalUnavailable(PortalApiError):
 
 class PortalBadAnswer(PortalApiError):
     """The portal answered, but not with what was asked for."""
-
-
-@dataclass(frozen=True)
-class FetchedPage:
-    number: int
-    file: Path  # the saved body
-    records: list[Any]  # the answer's list of unit records, not yet checked
-
-
-@dataclass(frozen=True)
-class PortalSnapshot:
-    """One complete fetch of a period: its saved pages and a hash of what was saved."""
-
-    period: str
-    start: date
-    end: date
-    folder: Path
-    pages: tuple[FetchedPage, ...]
-    content_hash: str
-    fetched_at: datetime
-    source: str  # the request's address without the page number (no token in it)
 
 
 class _BoundedRetry(Retry):
@@ -164,6 +138,10 @@ class PortalApi:
             "pages": [p.file.name for p in pages], "content_hash": snapshot.content_hash,
         }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return snapshot
+
+    def latest_snapshot(self, raw_dir: Path, period: str) -> PortalSnapshot | None:
+        """The newest complete answer saved for ``period`` (see :func:`latest_snapshot`)."""
+        return latest_snapshot(raw_dir, period, self.config)
 
     def _get(self, start: date, end: date, page: int) -> bytes:
         try:

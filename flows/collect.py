@@ -6,24 +6,24 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from config.settings import load_settings
 from connectors.drop_folder import DropFolder
 from flows.resources import Resources, build_resources
-from tasks import steps
-from tasks.collect import CollectSummary, FileOutcome, summarize
-from tasks.periods import parse_period
+from tasks.intake import steps as intake_steps
+from tasks.intake.collect import CollectSummary, FileOutcome, summarize
+from tasks.model.periods import parse_period
 
 
 def collect_inbox(res: Resources) -> CollectSummary:
     """Every file waiting in ``inbox/``, oldest first, one task per file."""
-    return _collect(res, res.inbox, steps.collect_submission_file)
+    return _collect(res, res.inbox, intake_steps.collect_submission_file)
 
 
 def collect_portal(res: Resources) -> CollectSummary:
     """Every portal export waiting in ``portal/``."""
-    return _collect(res, res.portal, steps.collect_portal_file)
+    return _collect(res, res.portal, intake_steps.collect_portal_file)
 
 
 def _collect(res: Resources, folder: DropFolder,
@@ -33,12 +33,16 @@ def _collect(res: Resources, folder: DropFolder,
     today, now = res.today(), res.now()
     source = "portal" if folder is res.portal else "inbox"
     settle = timedelta(seconds=res.settings.settle_seconds)
-    steps.lock_workspace(res.lock)
+    intake_steps.lock_workspace(res.lock)
     try:
-        steps.repair_intake(folder, res.db, source=source, now=now)
-        return summarize([step(item, folder, res.db, res.registry, today=today, now=now)
-                          for item in steps.list_files(folder, res.db, source=source, now=now,
-                                                       settle=settle)])
+        intake_steps.repair_intake(folder, res.db, source=source, now=now)
+        ready = intake_steps.list_files(folder, res.db, source=source, now=now, settle=settle)
+        logger = get_run_logger()
+        outcomes = []
+        for number, item in enumerate(ready, start=1):
+            outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now))
+            logger.info("%s: %d/%d tệp", source, number, len(ready))
+        return summarize(outcomes)
     finally:
         res.lock.release()
 
@@ -55,6 +59,6 @@ def collect_submissions(period: str | None = None, workspace: str | None = None
     label = parse_period(period).label if period else None
     inbox = collect_inbox(res)
     portal = collect_portal(res)
-    steps.publish_collect_artifacts(inbox, portal, label)
+    intake_steps.publish_collect_artifacts(inbox, portal, label)
     return {**inbox.counts(), "portal_accepted": portal.accepted,
             "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected}

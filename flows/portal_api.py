@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flows.resources import Resources
-from tasks import steps
-from tasks.periods import Period
-from tasks.portal_api_records import (
+from tasks.model.periods import Period
+from tasks.portal import steps as portal_steps
+from tasks.portal.api_records import (
     PortalApiOutcome,
     portal_fetch_failed,
     reused_after_failure,
@@ -23,7 +23,7 @@ def fetch_portal_figures(res: Resources, period: Period) -> PortalApiOutcome:
     if api is None:
         return PortalApiOutcome(configured=False)
     start, end = res.rules.window(period)
-    fetch = steps.fetch_portal_api.with_options(
+    fetch = portal_steps.fetch_portal_api.with_options(
         retries=settings.portal_api_task_retries,
         retry_delay_seconds=settings.portal_api_task_retry_delay,
         timeout_seconds=settings.portal_api_timeout,
@@ -34,11 +34,11 @@ def fetch_portal_figures(res: Resources, period: Period) -> PortalApiOutcome:
         error = state.result(raise_on_failure=False)
         failed = portal_fetch_failed(error if isinstance(error, BaseException)
                                      else RuntimeError(str(state.message)))
-        saved = steps.latest_portal_snapshot(raw, period.label, api.config)
+        saved = portal_steps.latest_portal_snapshot(api, raw, period.label)
         if saved is None:
             return failed
-        reused = steps.record_portal_snapshot(res.db, res.registry, saved, api.config.fields,
+        reused = portal_steps.record_portal_snapshot(res.db, res.registry, saved, api.config.fields,
                                               period, res.now())
         return reused_after_failure(failed, reused, saved.fetched_at)
-    return steps.record_portal_snapshot(res.db, res.registry, state.result(),
+    return portal_steps.record_portal_snapshot(res.db, res.registry, state.result(),
                                         api.config.fields, period, res.now())

@@ -19,7 +19,7 @@ from connectors.outbox import Outbox
 from connectors.portal_api import PortalApi
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
-from tasks.reporting_rules import ReportingRules
+from tasks.model.rules import ReportingRules
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class Resources:
     rules: ReportingRules
     lock: WorkspaceLock
     deliveries: DeliveryLog
-    mail: MailChannel | None  # None: SMTP not configured, the outbox copy is the delivery
+    # None: SMTP not configured, the outbox copy is the delivery
+    mail: MailChannel[SmtpSender] | None
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def today(self) -> date:
@@ -62,7 +63,7 @@ def build_resources(settings: Settings) -> Resources:
                      DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
 
 
-def build_mail_channel(settings: Settings) -> MailChannel | None:
+def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:
     """The SMTP channel to Sở Nội vụ, or None when host, sender or recipients are not set.
 
     The password comes from the Prefect Secret block named by ``smtp_password_block`` when

@@ -37,7 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tasks.text import fold_key  # noqa: E402
+from config.folding import fold_key  # noqa: E402
 
 DATA = ROOT / "config" / "data"
 PROVINCE_CODE = 91

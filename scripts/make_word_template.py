@@ -2,10 +2,10 @@
 
     python scripts/make_word_template.py [output.docx]
 
-Writes ``tasks/rendering/templates/bao-cao-cchc.docx`` by default. An operator may restyle
+Writes ``tasks/report/templates/bao-cao-cchc.docx`` by default. An operator may restyle
 that file in Word or LibreOffice instead (styles "CCHC …", margins, the letterhead tables)
 as long as the ``{{ … }}`` / ``{%p … %}`` / ``{%tr … %}`` / ``{%tc … %}`` tags stay, each
-within one run. The context the tags use is built in ``tasks/rendering/word.py``.
+within one run. The context the tags use is built in ``tasks/report/word.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-DEFAULT_OUTPUT = (Path(__file__).resolve().parent.parent / "tasks" / "rendering" / "templates"
+DEFAULT_OUTPUT = (Path(__file__).resolve().parent.parent / "tasks" / "report" / "templates"
                   / "bao-cao-cchc.docx")
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 16.5  # 210 mm - 30 mm - 15 mm

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from config.registry import Registry
-from tasks.periods import Period, parse_period
-from tasks.template import TaskEntry, write_template
+from tasks.intake.template import TaskEntry, write_template
+from tasks.model.periods import Period, parse_period
 
 MAY_2025 = parse_period("2025-05")
 TODAY = date(2025, 6, 1)

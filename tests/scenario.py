@@ -18,9 +18,9 @@ import yaml
 
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR
-from tasks.demo import PortalRow, write_portal_export
-from tasks.periods import parse_period
-from tasks.template import TaskEntry, write_template
+from tasks.demo.province import PortalRow, write_portal_export
+from tasks.intake.template import TaskEntry, write_template
+from tasks.model.periods import parse_period
 
 PERIOD = parse_period("2025-05")
 TODAY = date(2025, 6, 1)

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tasks.cells import CellError, clean_text, parse_date, parse_number, parse_percent
+from tasks.sheets.cells import CellError, clean_text, parse_date, parse_number, parse_percent
 
 
 @pytest.mark.parametrize(("text", "expected"), [

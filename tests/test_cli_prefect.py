@@ -17,7 +17,7 @@ MIGRATION_SECONDS = 30
 
 _VARIABLES = ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
               "PREFECT_SERVER_ANALYTICS_ENABLED",
-              "PREFECT_UI_ENABLED", "PREFECT_LOGGING_LEVEL")
+              "PREFECT_UI_ENABLED", "PREFECT_LOGGING_LEVEL", "PREFECT_LOGGING_EXTRA_LOGGERS")
 
 
 def test_cli_gives_prefect_a_start_up_timeout_well_above_the_first_migration(
@@ -38,6 +38,26 @@ def test_cli_keeps_an_operators_own_timeout(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
     _prefect_offline()
     assert Settings().server.ephemeral.startup_timeout_seconds == 600
+
+
+def test_cli_sends_the_projects_log_lines_to_the_run_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+    _prefect_offline()
+    extra = set(Settings().logging.extra_loggers or [])
+    assert {"tasks", "connectors", "config", "flows"} <= extra
+
+
+def test_cli_keeps_an_operators_own_extra_loggers(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PREFECT_LOGGING_EXTRA_LOGGERS", "tasks.intake")
+    _prefect_offline()
+    assert Settings().logging.extra_loggers == ["tasks.intake"]
 
 
 def test_failed_prefect_start_prints_one_sentence_and_exits_non_zero(tmp_path: Path) -> None:

@@ -16,10 +16,11 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import IntakeEventRow, MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
-from tasks import collect
-from tasks.collect import CollectSummary, collect_submission_file, summarize
-from tasks.template import TaskEntry
-from tasks.validation import validate_submission
+from tasks.intake import collect
+from tasks.intake.collect import CollectSummary, collect_submission_file, summarize
+from tasks.intake.template import TaskEntry
+from tasks.intake.validation import validate_submission
+from tasks.model.records import InboxFile
 from tests.builders import TODAY, write_submission
 
 
@@ -225,7 +226,7 @@ def test_any_failure_quarantines_the_file_with_a_receipt(
         return real(raw, registry, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(collect, "validate_submission", explode)
-    with caplog.at_level(logging.ERROR, logger="tasks.collect"):
+    with caplog.at_level(logging.ERROR, logger="tasks.intake.collect"):
         summary = _collect(workspace, db, registry)
     assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 1}
     rejected = next(f for f in summary.files if f.outcome == "rejected")
@@ -312,3 +313,28 @@ def test_resending_an_older_file_makes_it_current_again(workspace: Path, db: Dat
     assert [r.progress for r in latest] == [40.0]
     assert _count(db, SubmissionRow) == 2
     assert not (workspace / "inbox" / "SNV" / "v1-lai.xlsx").exists()
+
+
+def test_a_rejected_portal_export_is_filed_under_the_period_its_name_states(
+        tmp_path: Path, registry: Registry) -> None:
+    # "2025_05" was not read as a period by the intake's old name rule (only by the
+    # export reader's): a rejected export was then listed under no period at all.
+    path = tmp_path / "so-lieu-cong-dvc-2025_05.csv"
+    path.write_text("không phải bảng thống kê\n1,2,3\n", encoding="utf-8")
+    item = InboxFile(path, "", path.name, datetime(2025, 6, 2, tzinfo=UTC), False)
+    checked = collect.check_portal_export(item, registry, date(2025, 6, 5))
+    assert checked.content is None and checked.problems
+    assert checked.claimed_period == "2025-05"
+
+
+def test_each_decision_on_a_file_is_logged(workspace: Path, db: Database, registry: Registry,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    bad = _drop(workspace, registry, "SNV", "nam-0.xlsx", mtime=datetime(2025, 5, 10, tzinfo=UTC))
+    _set_period(bad, "0000")
+    os.utime(bad, (datetime(2025, 5, 10, tzinfo=UTC).timestamp(),) * 2)
+    _drop(workspace, registry, "STP", "tot.xlsx", mtime=datetime(2025, 5, 11, tzinfo=UTC))
+    with caplog.at_level(logging.INFO, logger="tasks.intake.collect"):
+        _collect(workspace, db, registry)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tasks.intake.collect"]
+    assert any(line.startswith("STP/tot.xlsx: đã nhận (kỳ 2025-05)") for line in lines), lines
+    assert any(line.startswith("SNV/nam-0.xlsx: bị từ chối") for line in lines), lines

@@ -13,8 +13,8 @@ import yaml
 
 from config.crosswalk import Crosswalk, load_crosswalk
 from config.settings import REGISTRY_DIR
-from tasks.report_model import PROVINCE, IndicatorValue
-from tasks.trend import rebase, trend
+from tasks.indicators.trend import rebase, trend
+from tasks.model.report import PROVINCE, IndicatorValue
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = {"online_filing_rate": "rate", "received": "count"}

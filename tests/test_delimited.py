@@ -1,4 +1,4 @@
-"""The one separator rule for agency and portal CSV files (tasks/delimited.py)."""
+"""The one separator rule for agency and portal CSV files (tasks/sheets/delimited.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.delimited import choose_delimiter, read_delimited
+from tasks.sheets.delimited import choose_delimiter, read_delimited
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 

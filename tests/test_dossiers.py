@@ -47,7 +47,8 @@ import pytest
 from config.index766 import Index766Config, load_index766
 from config.registry import Registry, RegistryError
 from config.settings import REGISTRY_DIR
-from tasks.periods import parse_period
+from tasks.model.periods import parse_period
+from tasks.model.problems import RejectedInput
 from tasks.portal.dossiers import (
     aggregate_dossiers,
     check_dossier_file,
@@ -55,7 +56,6 @@ from tasks.portal.dossiers import (
     find_dossier_file,
     load_dossier_counts,
 )
-from tasks.receipts import RejectedInput
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.collect import ready_files
+from tasks.intake.collect import ready_files
 
 SETTLE = timedelta(seconds=60)
 
@@ -88,7 +88,7 @@ def test_special_files_are_rejected_without_being_opened(workspace: Path,
                                                          db: Database) -> None:
     from config.registry import load_registry
     from config.settings import REGISTRY_DIR
-    from tasks.collect import collect_submission_file
+    from tasks.intake.collect import collect_submission_file
 
     fifo = workspace / "inbox" / "SNV" / "ong.xlsx"
     fifo.parent.mkdir(parents=True)

@@ -6,10 +6,10 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tasks.rendering.charts import draw_charts
-from tasks.rendering.documents import report_html, write_documents
-from tasks.rendering.html import render_html
-from tasks.rendering.view import build_view
+from tasks.report.charts import draw_charts
+from tasks.report.documents import report_html, write_documents
+from tasks.report.html import render_html
+from tasks.report.view import build_view
 from tests.test_word_report import HOSTILE_TASK, HOSTILE_UNIT, PREVIOUS, sample_content
 
 

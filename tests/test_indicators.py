@@ -13,19 +13,19 @@ from openpyxl import load_workbook
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.collect import collect_portal_file, collect_submission_file
-from tasks.indicators import (
+from tasks.indicators.compute import (
     PeriodInputs,
     compute_indicators,
     left_out_of_province,
     rate,
     task_progress,
 )
-from tasks.portal_export import PortalUnitStats
-from tasks.report import BuiltReport, build_report, gather_inputs, indicators_document
-from tasks.report_workbook import write_report_workbook
-from tasks.reporting_rules import ReportingRules
-from tasks.template import TaskEntry, write_template
+from tasks.intake.collect import collect_portal_file, collect_submission_file
+from tasks.intake.template import TaskEntry, write_template
+from tasks.model.portal import PortalUnitStats
+from tasks.model.rules import ReportingRules
+from tasks.report.versions import BuiltReport, build_report, gather_inputs, indicators_document
+from tasks.report.workbook import write_report_workbook
 from tests import scenario
 
 NA = "không có số liệu"

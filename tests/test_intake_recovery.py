@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from config.registry import Registry
-from connectors.database import Database, FileMeta
+from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, IntakeEventRow, SubmissionRow
-from connectors.drop_folder import DropFolder, InboxFile, sha256_of
-from tasks.collect import (
+from connectors.drop_folder import DropFolder
+from tasks.intake.collect import (
     CollectSummary,
     check_submission,
     collect_submission_file,
@@ -25,8 +25,9 @@ from tasks.collect import (
     repair,
     summarize,
 )
-from tasks.submission import Submission
-from tasks.template import TaskEntry
+from tasks.intake.template import TaskEntry
+from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 
 T0 = datetime(2025, 5, 16, 8, tzinfo=UTC)

@@ -21,8 +21,8 @@ from docx import Document
 from config.registry import Registry
 from config.settings import Settings, load_settings
 from connectors.database import Database
-from connectors.deliveries import EMAIL, DeliveryLog
-from connectors.mail import MailError, SmtpSender
+from connectors.deliveries import DeliveryLog
+from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from flows.resources import build_mail_channel
 from tasks.delivery.deliver import (
@@ -33,9 +33,11 @@ from tasks.delivery.deliver import (
     deliver_report,
 )
 from tasks.delivery.report_mail import build_report_mail
-from tasks.periods import parse_period
-from tasks.report import ReportOutcome, build_report, gather_inputs, publish_version
-from tasks.reporting_rules import ReportingRules
+from tasks.model.periods import parse_period
+from tasks.model.ports import MailError
+from tasks.model.records import EMAIL
+from tasks.model.rules import ReportingRules
+from tasks.report.versions import ReportOutcome, build_report, gather_inputs, publish_version
 from tests import scenario
 from tests.test_indicators import built_report
 
@@ -100,7 +102,7 @@ def small_registry(tmp_path: Path) -> Registry:
     return scenario.write_registry(tmp_path / "registry")
 
 
-def channel(port: int) -> MailChannel:
+def channel(port: int) -> MailChannel[SmtpSender]:
     return MailChannel(SmtpSender("127.0.0.1", port, starttls=False, timeout=5), SENDER, (SNV,))
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tasks.periods import PeriodError, last_closed_month, parse_period
+from tasks.model.periods import PeriodError, last_closed_month, parse_period, period_in_name
 
 
 @pytest.mark.parametrize("text", ["03/2025", "3/2025", "Tháng 3/2025", "tháng 3 năm 2025",
@@ -55,3 +55,25 @@ def test_due_date_and_previous() -> None:
 def test_years_outside_2000_2100_are_not_periods(bad: str) -> None:
     with pytest.raises(PeriodError, match="năm phải từ 2000 đến 2100"):
         parse_period(bad)
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("bao-cao-cchc-2025-05.xlsx", "2025-05"),
+    ("so-lieu-cong-2025_05.xlsx", "2025-05"),
+    ("thong-ke-05.2025.xls", "2025-05"),
+    ("Thống kê Q2-2025.csv", "2025-Q2"),
+    ("tong-hop-2025q3.xlsx", "2025-Q3"),
+])
+def test_period_in_name_reads_the_one_period_a_name_states(name: str, label: str) -> None:
+    found = period_in_name(name)
+    assert found is not None and found.label == label
+
+
+@pytest.mark.parametrize("name", [
+    "bao-cao-2025-04-va-2025-05.xlsx",  # two periods: which one is meant is not known
+    "so-lieu-202505.xlsx",  # digits run together: could be anything
+    "bao-cao.xlsx",
+    "ma-12025-05.xlsx",  # the year is part of a longer number
+])
+def test_period_in_name_is_none_when_the_name_is_not_clear(name: str) -> None:
+    assert period_in_name(name) is None

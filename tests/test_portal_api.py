@@ -29,17 +29,17 @@ from connectors.portal_api import (
     PortalUnavailable,
     latest_snapshot,
 )
-from tasks.periods import parse_period
-from tasks.portal_api_records import (
+from tasks.model.periods import parse_period
+from tasks.model.problems import RejectedInput
+from tasks.model.report import INCOMPLETE_VI, PORTAL_MISSING_VI
+from tasks.model.rules import ReportingRules
+from tasks.portal.api_records import (
     portal_fetch_failed,
     read_portal_api_records,
     record_portal_snapshot,
 )
-from tasks.receipts import RejectedInput
-from tasks.report import build_report, gather_inputs, indicators_document, write_report
-from tasks.report_model import INCOMPLETE_VI, PORTAL_MISSING_VI
-from tasks.report_workbook import SHEET_SUMMARY
-from tasks.reporting_rules import ReportingRules
+from tasks.report.versions import build_report, gather_inputs, indicators_document, write_report
+from tasks.report.workbook import SHEET_SUMMARY
 from tests import scenario
 
 TOKEN = "tok-9f8e7d6c5b4a-DO-NOT-LEAK"

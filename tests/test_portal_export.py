@@ -1,4 +1,4 @@
-"""Reading the portals' one-stop statistics exports (tasks/portal_export.py)."""
+"""Reading the portals' one-stop statistics exports (tasks/portal/export_reader.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 
 from config.registry import Agency, Registry, load_unit_kinds
 from config.settings import REGISTRY_DIR
-from tasks.periods import Period, month_period
-from tasks.portal_export import PortalExport, PortalUnitStats, read_portal_export
-from tasks.receipts import RejectedInput
+from tasks.model.periods import Period, month_period
+from tasks.model.portal import PortalExport, PortalUnitStats
+from tasks.model.problems import RejectedInput
+from tasks.portal.export_reader import read_portal_export
 
 SHEET = "Thống kê"
 RECEIVED = "Số hồ sơ nhận giải quyết"

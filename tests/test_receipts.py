@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.drop_folder import DropFolder
-from tasks.receipts import Problem, Receipt, agency_message
+from tasks.model.problems import Problem, Receipt, agency_message
 
 HASH = "ab12cd34" + "0" * 56
 ARRIVED = datetime(2025, 5, 18, 2, 15, tzinfo=UTC)  # 09:15 in Việt Nam

@@ -12,8 +12,8 @@ import pytest
 
 from config.registry import Registry
 from connectors.database import Database
-from tasks.report import ReportOutcome, publish_version, workbook_name
-from tasks.summaries import report_markdown
+from tasks.report.summaries import report_markdown
+from tasks.report.versions import ReportOutcome, publish_version, workbook_name
 from tests import scenario
 from tests.test_indicators import built_report
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tasks.report_model import (
+from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
     STATUS_NO_DATA,
@@ -24,7 +24,7 @@ from tasks.report_model import (
     ReportContent,
     TaskProgressRow,
 )
-from tasks.report_workbook import (
+from tasks.report.workbook import (
     MISSING_HEADERS,
     REJECTED_HEADERS,
     SHEET_NAMES,

@@ -20,12 +20,12 @@ from cli.main import app
 from config.registry import Registry
 from config.settings import load_settings
 from flows.resources import build_resources
-from tasks.periods import parse_period
-from tasks.reporting_rules import ReportingRules
-from tasks.submission import Submission
-from tasks.submission_reader import read_submission
-from tasks.template import TemplateRefused, build_workbook
-from tasks.validation import validate_submission
+from tasks.intake.reader import read_submission
+from tasks.intake.template import TemplateRefused, build_workbook
+from tasks.intake.validation import validate_submission
+from tasks.model.periods import parse_period
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import Submission
 from tests.builders import write_submission
 
 MINISTRY = ReportingRules()

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook
 
 from config.registry import Registry
-from tasks.submission import Submission
-from tasks.submission_reader import UnreadableFile, read_submission
-from tasks.validation import validate_submission
+from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.validation import validate_submission
+from tasks.model.submission import Submission
 from tests.builders import TODAY
 
 

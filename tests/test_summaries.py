@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tasks.collect import CollectSummary, FileOutcome
-from tasks.markdown import escape
-from tasks.receipts import Problem
-from tasks.report import ReportOutcome
-from tasks.report_model import MissingUnitRow, RejectedFileRow, ReportContent
-from tasks.summaries import collect_markdown, report_markdown
+from tasks.intake.collect import CollectSummary, FileOutcome
+from tasks.intake.summaries import collect_markdown
+from tasks.model.problems import Problem
+from tasks.model.report import MissingUnitRow, RejectedFileRow, ReportContent
+from tasks.report.markdown import escape
+from tasks.report.summaries import report_markdown
+from tasks.report.versions import ReportOutcome
 
 HOSTILE = "a|b*c`[x](javascript:1)<script>"
 HOSTILE_LINES = "_x_ ~~y~~\n# z\r\n| --- |\n<img src=x onerror=alert(1)>"

@@ -17,10 +17,10 @@ import yaml
 
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR
-from connectors.database import StoredTaskReport
-from tasks.indicators import PeriodInputs, registers_note, series_break_notes, task_progress
-from tasks.periods import parse_period
-from tasks.reporting_rules import ReportingRules
+from tasks.indicators.compute import PeriodInputs, registers_note, series_break_notes, task_progress
+from tasks.model.periods import parse_period
+from tasks.model.records import StoredTaskReport
+from tasks.model.rules import ReportingRules
 
 AGENCIES = [
     {"code": "SNV", "name": "Sở Nội vụ", "kind": "so-ban-nganh"},

@@ -9,11 +9,11 @@ import pytest
 from openpyxl import load_workbook
 
 from config.registry import Registry
-from tasks.receipts import Problem
-from tasks.submission import Submission
-from tasks.submission_reader import read_submission
-from tasks.template import TaskEntry
-from tasks.validation import validate_submission
+from tasks.intake.reader import read_submission
+from tasks.intake.template import TaskEntry
+from tasks.intake.validation import validate_submission
+from tasks.model.problems import Problem
+from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 
 DONE = "Hoàn thành"

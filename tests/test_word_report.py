@@ -19,13 +19,7 @@ from docx.shared import Cm, Mm, Pt
 
 from config.settings import load_settings
 from connectors.database import Database
-from tasks.rendering import vietnamese as vi
-from tasks.rendering.documents import write_documents
-from tasks.rendering.letterhead import Letterhead, letterhead_from
-from tasks.rendering.view import build_view
-from tasks.rendering.word import column_widths, write_word
-from tasks.report import BuiltReport, publish_version, write_report
-from tasks.report_model import (
+from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
     STATUS_NOT_MET,
@@ -35,6 +29,12 @@ from tasks.report_model import (
     ReportContent,
     TaskProgressRow,
 )
+from tasks.report import vietnamese as vi
+from tasks.report.documents import write_documents
+from tasks.report.letterhead import Letterhead, letterhead_from
+from tasks.report.versions import BuiltReport, publish_version, write_report
+from tasks.report.view import build_view
+from tasks.report.word import column_widths, write_word
 from tests import scenario
 from tests.test_indicators import built_report
 

@@ -1,4 +1,4 @@
-"""Opening workbooks from outside within limits (tasks/workbook_limits.py)."""
+"""Opening workbooks from outside within limits (tasks/sheets/workbook_limits.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tasks.workbook_limits import NOT_XLSX, WorkbookError, column_letters, read_workbook
+from tasks.sheets.workbook_limits import NOT_XLSX, WorkbookError, column_letters, read_workbook
 
 
 def _workbook(path: Path) -> Path:

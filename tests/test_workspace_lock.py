@@ -15,19 +15,20 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from config.registry import Registry
-from connectors.database import Database, FileMeta
+from connectors.database import Database
 from connectors.db_schema import SubmissionRow
-from connectors.drop_folder import DropFolder, sha256_of
+from connectors.drop_folder import DropFolder
 from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
-from tasks.collect import (
+from tasks.intake.collect import (
     FileOutcome,
     check_submission,
     collect_submission_file,
     ready_files,
     repair,
 )
-from tasks.submission import Submission
-from tasks.template import TaskEntry
+from tasks.intake.template import TaskEntry
+from tasks.model.records import FileMeta, sha256_of
+from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 
 

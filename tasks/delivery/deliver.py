@@ -16,12 +16,12 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from connectors.deliveries import EMAIL, SENT, Delivery, DeliveryLog
-from connectors.mail import MailError, SmtpSender
-from connectors.outbox import Outbox
 from tasks.delivery.report_mail import build_report_mail
-from tasks.report import ReportOutcome
+from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
+from tasks.model.records import EMAIL, SENT, Delivery
+from tasks.report.versions import ReportOutcome
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,14 @@ MAIL_FILE = "thu-dien-tu.eml"
 UNSENT_MARKER = "CHUA-GUI.txt"
 
 
+Sender_co = TypeVar("Sender_co", bound=MailSender, covariant=True)
+
+
 @dataclass(frozen=True)
-class MailChannel:
+class MailChannel(Generic[Sender_co]):
     """Where the report mail goes: the SMTP server, the From address, Sở Nội vụ's addresses."""
 
-    smtp: SmtpSender
+    smtp: Sender_co
     sender: str
     recipients: tuple[str, ...]
 
@@ -58,8 +61,8 @@ class DeliveryFailed(Exception):
     """Some report mail could not be sent; the deliveries stay unsent for the next run."""
 
 
-def deliver_report(outcome: ReportOutcome, outbox: Outbox, deliveries: DeliveryLog,
-                   mail: MailChannel | None,
+def deliver_report(outcome: ReportOutcome, outbox: ReportOutbox, deliveries: DeliveryRecords,
+                   mail: MailChannel[MailSender] | None,
                    clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> DeliveryResult:
     """Copy ``outcome``'s version to the outbox and send every unsent report mail.
 
@@ -67,7 +70,10 @@ def deliver_report(outcome: ReportOutcome, outbox: Outbox, deliveries: DeliveryL
     after recording the failures when any mail could not be sent.
     """
     target = outbox.publish(outcome.folder, outcome.period, outcome.version)
+    log.info("kỳ %s v%d: đã chép vào hộp gửi Sở Nội vụ %s", outcome.period, outcome.version,
+             target)
     if mail is None:
+        log.info("chưa cấu hình SMTP: bản trong hộp gửi là bản giao")
         return DeliveryResult(target, by_mail=False, sent=())
     message = build_report_mail(outcome, sender=mail.sender, recipients=mail.recipients)
     (target / MAIL_FILE).write_bytes(message.as_bytes())
@@ -76,10 +82,12 @@ def deliver_report(outcome: ReportOutcome, outbox: Outbox, deliveries: DeliveryL
     if failed:
         raise DeliveryFailed("Chưa gửi được báo cáo tới Sở Nội vụ (sẽ gửi lại ở lần chạy sau): "
                              + "; ".join(failed))
+    log.info("kỳ %s v%d: đã gửi thư %s", outcome.period, outcome.version,
+             ", ".join(sent) if sent else "(đã gửi ở lần chạy trước)")
     return DeliveryResult(target, by_mail=True, sent=tuple(sent))
 
 
-def send_unsent(outbox: Outbox, deliveries: DeliveryLog, smtp: SmtpSender,
+def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSender,
                 clock: Callable[[], datetime]) -> tuple[list[str], list[str]]:
     """Send each unsent e-mail delivery, oldest first; returns what was sent and what failed."""
     sent: list[str] = []

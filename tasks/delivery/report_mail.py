@@ -3,7 +3,7 @@
 Subject with the period and version; HTML body = the report's HTML file when the version
 folder has one, else a small page built from the run summary; a plain-text alternative;
 the Word and Excel files attached. The change summary is the one shown in the Prefect UI
-(:func:`tasks.summaries.report_markdown`). The Message-ID depends only on the period, the
+(:func:`tasks.report.summaries.report_markdown`). The Message-ID depends only on the period, the
 version and the sender's domain, so the same version always has the same Message-ID.
 """
 
@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from tasks.rendering.html import html_name
-from tasks.rendering.word import word_name
-from tasks.report import ReportOutcome, workbook_name
-from tasks.summaries import report_markdown
+from tasks.report.html import html_name
+from tasks.report.summaries import report_markdown
+from tasks.report.versions import ReportOutcome, workbook_name
+from tasks.report.word import word_name
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _FOLDER_LINE = re.compile(r"^Thư mục báo cáo: .*$", re.MULTILINE)
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
-# tasks.markdown.escape puts a backslash before ASCII punctuation; mail shows plain text
+# tasks.report.markdown.escape puts a backslash before ASCII punctuation; mail shows plain text
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 

@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 
 from config.index766 import DOSSIER_COLUMNS, Index766Config
-from tasks.receipts import Problem, RejectedInput
-from tasks.report_model import PROVINCE, IndicatorValue
+from tasks.model.problems import Problem, RejectedInput
+from tasks.model.report import PROVINCE, IndicatorValue
 
 SUFFIXES = (".parquet", ".csv")
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")

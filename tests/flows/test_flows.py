@@ -77,9 +77,9 @@ def test_collect_flow_waits_for_a_running_collection_then_stops_clearly(
 
 def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
         env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tasks import steps
+    from tasks.delivery import steps
     from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
-    from tasks.markdown import escape
+    from tasks.report.markdown import escape
     from tests.test_mail import MailHandler, SmtpServer, free_port
 
     server = SmtpServer(MailHandler(), free_port())

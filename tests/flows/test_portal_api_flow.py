@@ -17,8 +17,8 @@ from werkzeug import Request, Response
 from config.settings import load_settings
 from flows.monthly_report import monthly_report
 from flows.resources import build_portal_api
-from tasks.report_model import INCOMPLETE_VI, PORTAL_MISSING_VI
-from tasks.report_workbook import SHEET_SUMMARY
+from tasks.model.report import INCOMPLETE_VI, PORTAL_MISSING_VI
+from tasks.report.workbook import SHEET_SUMMARY
 from tests import scenario
 
 TOKEN = "flow-tok-5c1b7e0a-DO-NOT-LEAK"

@@ -1,0 +1,1 @@
+"""An agency file: from the collection folder to a stored submission or a receipt."""

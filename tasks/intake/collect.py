@@ -1,0 +1,373 @@
+"""Collecting input files: each is accepted once, recognised as a duplicate, or rejected
+with a receipt. Nothing is deleted before a kept copy exists; nothing is stored twice.
+
+The same intake serves agency submissions (``inbox/``) and portal exports (``portal/``).
+
+The order of one file's intake is crash-safe: claim it in the database, copy it to the
+archive or quarantine, commit its outcome (rows, event, claim done), and only then
+remove the inbox copy and the claim. :func:`repair` finishes what a crash left. A file
+is dated by when the collector first saw it, never by its modification time, and left
+alone while it is still being written. Any failure of one file ends as a quarantined
+file with a receipt; the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from config.registry import Registry
+from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.validation import claimed_period, validate_submission
+from tasks.model.periods import period_in_name
+from tasks.model.portal import PortalExport
+from tasks.model.ports import DropBox, IntakeStore
+from tasks.model.problems import Problem, Receipt, RejectedInput
+from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.submission import Submission
+from tasks.portal.export_reader import read_portal_export
+
+Outcome = Literal["accepted", "duplicate", "rejected"]
+_LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file: str
+    agency_folder: str
+    outcome: Outcome
+    content_hash: str
+    period: str | None = None
+    superseded: int = 0
+    problems: tuple[Problem, ...] = ()
+    kept_at: str = ""
+
+
+@dataclass(frozen=True)
+class CollectSummary:
+    accepted: int
+    duplicate: int
+    superseded: int
+    rejected: int
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "duplicate": self.duplicate,
+                "superseded": self.superseded, "rejected": self.rejected}
+
+
+def summarize(results: Sequence[FileOutcome | None]) -> CollectSummary:
+    """Counts: accepted files, duplicates, earlier files superseded, rejected files
+    (``None``: a file that vanished before it could be taken in)."""
+    outcomes = [o for o in results if o is not None]
+    counts = Counter(o.outcome for o in outcomes)
+    return CollectSummary(
+        accepted=counts["accepted"], duplicate=counts["duplicate"],
+        superseded=sum(o.superseded for o in outcomes), rejected=counts["rejected"],
+        files=outcomes,
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file read and validated: its content, or every problem found."""
+
+    content: Submission | PortalExport | None
+    problems: tuple[Problem, ...] = ()
+    claimed_period: str | None = None  # the period the file names, when it can be read
+
+
+_UNREADABLE = ("không đọc được tệp; hãy mở tệp bằng Excel, lưu lại (.xlsx) rồi nộp lại")
+_FAILED = ("hệ thống không xử lý được tệp này; hãy kiểm tra tệp mở được bình thường rồi "
+           "nộp lại; nếu vẫn bị từ chối, hãy liên hệ Sở Nội vụ kèm biên nhận này")
+_NOT_A_FILE = "không phải tệp thông thường (có thể là thư mục đặc biệt hoặc thiết bị)"
+
+
+def _unreadable(item: InboxFile, exc: Exception) -> str:
+    _LOG.warning("không đọc được %s: %s: %s", item.relative_name, type(exc).__name__, exc)
+    return _UNREADABLE
+
+
+def _rejected(message: str) -> Checked:
+    return Checked(None, (Problem(message),))
+
+
+def check_submission(item: InboxFile, registry: Registry, today: date) -> Checked:
+    """Read and validate one agency file against its folder (no side effects)."""
+    if item.is_symlink:
+        return _rejected("tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc")
+    if not item.is_regular:
+        return _rejected(_NOT_A_FILE)
+    folder = item.agency_folder
+    if not folder:
+        return _rejected("tệp phải được đặt trong thư mục mang mã đơn vị (inbox/<MÃ ĐƠN VỊ>/)")
+    if registry.agency(folder.upper()) is None:
+        return _rejected(f"thư mục «{folder}» không phải mã đơn vị trong danh mục; hãy nộp "
+                         "vào thư mục mang mã của đơn vị")
+    try:
+        raw = read_submission(item.path)
+    except UnreadableFile as exc:
+        return _rejected(str(exc))
+    except Exception as exc:
+        return _rejected(_unreadable(item, exc))
+    result = validate_submission(raw, registry, today=today, folder_agency=folder)
+    if isinstance(result, Submission):
+        return Checked(result, (), result.period.label)
+    return Checked(None, tuple(result), claimed_period(raw))
+
+
+def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Checked:
+    """Read one portal export and check that its parts add up (no side effects)."""
+    if item.is_symlink:
+        return _rejected("tệp là liên kết (symlink), không phải tệp thật")
+    if not item.is_regular:
+        return _rejected(_NOT_A_FILE)
+    try:
+        export = read_portal_export(item.path, registry)
+    except RejectedInput as exc:
+        named = period_in_name(item.name)
+        return Checked(None, tuple(exc.problems), named.label if named else None)
+    except Exception as exc:
+        return _rejected(_unreadable(item, exc))
+    if export.period.start("calendar") > today:
+        return _rejected(f"kỳ báo cáo {export.period.label} ở tương lai")
+    return Checked(export, (), export.period.label)
+
+
+def _content_hash(item: InboxFile) -> str:
+    if item.is_symlink:
+        return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(item.path))).hexdigest()
+    if not item.is_regular:
+        return hashlib.sha256(b"special:" + os.fsencode(item.path)).hexdigest()
+    return sha256_of(item.path)
+
+
+Checker = Callable[[InboxFile, Registry, date], Checked]
+
+
+def ready_files(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
+                settle: timedelta) -> list[InboxFile]:
+    """The files to take in this run, in order of first sighting (then name).
+
+    Each file's state (size, modification time) is recorded at first sight. A file
+    modified less than ``settle`` ago is still being written and is left for a later
+    run; so is one with a modification time in the future until it has been seen
+    unchanged for ``settle``.
+    """
+    listed = folder.pending()
+    db.forget_sightings_except(source, {item.relative_path for item in listed})
+    ready: list[tuple[datetime, InboxFile]] = []
+    for item in listed:
+        seen = db.first_seen(source, item.relative_path, item.size, item.mtime_ns, now)
+        age = now - item.modified_at
+        if age < settle and (age >= timedelta(0) or now - seen < settle):
+            _LOG.info("%s đang được ghi (sửa lúc %s); để lần thu nhận sau",
+                      item.relative_name, f"{item.modified_at:%d/%m/%Y %H:%M:%S}")
+            continue
+        ready.append((seen, item))
+    return [item for _, item in sorted(ready, key=lambda p: (p[0], p[1].relative_name))]
+
+
+def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
+          now: datetime) -> FileMeta:
+    arrived = db.first_seen(source, item.relative_path, item.size, item.mtime_ns, now)
+    return FileMeta(source=source, agency_folder=item.agency_folder, file_name=item.name,
+                    origin_path=str(item.path), content_hash=content_hash,
+                    arrived_at=arrived, collected_at=now,
+                    relative_path=item.relative_path or item.relative_name)
+
+
+def _finish(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta) -> None:
+    """After the outcome is committed: the inbox copy goes, then the claim."""
+    folder.remove(item)
+    db.release(meta.source, meta.relative_path)
+
+
+def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
+           source: str, check: Checker, today: date, now: datetime) -> FileOutcome | None:
+    """Process one dropped file to its end state (archive or quarantine) and record it.
+
+    Never raises: a failure of any kind quarantines the file with a receipt (the
+    detail goes to the log); a file that vanished is logged and ``None`` returned.
+    """
+    try:
+        return _intake(item, folder, db, registry, source=source, check=check, today=today,
+                       now=now)
+    except Exception:
+        _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
+        return _failed(item, folder, db, source=source, now=now)
+
+
+def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
+            source: str, check: Checker, today: date, now: datetime) -> FileOutcome:
+    content_hash = _content_hash(item)
+    meta = _meta(item, db, source, content_hash, now)
+    known = db.known_file(content_hash)
+    if known is not None and known.outcome == "accepted" and not item.is_symlink:
+        kept = folder.archive_target(item, content_hash)
+        db.claim(meta, str(kept))
+        kept = folder.archive(item, content_hash)
+        resend = (source == "inbox" and not known.current
+                  and (known.agency_code or "") == item.agency_folder.upper())
+        if not resend:
+            _LOG.info("%s: trùng nội dung với tệp đã nhận lúc %s (kỳ %s), bỏ qua",
+                      item.relative_name, known.first_seen, known.period)
+            db.log_intake(meta, "duplicate", f"trùng nội dung với tệp đã nhận lúc "
+                                             f"{known.first_seen:%d/%m/%Y %H:%M}")
+            _finish(item, folder, db, meta)
+            return FileOutcome(item.relative_name, item.agency_folder, "duplicate",
+                               content_hash, known.period, kept_at=str(kept))
+        superseded = db.resubmit(meta)[1]
+        _LOG.info("%s: gửi lại tệp đã nhận (kỳ %s), lại là bản hiện hành; thay thế %d tệp",
+                  item.relative_name, known.period, len(superseded))
+        _finish(item, folder, db, meta)
+        return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
+                           known.period, superseded=len(superseded), kept_at=str(kept))
+    _LOG.debug("%s: nội dung %s, lần đầu thấy lúc %s", item.relative_name, content_hash,
+               meta.arrived_at)
+    checked = check(item, registry, today)
+    if checked.content is not None:
+        db.claim(meta, str(folder.archive_target(item, content_hash)))
+        kept = folder.archive(item, content_hash)
+        if isinstance(checked.content, Submission):
+            superseded = db.add_submission(checked.content, meta, str(kept))[1]
+        else:
+            superseded = db.add_portal_file(checked.content, meta, str(kept))[1]
+        _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
+                  checked.claimed_period, len(superseded))
+        _finish(item, folder, db, meta)
+        return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
+                           checked.claimed_period, superseded=len(superseded),
+                           kept_at=str(kept))
+    return _reject(item, folder, db, meta, checked.problems, checked.claimed_period)
+
+
+def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
+            problems: tuple[Problem, ...], period: str | None, *,
+            move: bool = False) -> FileOutcome:
+    receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
+                      item.agency_folder or None)
+    db.claim(meta, str(folder.quarantine_target(item, receipt)))
+    kept = folder.quarantine(item, receipt, move=move)
+    db.add_rejection(meta, period, str(kept), problems)
+    _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
+              period, len(problems), kept)
+    for problem in problems:
+        _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
+    _finish(item, folder, db, meta)
+    return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
+                       period, problems=problems, kept_at=str(kept))
+
+
+def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
+            now: datetime) -> FileOutcome | None:
+    """Quarantine a file whose intake failed, with a receipt that says what to do."""
+    try:
+        if not os.path.lexists(item.path):
+            _LOG.warning("tệp %s không còn trong thư mục khi thu nhận", item.relative_name)
+            meta = FileMeta(source, item.agency_folder, item.name, str(item.path), "",
+                            now, now, item.relative_path or item.relative_name)
+            db.log_intake(meta, "vanished", "tệp không còn trong thư mục khi thu nhận")
+            db.release(meta.source, meta.relative_path)
+            return None
+        try:
+            content_hash = _content_hash(item)
+        except OSError:
+            content_hash = hashlib.sha256(b"unreadable:" + os.fsencode(item.path)
+                                          + str(now).encode()).hexdigest()
+        try:
+            meta = _meta(item, db, source, content_hash, now)
+        except Exception:
+            _LOG.exception("không ghi được thời điểm nhận %s", item.relative_name)
+            meta = FileMeta(source, item.agency_folder, item.name, str(item.path),
+                            content_hash, now, now,
+                            item.relative_path or item.relative_name)
+        return _reject(item, folder, db, meta, (Problem(_FAILED),), None, move=True)
+    except Exception:
+        _LOG.exception("không đưa được tệp %s vào khu cách ly", item.relative_name)
+        return None
+
+
+@dataclass(frozen=True)
+class RepairSummary:
+    resumed: int = 0
+    restored: int = 0
+    lost: int = 0
+    orphans: int = 0
+
+
+def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> RepairSummary:
+    """Finish what an interrupted run left (run before listing the folder).
+
+    - a claim whose outcome was committed: the inbox copy (if still there) is removed;
+    - a claim not committed whose inbox file is still there: left for this run to take in;
+    - a claim not committed whose inbox file is gone: the kept copy is put back into the
+      inbox, so the file is taken in again;
+    - an archived file that no row, claim or rejection knows (left by an older version):
+      recorded once as an intake event ``orphan`` for the operator.
+    """
+    resumed = restored = lost = 0
+    for claim in db.claims(source):
+        inbox_path = folder.inbox / claim.relative_path
+        meta = FileMeta(source, Path(claim.relative_path).parts[0]
+                        if len(Path(claim.relative_path).parts) > 1 else "",
+                        Path(claim.relative_path).name, str(inbox_path), claim.content_hash,
+                        now, now)
+        if claim.done:
+            if (inbox_path.is_file() and not inbox_path.is_symlink() \
+                    and sha256_of(inbox_path) == claim.content_hash) or inbox_path.is_symlink():
+                inbox_path.unlink()
+            db.release(source, claim.relative_path)
+            resumed += 1
+        elif os.path.lexists(inbox_path):
+            resumed += 1  # taken in again by this run
+        elif os.path.lexists(claim.kept_path):
+            folder.restore(Path(claim.kept_path), claim.relative_path)
+            db.log_intake(meta, "restored", "đưa lại vào thư mục nhận sau lần chạy bị ngắt")
+            restored += 1
+        else:
+            db.log_intake(meta, "lost", "tệp không còn cả trong thư mục nhận lẫn nơi lưu")
+            db.release(source, claim.relative_path)
+            lost += 1
+        _LOG.warning("sửa lần thu nhận dở dang: %s", claim.relative_path)
+    orphans = _record_orphans(folder, db, source=source, now=now)
+    return RepairSummary(resumed, restored, lost, orphans)
+
+
+def _record_orphans(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> int:
+    if not folder.archive_dir.exists():
+        return 0
+    kept = {p.name.split(".", 1)[0]: p for p in folder.archive_dir.glob("*/*")
+            if p.is_file() and not p.name.endswith(".partial")}
+    unknown = set(kept) - db.known_hashes(sorted(kept))
+    count = 0
+    for content_hash in sorted(unknown):
+        if db.has_intake_event(content_hash, "orphan"):
+            continue
+        path = kept[content_hash]
+        _LOG.warning("tệp lưu trữ %s không có bản ghi trong cơ sở dữ liệu", path.name)
+        db.log_intake(FileMeta(source, "", path.name, str(path), content_hash, now, now),
+                      "orphan", "tệp trong kho lưu trữ không có bản ghi; cần kiểm tra")
+        count += 1
+    return count
+
+
+def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                            registry: Registry, *, today: date,
+                            now: datetime) -> FileOutcome | None:
+    return intake(item, folder, db, registry, source="inbox", check=check_submission,
+                  today=today, now=now)
+
+
+def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                        registry: Registry, *, today: date,
+                        now: datetime) -> FileOutcome | None:
+    return intake(item, folder, db, registry, source="portal", check=check_portal_export,
+                  today=today, now=now)

@@ -1,0 +1,297 @@
+"""Reading an agency's submission file (.xlsx, .csv or .json) into raw rows.
+
+The reader only finds the sheets, the header rows and the cells; it judges nothing
+(see :mod:`tasks.intake.validation`). Sheet names and headers are matched regardless of
+case, diacritics and spacing; title rows above the header row and blank rows are
+allowed. Layouts:
+
+- ``.xlsx``: sheets ``Thông tin`` (label cells ``Mã đơn vị`` and ``Kỳ báo cáo`` with the
+  value to their right or below), ``Nhiệm vụ`` and ``Chỉ tiêu`` (a header row, then rows),
+  read within :mod:`tasks.sheets.workbook_limits` (5,000 rows and 60 columns per sheet).
+- ``.csv``: the same three blocks one after the other; a block starts with a line whose
+  first cell is the sheet name. ``;``, ``,`` or tab separated (decided from the first
+  lines, :mod:`tasks.sheets.delimited`), UTF-8 (with or without BOM) or Windows-1258.
+- ``.json``: ``{"Mã đơn vị": …, "Kỳ báo cáo": …, "Nhiệm vụ": [{column: value}, …],
+  "Chỉ tiêu": [{…}]}``; a row's number is its position in the list.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.folding import fold_key
+from tasks.model.problems import Problem
+from tasks.sheets.cells import is_blank
+from tasks.sheets.delimited import read_delimited
+from tasks.sheets.workbook_limits import WorkbookError, read_workbook
+
+logger = logging.getLogger(__name__)
+
+SHEET_INFO = "Thông tin"
+SHEET_TASKS = "Nhiệm vụ"
+SHEET_METRICS = "Chỉ tiêu"
+
+COL_AGENCY = "Mã đơn vị"
+COL_PERIOD = "Kỳ báo cáo"
+COL_TASK_ID = "Mã nhiệm vụ"
+COL_STATUS = "Tình trạng"
+COL_PROGRESS = "Tiến độ (%)"
+COL_COMPLETED = "Ngày hoàn thành"
+COL_RESULT = "Kết quả/Sản phẩm"
+COL_DIFFICULTIES = "Khó khăn, vướng mắc"
+COL_METRIC = "Mã chỉ tiêu"
+COL_VALUE = "Giá trị"
+COL_NOTE = "Ghi chú"
+
+# canonical column -> accepted spellings (matched with fold_key)
+TASK_COLUMNS: dict[str, tuple[str, ...]] = {
+    COL_TASK_ID: (COL_TASK_ID, "Mã NV", "task_id"),
+    COL_STATUS: (COL_STATUS, "Trạng thái", "status"),
+    COL_PROGRESS: (COL_PROGRESS, "Tiến độ", "Tiến độ %", "progress"),
+    COL_COMPLETED: (COL_COMPLETED, "completed_on"),
+    COL_RESULT: (COL_RESULT, "Kết quả", "Sản phẩm", "result"),
+    COL_DIFFICULTIES: (COL_DIFFICULTIES, "Khó khăn", "Khó khăn vướng mắc", "difficulties"),
+}
+METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    COL_METRIC: (COL_METRIC, "metric_code", "code"),
+    COL_VALUE: (COL_VALUE, "Số liệu", "value"),
+    COL_NOTE: (COL_NOTE, "note"),
+}
+INFO_LABELS: dict[str, tuple[str, ...]] = {
+    COL_AGENCY: (COL_AGENCY, "agency", "agency_code"),
+    COL_PERIOD: (COL_PERIOD, "period"),
+}
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    SHEET_INFO: (SHEET_INFO, "info"),
+    SHEET_TASKS: (SHEET_TASKS, "tasks"),
+    SHEET_METRICS: (SHEET_METRICS, "metrics"),
+}
+REQUIRED = {SHEET_TASKS: (COL_TASK_ID, COL_STATUS), SHEET_METRICS: (COL_METRIC, COL_VALUE)}
+
+
+class UnreadableFile(Exception):
+    """The file is not a spreadsheet, CSV or JSON this reader can open (message in Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class RawRow:
+    row: int
+    cells: dict[str, object]
+
+
+@dataclass
+class RawSubmission:
+    """Cells as found, keyed by canonical column; ``problems`` are layout problems."""
+
+    info: dict[str, tuple[object, int | None]] = field(default_factory=dict)
+    tasks: list[RawRow] = field(default_factory=list)
+    metrics: list[RawRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _canonical(label: object, names: dict[str, tuple[str, ...]]) -> str | None:
+    key = fold_key(label)
+    if not key:
+        return None
+    for canonical, spellings in names.items():
+        if key in {fold_key(s) for s in spellings}:
+            return canonical
+    return None
+
+
+Grid = Sequence[Sequence[object]]  # rows of cells; row n of the grid is spreadsheet row n+1
+
+
+def _table(grid: Grid, sheet: str, columns: dict[str, tuple[str, ...]],
+           raw: RawSubmission, first_row_number: int = 1) -> list[RawRow]:
+    """Find the header row (within the first 20 rows) and return the data rows under it."""
+    required = REQUIRED[sheet]
+    for index, cells in enumerate(grid[:20]):
+        mapping = {i: _canonical(c, columns) for i, c in enumerate(cells)}
+        found = {c for c in mapping.values() if c}
+        if required[0] in found:
+            missing = [c for c in required if c not in found]
+            for col in missing:
+                raw.problems.append(Problem(f"thiếu cột «{col}»", sheet,
+                                            index + first_row_number, col))
+            rows = []
+            for offset, data in enumerate(grid[index + 1:], start=index + 1):
+                values = {mapping[i]: v for i, v in enumerate(data) if mapping.get(i)}
+                if all(is_blank(v) for v in values.values()):
+                    continue
+                rows.append(RawRow(offset + first_row_number, {k: v for k, v in values.items()
+                                                                if k is not None}))
+            return rows
+    raw.problems.append(Problem(f"không tìm thấy dòng tiêu đề có cột «{required[0]}»", sheet))
+    return []
+
+
+def _info(grid: Grid, raw: RawSubmission, first_row_number: int = 1) -> None:
+    for r, cells in enumerate(grid):
+        for c, cell in enumerate(cells):
+            label = _canonical(cell, INFO_LABELS)
+            if label is None or label in raw.info:
+                continue
+            right = cells[c + 1] if c + 1 < len(cells) else None
+            below = grid[r + 1][c] if r + 1 < len(grid) and c < len(grid[r + 1]) else None
+            if not is_blank(right):
+                raw.info[label] = (right, r + first_row_number)
+            elif not is_blank(below):
+                raw.info[label] = (below, r + 1 + first_row_number)
+            else:
+                raw.info[label] = (None, r + first_row_number)
+
+
+def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None = None
+                 ) -> RawSubmission:
+    raw = RawSubmission()
+    by_name: dict[str, Grid] = {}
+    for name, grid in sheets.items():
+        canonical = _canonical(name, SHEET_NAMES)
+        if canonical and canonical not in by_name:
+            by_name[canonical] = grid
+    numbers = first_numbers or {}
+    if SHEET_INFO in by_name:
+        _info(by_name[SHEET_INFO], raw, numbers.get(SHEET_INFO, 1))
+    else:
+        raw.problems.append(Problem(f"thiếu trang «{SHEET_INFO}»", SHEET_INFO))
+    for sheet, columns in ((SHEET_TASKS, TASK_COLUMNS), (SHEET_METRICS, METRIC_COLUMNS)):
+        if sheet not in by_name:
+            if sheet == SHEET_TASKS:
+                raw.problems.append(Problem(f"thiếu trang «{sheet}»", sheet))
+            continue
+        rows = _table(by_name[sheet], sheet, columns, raw, numbers.get(sheet, 1))
+        (raw.tasks if sheet == SHEET_TASKS else raw.metrics).extend(rows)
+    for label in (COL_AGENCY, COL_PERIOD):
+        if label not in raw.info and SHEET_INFO in by_name:
+            raw.problems.append(Problem(f"không tìm thấy ô «{label}»", SHEET_INFO,
+                                        column=label))
+    return raw
+
+
+# --- file formats --------------------------------------------------------------------
+def _xlsx_grids(path: Path) -> dict[str, Grid]:
+    """Each worksheet's values, read within :mod:`tasks.sheets.workbook_limits`; a number in a
+    percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1)."""
+    try:
+        sheets = read_workbook(path)
+    except WorkbookError as exc:
+        raise UnreadableFile(str(exc)) from exc
+    grids: dict[str, Grid] = {}
+    for sheet in sheets:
+        grid: list[list[object]] = []
+        for r, line in enumerate(sheet.rows):
+            values: list[object] = []
+            for c, value in enumerate(line):
+                if ((r, c) in sheet.percent and isinstance(value, int | float)
+                        and not isinstance(value, bool)):
+                    value = f"{round(float(value) * 100, 6)}%"
+                values.append(value)
+            grid.append(values)
+        grids[sheet.name] = grid
+    return grids
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("không đọc được bảng mã của tệp (hãy lưu tệp với bảng mã UTF-8)")
+
+
+def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
+    text = _decode(_read_bytes(path))
+    try:
+        lines = read_delimited(text)
+    except csv.Error as exc:
+        logger.warning("cannot split CSV %s: %s", path, exc)
+        raise UnreadableFile(
+            "tệp CSV không đúng định dạng (có thể thiếu dấu nháy \" đóng một ô); hãy "
+            "mở bằng Excel và lưu lại dưới dạng CSV UTF-8") from exc
+    grids: dict[str, list[Sequence[object]]] = {}
+    firsts: dict[str, int] = {}
+    current: str | None = None
+    for number, line in enumerate(lines, start=1):
+        non_blank = [c for c in line if c.strip()]
+        sheet = _canonical(line[0], SHEET_NAMES) if len(non_blank) == 1 and line else None
+        if sheet:
+            current = sheet
+            grids[sheet] = []
+            firsts[sheet] = number + 1
+            continue
+        if current is None:
+            current = SHEET_INFO
+            grids[current] = []
+            firsts[current] = number
+        grids[current].append(line)
+    return dict(grids), firsts
+
+
+def _json_raw(path: Path) -> RawSubmission:
+    try:
+        data = json.loads(_decode(_read_bytes(path)))
+    except json.JSONDecodeError as exc:
+        logger.warning("invalid JSON in %s: %s", path, exc)
+        raise UnreadableFile(
+            f"tệp JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}; hãy kiểm tra dấu "
+            "ngoặc, dấu phẩy và dấu nháy quanh chỗ đó") from exc
+    if not isinstance(data, dict):
+        raise UnreadableFile("tệp JSON phải là một đối tượng {…}")
+    raw = RawSubmission()
+    for key, value in data.items():
+        label = _canonical(key, INFO_LABELS)
+        if label:
+            raw.info[label] = (value, None)
+    for label in (COL_AGENCY, COL_PERIOD):
+        if label not in raw.info:
+            raw.problems.append(Problem(f"không tìm thấy trường «{label}»", SHEET_INFO,
+                                        column=label))
+    for sheet, columns in ((SHEET_TASKS, TASK_COLUMNS), (SHEET_METRICS, METRIC_COLUMNS)):
+        items: object = next(
+            (v for k, v in data.items() if _canonical(k, SHEET_NAMES) == sheet), [])
+        if not isinstance(items, list):
+            raw.problems.append(Problem("phải là một danh sách […]", sheet))
+            continue
+        target = raw.tasks if sheet == SHEET_TASKS else raw.metrics
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                raw.problems.append(Problem("mỗi dòng phải là một đối tượng {…}", sheet, number))
+                continue
+            cells = {c: v for k, v in item.items() if (c := _canonical(k, columns))}
+            target.append(RawRow(number, cells))
+    return raw
+
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
+
+
+def read_submission(path: Path) -> RawSubmission:
+    """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _from_sheets(_xlsx_grids(path))
+    if suffix == ".csv":
+        grids, firsts = _csv_grids(path)
+        return _from_sheets(grids, firsts)
+    if suffix == ".json":
+        return _json_raw(path)
+    raise UnreadableFile(
+        f"định dạng tệp «{suffix or '(không có phần mở rộng)'}» không được hỗ trợ; "
+        "chỉ nhận .xlsx, .csv hoặc .json"
+    )
+

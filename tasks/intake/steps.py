@@ -1,0 +1,75 @@
+"""Prefect tasks of the intake stage: thin wrappers around :mod:`tasks.intake.collect`.
+
+Tasks taking a database or folder handle are not cached (``NO_CACHE``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from config.registry import Registry
+from tasks.intake import collect
+from tasks.intake.collect import CollectSummary, FileOutcome
+from tasks.intake.summaries import collect_markdown, collect_table
+from tasks.model.ports import DropBox, IntakeStore, Lock
+from tasks.model.records import InboxFile
+
+
+@task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)
+def lock_workspace(lock: Lock) -> None:
+    """Wait for (then hold) the workspace lock: one run at a time takes files in."""
+    lock.acquire()
+
+
+repair_intake = task(name="sua-lan-thu-nhan-do-dang", cache_policy=NO_CACHE)(collect.repair)
+list_files = task(name="liet-ke-tep", cache_policy=NO_CACHE)(collect.ready_files)
+_OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}
+
+
+def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
+    """One line per file in the run's log: what became of it, and why when rejected."""
+    logger = get_run_logger()
+    if outcome is None:
+        logger.warning("%s: không còn trong thư mục khi thu nhận", item.relative_name)
+        return
+    line = f"{outcome.file}: {_OUTCOME_VI[outcome.outcome]} (kỳ {outcome.period or '?'})"
+    if outcome.superseded:
+        line += f", thay thế {outcome.superseded} tệp trước"
+    if outcome.problems:
+        line += f", {len(outcome.problems)} lỗi: {outcome.problems[0].line_vi()}"
+    logger.info(line)
+
+
+@task(name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}")
+def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                            registry: Registry, *, today: date,
+                            now: datetime) -> FileOutcome | None:
+    outcome = collect.collect_submission_file(item, folder, db, registry, today=today, now=now)
+    _log_outcome(item, outcome)
+    return outcome
+
+
+@task(name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
+      task_run_name="thu-nhan-cong-{item.name}")
+def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
+                        registry: Registry, *, today: date, now: datetime) -> FileOutcome | None:
+    outcome = collect.collect_portal_file(item, folder, db, registry, today=today, now=now)
+    _log_outcome(item, outcome)
+    return outcome
+
+
+@task(name="dang-ket-qua-thu-nhan", cache_policy=NO_CACHE)
+def publish_collect_artifacts(inbox: CollectSummary, portal: CollectSummary,
+                              period: str | None) -> None:
+    """Show what the collection did in the Prefect UI."""
+    title = "Thu nhận báo cáo" + (f" kỳ {period}" if period else "")
+    create_markdown_artifact(collect_markdown(inbox, title)
+                             + "\n" + collect_markdown(portal, "Số liệu cổng dịch vụ công"),
+                             key="thu-nhan-bao-cao", description=title)
+    rows = collect_table(inbox) + collect_table(portal)
+    if rows:
+        create_table_artifact(rows, key="thu-nhan-tung-tep", description="Kết quả từng tệp")

@@ -1,0 +1,198 @@
+"""The records that cross between the domain steps and the outside world.
+
+What the connectors hand to the steps (files found in a drop folder, rows read back from
+the reporting database, a saved portal answer) and what the steps hand back, as plain
+frozen dataclasses: the steps never see a database row or a connector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tasks.model.problems import Problem
+
+# --- files found in a drop folder -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    agency_folder: str  # "" for a file dropped outside any agency folder
+    name: str  # printable form of the file name (control characters replaced)
+    modified_at: datetime  # set by the sender: never used as the arrival time
+    is_symlink: bool
+    relative_path: str = ""  # inside the drop folder, printable; the key of its sightings
+    size: int = 0
+    mtime_ns: int = 0
+    is_regular: bool = True  # not a FIFO, socket or device (never opened if not)
+
+    @property
+    def relative_name(self) -> str:
+        return f"{self.agency_folder}/{self.name}" if self.agency_folder else self.name
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- the intake records -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    """Where an input file came from and when."""
+
+    source: str  # "inbox" or "portal"
+    agency_folder: str
+    file_name: str
+    origin_path: str
+    content_hash: str
+    arrived_at: datetime  # when the collector first saw the file
+    collected_at: datetime
+    relative_path: str = ""  # inside the drop folder: the key of claims and sightings
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    outcome: str  # "accepted" or "rejected"
+    period: str | None
+    agency_code: str | None
+    first_seen: datetime
+    current: bool = True  # an accepted submission not superseded by a newer one
+
+
+@dataclass(frozen=True)
+class IntakeClaim:
+    """A file whose intake began: ``done`` once its outcome is committed."""
+
+    source: str
+    relative_path: str
+    content_hash: str
+    kept_path: str
+    done: bool
+
+
+# --- a period's stored inputs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    agency_code: str
+    period: str
+    content_hash: str
+    file_name: str
+    archive_path: str
+    arrived_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredTaskReport:
+    agency_code: str
+    period: str
+    arrived_at: datetime
+    task_id: str
+    status: str
+    progress: float | None
+    completed_on: date | None
+    result: str | None
+    difficulties: str | None
+
+
+@dataclass(frozen=True)
+class StoredMetricReport:
+    agency_code: str
+    metric_code: str
+    value: float
+
+
+@dataclass(frozen=True)
+class StoredRejection:
+    source: str
+    agency_folder: str
+    file_name: str
+    content_hash: str
+    period: str | None
+    arrived_at: datetime
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class StoredPortalFile:
+    id: int
+    period: str
+    content_hash: str
+    file_name: str
+    archive_path: str
+    variant: str
+
+
+# --- report versions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    id: int
+    period: str
+    version: int
+    fingerprint: str
+    run_id: str | None
+    created_at: datetime
+    path: str
+
+
+@dataclass(frozen=True)
+class VersionClaim:
+    version: ReportVersion
+    created: bool
+
+
+# --- deliveries to Sở Nội vụ -----------------------------------------------------------------
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    period: str
+    version: int
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+# --- a saved answer of the portal's statistics API ------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    number: int
+    file: Path  # the saved body
+    records: list[Any]  # the answer's list of unit records, not yet checked
+
+
+@dataclass(frozen=True)
+class PortalSnapshot:
+    """One complete fetch of a period: its saved pages and a hash of what was saved."""
+
+    period: str
+    start: date
+    end: date
+    folder: Path
+    pages: tuple[FetchedPage, ...]
+    content_hash: str
+    fetched_at: datetime
+    source: str  # the request's address without the page number (no token in it)

@@ -1,0 +1,1 @@
+"""The consolidated report: versions, workbook, Word, HTML, charts, summaries."""

@@ -1,0 +1,196 @@
+"""The report's charts as PNG images (matplotlib, Agg canvas, imported only when drawing).
+
+- ``units_online`` / ``units_on_time``: each unit's rate as a sorted horizontal bar, the
+  target as a dashed line. Long lists are split into parts of :data:`UNITS_PER_PART` units
+  so each image fits an A4 page at text width (130 units → 4 images).
+- ``tasks_by_area``: task assignments per area, stacked done / open / overdue.
+- ``trend``: the province's rates in the previous period and this one (the content does not
+  carry a longer series yet); not drawn when no previous-period value exists.
+
+Labels use DejaVu Sans (shipped with matplotlib), which has every Vietnamese letter.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tasks.model.report import PROVINCE, IndicatorValue, ReportContent
+from tasks.report import vietnamese as vi
+from tasks.report.view import ON_TIME, ONLINE, areas, capitalised, clean, is_done
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+WIDTH_IN = 6.3  # 160 mm, within the A4 text width (210 mm - 30 mm - 15 mm)
+DPI = 120
+UNITS_PER_PART = 40
+ROW_IN = 0.19
+LABEL_CHARS = 42
+FONT = "DejaVu Sans"
+_DONE, _OPEN, _LATE, _BAR, _BELOW = "#2e7d32", "#90a4ae", "#c62828", "#1565c0", "#e57373"
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    png: bytes
+
+    def file_name(self, index: int = 0) -> str:
+        return f"bieu-do-{self.key}{'' if index == 0 else f'-{index}'}.png"
+
+
+def draw_charts(content: ReportContent, previous: Sequence[IndicatorValue] = (),
+                previous_period: str | None = None) -> list[Chart]:
+    """Every chart the content allows, in report order."""
+    charts: list[Chart] = []
+    trend = trend_chart(content, previous, previous_period)
+    if trend is not None:
+        charts.append(trend)
+    area_chart = tasks_by_area_chart(content)
+    if area_chart is not None:
+        charts.append(area_chart)
+    for code, key in ((ONLINE, "units_online"), (ON_TIME, "units_on_time")):
+        charts.extend(unit_rate_charts(content, code, key))
+    return charts
+
+
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    text = clean(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _figure(height_in: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _style(axes: Axes) -> None:
+    axes.spines[["top", "right"]].set_visible(False)
+    for label in [*axes.get_xticklabels(), *axes.get_yticklabels()]:
+        label.set_fontfamily(FONT)
+
+
+def unit_rate_charts(content: ReportContent, indicator: str, key: str) -> list[Chart]:
+    """Each unit's ``indicator`` as sorted horizontal bars against the target line."""
+    return [Chart(key, title, _png(figure))
+            for title, figure in unit_rate_figures(content, indicator)]
+
+
+def unit_rate_figures(content: ReportContent, indicator: str) -> list[tuple[str, Figure]]:
+    """The figures of :func:`unit_rate_charts` (one per part of at most 40 units)."""
+    values = sorted((v for v in content.indicators
+                     if v.indicator == indicator and v.unit != PROVINCE
+                     and v.value is not None and math.isfinite(v.value)),
+                    key=lambda v: (v.value or 0.0, content.unit_names.get(v.unit, v.unit)))
+    if not values:
+        return []
+    name = clean(content.indicator_names.get(indicator, indicator))
+    target = next((v.target for v in values if v.target is not None), None)
+    parts = math.ceil(len(values) / UNITS_PER_PART)
+    size = math.ceil(len(values) / parts)
+    figures = []
+    for part in range(parts):
+        chunk = values[part * size:(part + 1) * size]
+        title = f"{name} theo đơn vị, {vi.period_phrase(content.period)}"
+        if parts > 1:
+            title += f" (phần {part + 1}/{parts})"
+        figure = _figure(1.3 + ROW_IN * len(chunk))
+        axes = figure.add_subplot()
+        labels = [_short(content.unit_names.get(v.unit, v.unit)) for v in chunk]
+        rates = [v.value or 0.0 for v in chunk]
+        colours = [_BELOW if target is not None and r < target else _BAR for r in rates]
+        positions = range(len(chunk))
+        axes.barh(positions, rates, color=colours, height=0.7)
+        axes.set_yticks(list(positions), labels, fontsize=7.5)
+        axes.set_ylim(-0.6, len(chunk) - 0.4)
+        axes.invert_yaxis()  # the lowest rate on top: the units needing attention first
+        axes.set_xlim(0, 112)
+        axes.set_xticks([0, 20, 40, 60, 80, 100], ["0 %", "20 %", "40 %", "60 %", "80 %",
+                                                   "100 %"], fontsize=8)
+        for y, r in zip(positions, rates, strict=True):
+            axes.text(r + 1, y, vi.number(r, 1), va="center", fontsize=6.5, fontfamily=FONT)
+        if target is not None:
+            axes.axvline(target, color="#333333", linestyle="--", linewidth=1,
+                         label=f"Chỉ tiêu {vi.percent(target)}")
+            axes.legend(loc="upper right", prop={"family": FONT, "size": 7})
+        axes.set_title(title, fontsize=9.5, fontfamily=FONT, loc="left", wrap=True)
+        _style(axes)
+        figures.append((title, figure))
+    return figures
+
+
+def tasks_by_area_chart(content: ReportContent) -> Chart | None:
+    """Per area: assignments done, open (not overdue) and overdue, as stacked bars."""
+    grouped = areas(content.tasks)
+    if not grouped:
+        return None
+    names = [_short(capitalised(area), 30) for area in grouped]
+    done = [sum(1 for t in items if is_done(t)) for items in grouped.values()]
+    late = [sum(1 for t in items if t.overdue and not is_done(t)) for items in grouped.values()]
+    open_ = [len(items) - d - o for items, d, o in zip(grouped.values(), done, late,
+                                                        strict=True)]
+    title = f"Tiến độ nhiệm vụ theo lĩnh vực, {vi.period_phrase(content.period)}"
+    from matplotlib.ticker import MaxNLocator
+
+    figure = _figure(1.6 + 0.32 * len(names))
+    axes = figure.add_subplot()
+    positions = list(range(len(names)))[::-1]
+    axes.barh(positions, done, color=_DONE, label="Hoàn thành", height=0.65)
+    axes.barh(positions, open_, left=done, color=_OPEN, label="Đang thực hiện/chưa báo cáo",
+              height=0.65)
+    axes.barh(positions, late, left=[d + o for d, o in zip(done, open_, strict=True)],
+              color=_LATE, label="Quá hạn", height=0.65)
+    axes.set_yticks(positions, names, fontsize=8)
+    axes.set_xlabel("Số lượt nhiệm vụ giao cho đơn vị", fontsize=8, fontfamily=FONT)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=3,
+                prop={"family": FONT, "size": 7}, frameon=False)
+    axes.set_title(title, fontsize=9.5, fontfamily=FONT, loc="left")
+    axes.tick_params(axis="x", labelsize=8)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _style(axes)
+    return Chart("tasks_by_area", title, _png(figure))
+
+
+def trend_chart(content: ReportContent, previous: Sequence[IndicatorValue],
+                previous_period: str | None) -> Chart | None:
+    """The province's online-filing and on-time rates, previous period → this period."""
+    before = {v.indicator: v.value for v in previous if v.unit == PROVINCE}
+    now = {v.indicator: v.value for v in content.indicators if v.unit == PROVINCE}
+    series = [(code, before.get(code), now.get(code)) for code in (ONLINE, ON_TIME)]
+    series = [s for s in series if s[1] is not None and s[2] is not None]
+    if not series or previous_period is None:
+        return None
+    title = f"Chỉ số toàn tỉnh qua các kỳ (đến {vi.period_phrase(content.period)})"
+    figure = _figure(3.2)
+    axes = figure.add_subplot()
+    labels = [vi.period_phrase(previous_period), vi.period_phrase(content.period)]
+    for code, old, new in series:
+        points = [old or 0.0, new or 0.0]
+        axes.plot(labels, points, marker="o",
+                  label=_short(content.indicator_names.get(code, code), 50))
+        for x, y in zip(labels, points, strict=True):
+            axes.annotate(vi.percent(y, 1), (x, y), textcoords="offset points", xytext=(0, 6),
+                          ha="center", fontsize=7.5, fontfamily=FONT)
+    axes.set_ylim(0, 110)
+    axes.set_ylabel("%", fontsize=8)
+    axes.legend(loc="lower right", prop={"family": FONT, "size": 7.5})
+    axes.set_title(title, fontsize=9.5, fontfamily=FONT, loc="left")
+    axes.tick_params(labelsize=8)
+    _style(axes)
+    return Chart("trend", title, _png(figure))

@@ -1,0 +1,130 @@
+"""The report as one self-contained HTML page (also the e-mail body).
+
+Inline CSS only, charts as ``data:image/png;base64`` URIs, no external reference. Every text
+from agencies and settings is HTML-escaped. Readable on a phone (tables scroll sideways
+inside their own box) and on a desktop (content at most 60 rem wide).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from html import escape
+from pathlib import Path
+
+from tasks.report.charts import Chart
+from tasks.report.view import ReportView, Table
+
+_CSS = """
+*{box-sizing:border-box}
+body{margin:0;padding:1rem;background:#f4f5f7;color:#1a1a1a;
+font:16px/1.55 "Times New Roman",Times,"DejaVu Serif",serif}
+.page{max-width:60rem;margin:0 auto;background:#fff;padding:1.25rem 1.5rem;
+border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:1rem;text-align:center}
+.head div{flex:1 1 16rem}
+.head p{margin:.1rem 0}
+.rule{width:6rem;border:0;border-top:1px solid #000;margin:.2rem auto .4rem}
+.b{font-weight:bold}.i{font-style:italic}
+h1{font-size:1.25rem;text-align:center;margin:1.5rem 0 .25rem}
+.summary{text-align:center;font-weight:bold;margin:0 0 1rem}
+h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
+p.body{text-align:justify;text-indent:1.27cm;margin:.35rem 0}
+.caption{font-style:italic;text-align:center;margin:.75rem 0 .25rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.25rem 0 1rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #999;padding:.3rem .45rem;vertical-align:top;text-align:left}
+th{background:#ddebf7;text-align:center}
+td.num{text-align:right;white-space:nowrap}
+img{display:block;max-width:100%;height:auto;margin:.75rem auto}
+.end{display:flex;flex-wrap:wrap;justify-content:space-between;gap:1rem;margin-top:2rem}
+.end div{flex:1 1 16rem}
+.recipients p{margin:0;font-size:.85rem}
+.sign{text-align:center}
+.sign .name{margin-top:3.5rem}
+@media (max-width:40rem){body{padding:0}.page{border-radius:0;padding:1rem .75rem}
+p.body{text-indent:1.5rem}}
+"""
+
+
+def html_name(period: str) -> str:
+    return f"bao-cao-cchc-{period}.html"
+
+
+def _numeric(text: str) -> bool:
+    stripped = text.replace(".", "").replace(",", "").replace(" %", "").replace("-", "")
+    return bool(stripped) and stripped.isdigit()
+
+
+def _table(table: Table) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
+    rows = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{escape(c)}</td>' if _numeric(c) else f"<td>{escape(c)}</td>"
+            for c in row) + "</tr>" for row in table.rows)
+    caption = f'<p class="caption">{escape(table.caption)}</p>' if table.caption else ""
+    return (f'{caption}<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+ImageSource = Callable[[Chart, int], str]
+
+
+def data_uri(chart: Chart, index: int = 0) -> str:
+    """The chart inline, as a ``data:image/png;base64,…`` URI."""
+    return "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+
+
+def _image(chart: Chart, index: int, source: ImageSource) -> str:
+    return f'<img alt="{escape(chart.title)}" src="{escape(source(chart, index))}">'
+
+
+def render_html(view: ReportView, charts: Sequence[Chart] = (),
+                image_src: ImageSource = data_uri) -> str:
+    """The whole report as one HTML document (a string), ready to save or to mail.
+
+    ``image_src(chart, index)`` gives each chart's ``src`` (``index`` counts the parts of
+    one chart key): inline data URIs by default; a mail may pass ``cid:`` references to
+    attached images instead (some mail clients do not show data URIs).
+    """
+    by_key: dict[str, list[Chart]] = {}
+    for chart in charts:
+        by_key.setdefault(chart.key, []).append(chart)
+    parts = [
+        "<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(view.document_type)} {escape(view.summary_line)}</title>",
+        f"<style>{_CSS}</style>", "</head>", "<body>", '<div class="page">',
+        '<div class="head"><div>',
+        f"<p>{escape(view.issuing_parent)}</p>",
+        f'<p class="b">{escape(view.issuing_body)}</p><hr class="rule">',
+        f"<p>{escape(view.number_line)}</p></div><div>",
+        f'<p class="b">{escape(view.motto)}</p>',
+        f'<p class="b">{escape(view.motto_subtitle)}</p><hr class="rule">',
+        f'<p class="i">{escape(view.place_date)}</p></div></div>',
+        f"<h1>{escape(view.document_type)}</h1>",
+        f'<p class="summary">{escape(view.summary_line)}</p>',
+    ]
+    for section in view.sections:
+        parts.append(f"<h2>{escape(section.number)}. {escape(section.title)}</h2>")
+        parts.extend(f'<p class="body">{escape(p)}</p>'
+                     for p in [*section.paragraphs, *section.notes])
+        parts.extend(_table(t) for t in section.tables)
+        parts.extend(_image(c, i, image_src) for key in section.charts
+                     for i, c in enumerate(by_key.get(key, [])))
+    recipients = "".join(f"<p>{escape(r)}</p>" for r in view.recipients)
+    title = f"<p class=\"b\">{escape(view.signer_title)}</p>" if view.signer_title else ""
+    parts += [
+        '<div class="end"><div class="recipients"><p class="b i">Nơi nhận:</p>',
+        f"{recipients}</div>",
+        f'<div class="sign"><p class="b">{escape(view.signer_capacity)}</p>{title}',
+        f'<p class="b name">{escape(view.signer_name)}</p></div></div>',
+        "</div>", "</body>", "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def write_html(view: ReportView, charts: Sequence[Chart], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(view, charts), encoding="utf-8")
+    return path

@@ -1,0 +1,46 @@
+"""Prefect tasks of the report stage: a period's inputs, the report, its version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+
+from tasks.model.ports import ReportStore
+from tasks.report import versions
+from tasks.report.letterhead import Letterhead
+from tasks.report.summaries import province_table, report_markdown
+
+gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
+build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
+
+
+@task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
+def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: Path, *,
+                    force: bool, run_id: str | None, now: datetime, timezone: str,
+                    letterhead: Letterhead | None = None) -> versions.ReportOutcome:
+    outcome = versions.publish_version(db, built, reports_dir, force=force, run_id=run_id,
+                                       now=now, timezone=timezone, letterhead=letterhead)
+    get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
+                          "bản mới" if outcome.created else "dữ liệu không đổi",
+                          outcome.folder)
+    return outcome
+
+
+@task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
+def publish_report_artifacts(outcome: versions.ReportOutcome) -> None:
+    """The province figures, the change summary and a link to the report in the UI."""
+    key = f"bao-cao-cchc-{outcome.period.lower()}"
+    create_table_artifact(province_table(outcome), key=key,
+                          description=f"Chỉ số cấp tỉnh {outcome.content.period_label_vi}")
+    create_markdown_artifact(report_markdown(outcome), key=f"{key}-tom-tat",
+                             description="Tóm tắt kỳ báo cáo")
+    create_link_artifact(outcome.folder.resolve().as_uri(), link_text=f"Thư mục báo cáo "
+                         f"{outcome.period} v{outcome.version}", key=f"{key}-thu-muc")

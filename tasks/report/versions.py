@@ -1,0 +1,258 @@
+"""Assembling a period's consolidated report and writing its versioned folder.
+
+``reports/<period>/v<N>/`` holds ``indicators.json``, ``manifest.json`` and the workbook
+``bao-cao-cchc-<period>.xlsx``. A report's fingerprint is a hash of everything it shows
+and every input it used, so a rerun with the same inputs is recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from config.registry import Registry
+from tasks.indicators.compute import (
+    STATE_MISSING,
+    PeriodInputs,
+    compute_indicators,
+    expected_units,
+    left_out_of_province,
+    registers_note,
+    series_break_notes,
+    submission_states,
+    task_progress,
+)
+from tasks.model.periods import Period, parse_period
+from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.records import StoredPortalFile, StoredRejection
+from tasks.model.report import (
+    PORTAL_MISSING_VI,
+    IndicatorValue,
+    RejectedFileRow,
+    ReportContent,
+)
+from tasks.model.rules import ReportingRules
+from tasks.report.documents import write_documents
+from tasks.report.letterhead import Letterhead
+from tasks.report.workbook import write_report_workbook
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    content: ReportContent
+    inputs: list[dict[str, Any]]
+    fingerprint: str
+
+
+def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
+                  ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
+    """Read what the database holds for ``period``."""
+    portal = db.current_portal(period.label)
+    inputs = PeriodInputs(
+        period=period, rules=rules,
+        submissions=db.current_submissions(period.label),
+        task_reports=db.task_reports_until(period.months()[-1].label),
+        metric_reports=db.metric_reports(period.label),
+        portal=portal[1] if portal else None,
+        first_arrivals=db.first_arrivals(period.label),
+    )
+    start, _ = rules.window(period)
+    since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
+    rejections = db.rejections_for(period.label, since, inputs.due_at)
+    _LOG.info("kỳ %s: %d báo cáo đơn vị hiện hành, số liệu cổng: %s, %d tệp bị từ chối",
+              period.label, len(inputs.submissions), portal[0].file_name if portal else "không có",
+              len(rejections))
+    return inputs, (portal[0] if portal else None), rejections
+
+
+def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
+                 rejections: list[StoredRejection], *,
+                 data_gaps: Sequence[str] = ()) -> BuiltReport:
+    """Compute the report's content (version and time are set when it is written).
+
+    A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
+    say so first; ``data_gaps`` adds what this run could not get (a failed portal fetch).
+    """
+    tasks = task_progress(registry, inputs)
+    indicators = compute_indicators(registry, inputs, tasks)
+    units = {a.code: a.name for a in expected_units(registry, inputs)}
+    for value in indicators:
+        agency = registry.agency(value.unit)
+        if agency is not None and value.unit not in units:
+            units[value.unit] = agency.name
+    content = ReportContent(
+        period=inputs.period.label, period_label_vi=inputs.period.label_vi, version=0,
+        generated_at=datetime.fromtimestamp(0).astimezone(), window=inputs.window,
+        indicators=indicators, indicator_names=registry.indicator_names(),
+        indicator_kinds=registry.indicator_kinds(), unit_names=units,
+        tasks=tasks, missing=submission_states(registry, inputs),
+        rejected=[RejectedFileRow(r.agency_folder or r.source, r.file_name, r.arrived_at,
+                                  "; ".join(p.line_vi() for p in r.problems))
+                  for r in rejections],
+        left_out=left_out_of_province(registry, inputs, tasks),
+        notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
+        portal_missing=inputs.portal is None,
+        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps),
+    )
+    used: list[dict[str, Any]] = [
+        {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
+         "agency": s.agency_code, "period": s.period, "file_name": s.file_name,
+         "arrived_at": s.arrived_at.isoformat()} for s in inputs.submissions]
+    if portal is not None:
+        used.append({"kind": "portal", "path": portal.archive_path,
+                     "content_hash": portal.content_hash, "agency": None,
+                     "period": portal.period, "file_name": portal.file_name})
+    fingerprint = hashlib.sha256(_canonical({
+        "indicators": [asdict(v) for v in content.indicators],
+        "tasks": [asdict(t) for t in content.tasks],
+        "missing": [asdict(m) for m in content.missing],
+        "rejected": [asdict(r) for r in content.rejected],
+        "inputs": used,
+    })).hexdigest()
+    missing = [m.unit for m in content.missing if m.state == STATE_MISSING]
+    _LOG.info("kỳ %s: %d chỉ số, %d đơn vị chưa nộp%s", content.period, len(indicators),
+              len(missing), f" ({', '.join(missing)})" if missing else "")
+    _LOG.debug("kỳ %s: dấu vân tay dữ liệu %s", content.period, fingerprint)
+    return BuiltReport(content, used, fingerprint)
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _canonical(data: object) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=_default).encode()
+
+
+def indicators_document(content: ReportContent) -> dict[str, Any]:
+    return {
+        "period": content.period,
+        "version": content.version,
+        "generated_at": content.generated_at.isoformat(),
+        "portal_missing": content.portal_missing,
+        "data_gaps": list(content.data_gaps),
+        "indicators": [{"unit": v.unit, "indicator": v.indicator, "numerator": v.numerator,
+                        "denominator": v.denominator, "value": v.value, "target": v.target,
+                        "status": v.status} for v in content.indicators],
+        "left_out": [{"indicator": indicator, "units": units}
+                     for indicator, units in content.left_out.items()],
+        "notes": content.all_notes(),
+    }
+
+
+def workbook_name(period: str) -> str:
+    return f"bao-cao-cchc-{period}.xlsx"
+
+
+def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at: datetime,
+                 run_id: str | None, timezone: str, letterhead: Letterhead | None = None,
+                 previous_period: Sequence[IndicatorValue] = ()) -> Path:
+    """Write the report files into ``folder`` (staged, then moved into place).
+
+    Beside the workbook: the Word report, the HTML report and the chart PNGs
+    (:mod:`tasks.report`); ``previous_period`` gives the change from the period before.
+    """
+    content = replace(built.content, version=version, generated_at=generated_at)
+    staging = folder.with_name(folder.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    _write_json(staging / "indicators.json", indicators_document(content))
+    _write_json(staging / "manifest.json", {
+        "period": content.period, "version": version, "run_id": run_id,
+        "generated_at": generated_at.isoformat(), "fingerprint": built.fingerprint,
+        "inputs": built.inputs,
+        "portal_missing": content.portal_missing,
+        "data_gaps": list(content.data_gaps),
+        "rejected": [asdict(r) for r in content.rejected],
+    })
+    write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
+    write_documents(content, staging, letterhead=letterhead, previous=previous_period,
+                    timezone=timezone)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.replace(folder)
+    return folder
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n",
+                    encoding="utf-8")
+
+
+_LOG = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _written_by_other_run(folder: Path, claimed_at: datetime, now: datetime,
+                          poll: float = 0.2) -> bool:
+    """Wait for the run that claimed this version to finish writing it.
+
+    False when the claim is older than :data:`STALE_CLAIM` and the folder is still
+    missing (that run died): the caller then writes the version itself.
+    """
+    deadline = claimed_at + STALE_CLAIM
+    while not (folder / "indicators.json").exists():
+        if max(now, datetime.now(UTC)) >= deadline:
+            return False
+        time.sleep(poll)
+    return True
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    period: str
+    version: int
+    created: bool  # False: the newest version already had these inputs
+    folder: Path
+    content: ReportContent
+    previous_version: list[IndicatorValue]  # the version before this one, same period
+    previous_period: list[IndicatorValue]  # the newest version of the period before
+
+    def summary(self) -> dict[str, object]:
+        return {"period": self.period, "version": self.version, "created": self.created,
+                "folder": str(self.folder), "missing_units": sum(
+                    1 for m in self.content.missing if m.state == STATE_MISSING),
+                "rejected_files": len(self.content.rejected),
+                "portal_missing": self.content.portal_missing,
+                "data_gaps": list(self.content.data_gaps)}
+
+
+def publish_version(db: ReportStore, built: BuiltReport, reports_dir: Path, *, force: bool,
+                    run_id: str | None, now: datetime, timezone: str,
+                    letterhead: Letterhead | None = None) -> ReportOutcome:
+    """Claim a version for the report (or recognise an unchanged rerun) and write it.
+
+    Two runs racing for the same period cannot both write a version: the database's
+    unique (period, version) claim decides; the loser sees the winner's fingerprint.
+    """
+    period = built.content.period
+    claim = db.claim_report_version(period, built.fingerprint, run_id,
+                                    reports_dir=reports_dir, force=force)
+    version = claim.version
+    folder = Path(version.path)
+    _LOG.info("kỳ %s: %s v%d (%s)", period, "phiên bản mới" if claim.created
+              else "dữ liệu không đổi, giữ", version.version, folder)
+    earlier_period = db.latest_report_version(parse_period(period).previous().label)
+    earlier_values = db.indicator_values(earlier_period.id) if earlier_period else []
+    if claim.created or not _written_by_other_run(folder, version.created_at, now):
+        db.save_indicator_values(version.id, built.content.indicators)
+        write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
+                     timezone=timezone, letterhead=letterhead, previous_period=earlier_values)
+    previous = db.report_version(period, version.version - 1)
+    return ReportOutcome(
+        period=period, version=version.version, created=claim.created, folder=folder,
+        content=replace(built.content, version=version.version, generated_at=version.created_at),
+        previous_version=db.indicator_values(previous.id) if previous else [],
+        previous_period=earlier_values,
+    )

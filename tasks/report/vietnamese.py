@@ -1,0 +1,105 @@
+"""Numbers, dates and periods written the Vietnamese way.
+
+``1234.5`` → ``1.234,5``; a rate ``43.214`` → ``43,21 %``; a date → ``ngày 16 tháng 4 năm
+2025`` (Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a leading zero,
+``ngày 05 tháng 02 năm 2025``); periods → ``tháng 3/2025``, ``quý I/2025``, ``6 tháng đầu năm
+2025``, ``9 tháng đầu năm 2025``, ``năm 2025``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from tasks.model.periods import Period, parse_period
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+NO_DATA = "không có số liệu"
+
+
+def number(value: float | None, decimals: int = 2) -> str:
+    """``1234`` → ``1.234``, ``1234.5`` → ``1.234,5``, ``-0.125`` → ``-0,13``.
+
+    At most ``decimals`` decimals (rounded half up), trailing zeros dropped; ``None`` or a
+    value that is not finite → :data:`NO_DATA`.
+    """
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    sign = "-" if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    groups = f"{int(whole):,}".replace(",", ".")
+    return sign + groups + ("," + fraction if fraction else "")
+
+
+def percent(value: float | None, decimals: int = 2) -> str:
+    """A rate 0-100 as ``43,21 %`` (``None`` → :data:`NO_DATA`)."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return f"{number(value, decimals)} %"
+
+
+def change_in_points(current: float | None, previous: float | None) -> str | None:
+    """``tăng 2,5 điểm %`` / ``giảm 1 điểm %`` / ``không đổi``; ``None`` when either is missing."""
+    if current is None or previous is None or not (
+        math.isfinite(current) and math.isfinite(previous)
+    ):
+        return None
+    delta = round(current - previous, 2)
+    if delta == 0:
+        return "không đổi"
+    return f"{'tăng' if delta > 0 else 'giảm'} {number(abs(delta))} điểm %"
+
+
+def change_in_count(current: float | None, previous: float | None) -> str | None:
+    """``tăng 3`` / ``giảm 1.200`` / ``không đổi``; ``None`` when either is missing."""
+    if current is None or previous is None or not (
+        math.isfinite(current) and math.isfinite(previous)
+    ):
+        return None
+    delta = current - previous
+    if delta == 0:
+        return "không đổi"
+    return f"{'tăng' if delta > 0 else 'giảm'} {number(abs(delta))}"
+
+
+def long_date(day: date) -> str:
+    """``ngày 16 tháng 4 năm 2025``; ``ngày 05 tháng 02 năm 2025`` (leading zeros per NĐ 30)."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def place_and_date(place: str, day: date) -> str:
+    """``An Giang, ngày 16 tháng 4 năm 2025``."""
+    return f"{place}, {long_date(day)}"
+
+
+def short_date(day: date | None) -> str:
+    """``16/04/2025`` (for table cells); ``None`` → empty."""
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+def period_phrase(period: str | Period) -> str:
+    """``2025-03`` → ``tháng 3/2025``, ``2025-Q1`` → ``quý I/2025``, ``2025-H1`` → ``6 tháng
+    đầu năm 2025``, ``2025-9M`` → ``9 tháng đầu năm 2025``, ``2025`` → ``năm 2025``."""
+    p = period if isinstance(period, Period) else parse_period(period)
+    if p.kind == "month":
+        return f"tháng {p.first_month}/{p.year}"
+    if p.kind == "quarter":
+        return f"quý {_ROMAN[p.last_month // 3]}/{p.year}"
+    if p.kind == "half":
+        return f"6 tháng đầu năm {p.year}"
+    if p.kind == "nine_months":
+        return f"9 tháng đầu năm {p.year}"
+    return f"năm {p.year}"
+
+
+def roman(n: int) -> str:
+    """Section numerals I-X."""
+    numerals = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+    return numerals[n] if 0 < n < len(numerals) else str(n)

@@ -1,0 +1,134 @@
+"""The report as a Word document, rendered with docxtpl from the template in ``templates/``.
+
+The template (``templates/bao-cao-cchc.docx``, rebuilt by ``scripts/make_word_template.py``)
+holds the layout of Nghị định 30/2020/NĐ-CP: A4, margins, Times New Roman, letterhead,
+page numbers from page 2, recipients and signature. Its tags read ``v`` (a
+:class:`~tasks.report.view.ReportView`) and ``charts`` (section number → images).
+Texts are XML-escaped on rendering (``autoescape``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from tasks.report.charts import Chart
+from tasks.report.view import ReportView
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
+CHART_WIDTH_MM = 160
+_TEXT_WIDTH_TWIPS = 9350  # 16.5 cm
+_CHAR = 115  # twips per character at 12 pt (about 0.45 em, a little more for bold)
+_HEADER_FACTOR = 1.4  # bold headers, often capitals ("STT")
+_PAD = 300  # cell margins and a little room, twips
+_SHORT = 12  # texts up to this long (numbers, dates, states) are not wrapped
+_LONG = 60  # a long text is given at most this many characters per line
+_SHORT_COLUMN = 16  # a column whose texts are all this short is not wrapped if it can be
+_LONGEST_WORD = 12  # a longer word (a file name) may be broken
+
+
+def word_name(period: str) -> str:
+    return f"bao-cao-cchc-{period}.docx"
+
+
+def write_word(view: ReportView, charts: Sequence[Chart], path: Path,
+               template: Path = TEMPLATE) -> Path:
+    """Render ``view`` (with ``charts`` under their sections) into ``path``; return it."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    document = DocxTemplate(str(template))
+    by_key: dict[str, list[Chart]] = {}
+    for chart in charts:
+        by_key.setdefault(chart.key, []).append(chart)
+    images = {
+        section.number: [InlineImage(document, io.BytesIO(chart.png), width=Mm(CHART_WIDTH_MM))
+                         for key in section.charts for chart in by_key.get(key, [])]
+        for section in view.sections
+    }
+    document.render({"v": view, "charts": images}, autoescape=True)
+    _fit_data_tables(document)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".docx", dir=path.parent)
+    os.close(handle)
+    try:
+        document.save(temp_name)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _fit_data_tables(document: object) -> None:
+    """Column widths from the texts (docxtpl splits the width evenly after a column loop).
+
+    Each column gets at least its longest unbreakable text (a number, a date, a short state,
+    the longest word); what is left of the text width goes to the columns with long texts.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    docx = document.docx  # type: ignore[attr-defined]
+    for table in docx.tables:
+        if table.style is None or table.style.name != "Table Grid":
+            continue
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        widths = column_widths(rows, _TEXT_WIDTH_TWIPS)
+        if not widths:
+            continue
+        grid = table._tbl.tblGrid
+        for col in list(grid):
+            grid.remove(col)
+        for width in widths:
+            col = OxmlElement("w:gridCol")
+            col.set(qn("w:w"), str(width))
+            grid.append(col)
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=False):
+                cell.width = width * 635  # twips → EMU
+
+
+def column_widths(rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    """Widths in twips for a table of ``rows`` (header first) filling ``total`` twips.
+
+    Columns of short texts (numbers, dates, codes) keep their texts on one line; the columns
+    of long texts share the rest in proportion to their length. When that does not fit,
+    every column gets its longest unbreakable text and the rest is shared.
+    """
+    columns = max((len(r) for r in rows), default=0)
+    if not columns:
+        return []
+    least, natural = [], []
+    for index in range(columns):
+        texts = [r[index] for r in rows if index < len(r)]
+        header = texts[0] if texts else ""
+        longest_word = max((len(word) for word in header.split()), default=1)
+        body = max((_unbroken(t) for t in texts[1:]), default=1) * _CHAR
+        least.append(max(int(longest_word * _CHAR * _HEADER_FACTOR), body) + _PAD)
+        natural.append(max((min(len(t), _LONG) for t in texts), default=1) * _CHAR + _PAD)
+        natural[-1] = max(natural[-1], least[-1])
+    if sum(natural) <= total:
+        scale = total / sum(natural)
+        return [int(w * scale) for w in natural]
+    short = [w <= _SHORT_COLUMN * _CHAR + _PAD for w in natural]
+    rest = total - sum(w for w, s in zip(natural, short, strict=True) if s)
+    long_natural = sum(w for w, s in zip(natural, short, strict=True) if not s)
+    shared = [w if s else int(rest * w / long_natural) if long_natural else w
+              for w, s in zip(natural, short, strict=True)]
+    if rest > 0 and all(w >= lo for w, lo in zip(shared, least, strict=True)):
+        return shared
+    if sum(least) >= total:
+        return [int(total * w / sum(least)) for w in least]
+    spare = (total - sum(least)) / (sum(natural) - sum(least))
+    return [int(lo + (na - lo) * spare) for lo, na in zip(least, natural, strict=True)]
+
+
+def _unbroken(text: str) -> int:
+    """Characters of ``text`` that must stay on one line (a short text is kept whole)."""
+    if len(text) <= _SHORT:
+        return len(text)
+    return min(_LONGEST_WORD, max((len(word) for word in text.split()), default=1))
