@@ -8,6 +8,7 @@ Windows-1252, so the byte columns are decoded with cp1252 to get what openpyxl r
 
 from __future__ import annotations
 
+import ast
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.settings import REGISTRY_DIR
+from tasks.intake import legacy_encoding
 from tasks.intake.legacy_encoding import (
     Conversion,
     convert,
@@ -252,3 +256,33 @@ def test_no_false_positives_on_the_project_texts() -> None:
         if detect(piece) != "unicode" or to_unicode(piece).changed
     ]
     assert wrong == []
+
+
+_ALPHABET = "".join(sorted(_expected_letters())) + "abcdeghiklmnopqrstuvxyABCDEGHIKLMNOPQRSTUVXY "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_any_vietnamese_text_survives_vni_both_ways(text: str) -> None:
+    # no VNI sequence may swallow the start of the next letter
+    assert convert(encode(text, "vni"), "vni") == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_any_vietnamese_text_survives_tcvn3_both_ways(text: str) -> None:
+    lower = text.lower()
+    assert convert(encode(lower, "tcvn3"), "tcvn3") == lower
+    assert convert(encode(text, "tcvn3", capitals=True), "tcvn3", capitals=True) == text.upper()
+
+
+def test_module_imports_only_the_standard_library() -> None:
+    # the lead wires it into the reader: it must not pull in any project module
+    source = Path(legacy_encoding.__file__).read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert imported <= {"__future__", "re", "unicodedata", "dataclasses", "typing"}
