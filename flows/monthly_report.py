@@ -39,7 +39,7 @@ def monthly_report(
 
     Args:
         period: Kỳ báo cáo, ví dụ 2025-05, 05/2025, Tháng 5/2025, 2025-Q1, Quý I/2025,
-            2025-H1, 2025-9M, 2025. Để trống: kỳ gần nhất đã kết thúc theo "Loại kỳ".
+            2025-H1, 2025-9M, 2025. Để trống: kỳ gần nhất đã kết thúc, loại kỳ theo period_kind.
             Kỳ viết sai làm lượt chạy dừng ngay, trước khi đọc tệp nào.
         force: Lập phiên bản mới kể cả khi dữ liệu không đổi.
         publish: Gửi báo cáo (thư mục outbox và e-mail Sở Nội vụ); tắt: chỉ lập báo cáo.
