@@ -22,7 +22,12 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterId,
+)
 from prefect.deployments import run_deployment
 from prefect.exceptions import PrefectHTTPStatusError
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -117,10 +122,18 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
             with pytest.raises(PrefectHTTPStatusError, match="'tuan' is not one of"):
                 run_deployment("monthly-report/bao-cao-thang",
                                parameters={"period_kind": "tuan"}, timeout=0)
-            # a period nobody can read fails the run at once, in Vietnamese
-            bad = run_deployment("monthly-report/bao-cao-thang",
-                                 parameters={"period": "2025-13"}, timeout=RUN_TIMEOUT,
-                                 poll_interval=2)
+            # the CLI of docs/operations.md; a period nobody can read fails the run at
+            # once, in Vietnamese
+            cli = subprocess.run([*prefect, "deployment", "run", "monthly-report/bao-cao-thang",
+                                  "--param", "period=2025-13", "--watch", "--watch-timeout",
+                                  str(int(RUN_TIMEOUT))], env=env, capture_output=True,
+                                 text=True, timeout=RUN_TIMEOUT + 60)
+            assert cli.returncode == 1, cli.stdout + cli.stderr
+            assert "Flow run finished in state 'Failed'" in cli.stdout
+            with get_client(sync_client=True) as client:
+                [bad] = [r for r in client.read_flow_runs(deployment_filter=DeploymentFilter(
+                    id=DeploymentFilterId(any_=[deployment_id])))
+                    if r.parameters.get("period") == "2025-13"]
             assert bad.state is not None and bad.state.is_failed()
             assert "PeriodError: Kỳ báo cáo «2025-13» không có thật (tháng phải từ 1 đến 12)" \
                 in str(bad.state.message)
@@ -134,6 +147,8 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
         with get_client(sync_client=True) as client:
             artifacts = client.read_artifacts(flow_run_filter=FlowRunFilter(
                 id=FlowRunFilterId(any_=[run.id])))
+            slot = client.read_global_concurrency_limit_by_name("cchc-report-2025-05")
+        assert (slot.limit, slot.active_slots) == (1, 0)  # held during the run, then freed
         keys = {a.key for a in artifacts}
         assert {"bao-cao-cchc-2025-05", "bao-cao-cchc-2025-05-tom-tat",
                 "bao-cao-cchc-2025-05-thu-muc"} <= keys
