@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 from prefect import flow, get_run_logger
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from config.settings import load_settings
 from connectors.drop_folder import DropFolder
@@ -48,12 +51,19 @@ def _collect(res: Resources, folder: DropFolder,
 
 
 @flow(name="collect-submissions", log_prints=True)
-def collect_submissions(period: str | None = None, workspace: str | None = None
-                        ) -> dict[str, int]:
+def collect_submissions(
+    period: Annotated[str | None, Field(examples=["2025-05"])] = None,
+    workspace: SkipJsonSchema[str | None] = None,
+) -> dict[str, int]:
     """Process the collection folder: accept each file once, or reject it with a receipt.
 
-    ``period`` (optional) only labels the summary: files for any period are collected.
     Returns counts: accepted, duplicate, superseded (earlier files replaced), rejected.
+
+    Args:
+        period: Chỉ để ghi nhãn bảng tổng hợp (ví dụ 2025-05); tệp của mọi kỳ đều được
+            thu nhận.
+        workspace: Thư mục làm việc (chỉ cho CLI và kiểm thử; triển khai dùng biến môi
+            trường CCHC_WORKSPACE của worker, không hiện trên giao diện).
     """
     res = build_resources(load_settings(workspace=Path(workspace) if workspace else None))
     label = parse_period(period).label if period else None
