@@ -16,8 +16,9 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.yaml_files import read_yaml
 
 
 class UnitChange(BaseModel):
@@ -103,6 +104,6 @@ def load_crosswalk(paths: Iterable[Path]) -> Crosswalk:
     """Read and check every crosswalk file (``ValueError`` names what is wrong)."""
     changes: list[UnitChange] = []
     for path in sorted(paths):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         changes.extend(Crosswalk.model_validate(data).changes)
     return Crosswalk(changes=tuple(changes))

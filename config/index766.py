@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.registry import RegistryError
+from config.yaml_files import read_yaml
 
 INDEX766_FILE = "index766.yaml"
 
@@ -95,7 +96,7 @@ def load_index766(directory: Path) -> Index766Config:
     """Load ``index766.yaml`` from the registry directory."""
     path = directory / INDEX766_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return Index766Config.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise RegistryError(f"766 index rules in {path} are invalid: {exc}") from exc

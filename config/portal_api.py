@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from config.yaml_files import read_yaml
+
 DEFAULT_PORTAL_API_CONFIG = Path(__file__).resolve().parent / "data" / "portal_api.yaml"
 
 
@@ -64,7 +66,7 @@ class PortalApiConfigError(ValueError):
 
 def load_portal_api_config(path: Path = DEFAULT_PORTAL_API_CONFIG) -> PortalApiConfig:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return PortalApiConfig.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise PortalApiConfigError(f"portal API configuration {path} is invalid: {exc}") from exc

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from config.crosswalk import Crosswalk, load_crosswalk
 from config.folding import fold
+from config.yaml_files import read_yaml
 
 # A task's lead list may name a group (``@so-ban-nganh``) instead of listing every unit;
 # the groups, the unit kinds and who must submit are data (``unit-kinds.yaml``).
@@ -365,7 +366,7 @@ class Registry(_Strict):
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"cannot read registry file {path}: {exc}") from exc
 

@@ -48,4 +48,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Write-ahead log: readers never block the writer, and a commit is a log append. With
+    # synchronous=NORMAL a commit survives the process being killed (the log is in the OS's
+    # hands); only a power cut can lose the last commits, never corrupt the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
