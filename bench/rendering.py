@@ -1,0 +1,137 @@
+"""Benchmark 5: rendering the report for 130 units, part by part.
+
+Builds the content of a report with 130 units (the real registry's units of 2025-07,
+when the districts and the new communes overlap, plus the press and the Fatherland
+Front), realistic indicator values, every task row of the register and a few rejected
+files; then times, best of ``--repeat``:
+
+- ``workbook``: the Excel workbook (tasks/report/workbook.py);
+- ``charts``: every PNG chart (matplotlib; the import is counted in the first run only,
+  so the best-of figure is the drawing itself);
+- ``view``: the Vietnamese text and tables shared by Word and HTML;
+- ``word``: the .docx from the docxtpl template, charts embedded;
+- ``html``: the self-contained HTML, charts inline.
+
+Prints each part's time, slowest first, and the total.
+
+    PYTHONPATH=. .venv/bin/python bench/rendering.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tasks.model.report import ReportContent
+
+UNITS = 130
+
+
+def build_content(seed: int = 5) -> ReportContent:
+    from config.registry import load_registry
+    from config.settings import REGISTRY_DIR
+    from tasks.model.periods import parse_period
+    from tasks.model.report import (
+        PROVINCE,
+        IndicatorValue,
+        MissingUnitRow,
+        RejectedFileRow,
+        TaskProgressRow,
+    )
+    from tasks.model.rules import ReportingRules
+
+    rng = random.Random(seed)
+    registry = load_registry(REGISTRY_DIR)
+    period = parse_period("2025-07")
+    window = ReportingRules().window(period)
+    units = registry.units_valid(*window)[:UNITS]
+    assert len(units) == UNITS, len(units)
+    names = {u.code: u.name for u in units}
+    values: list[IndicatorValue] = []
+    totals = {"online_filing_rate": [0.0, 0.0], "on_time_rate": [0.0, 0.0]}
+    for unit in units:
+        received = float(rng.randint(50, 3000))
+        online = round(received * rng.uniform(0.3, 0.6))
+        resolved = round(received * rng.uniform(0.8, 0.95))
+        on_time = round(resolved * rng.uniform(0.93, 1.0))
+        for indicator, num, den in (("online_filing_rate", online, received),
+                                    ("on_time_rate", on_time, resolved)):
+            values.append(IndicatorValue(unit.code, indicator, num, den, num / den * 100))
+            totals[indicator][0] += num
+            totals[indicator][1] += den
+    for indicator, (num, den) in totals.items():
+        values.insert(0, IndicatorValue(PROVINCE, indicator, num, den, num / den * 100))
+    tasks = []
+    for task in registry.tasks_in_force(*window):
+        for code in sorted(registry.leads_of(task, window) & names.keys()):
+            status = rng.choice(["Hoàn thành", "Đang thực hiện", "Chưa thực hiện"])
+            tasks.append(TaskProgressRow(
+                task.id, task.area, task.text, code, names[code], task.deadline, status,
+                100.0 if status == "Hoàn thành" else float(rng.randint(0, 90)), None,
+                task.deadline is not None and status != "Hoàn thành",
+                "Đã triển khai theo kế hoạch của đơn vị", None))
+    missing = [MissingUnitRow(u.code, u.name, "chưa nộp") for u in units[::13]]
+    rejected = [RejectedFileRow(u.code, f"bao-cao-{u.code}.xlsx",
+                                datetime(2025, 7, 16, 8, tzinfo=UTC),
+                                "Nhiệm vụ, dòng 5, cột Tiến độ (%): phải từ 0 đến 100")
+                for u in units[::25]]
+    return ReportContent(
+        period=period.label, period_label_vi="tháng 7/2025", version=1,
+        generated_at=datetime(2025, 7, 19, 7, tzinfo=UTC), window=window,
+        indicators=values, indicator_names=registry.indicator_names(),
+        indicator_kinds=registry.indicator_kinds(), unit_names=names, tasks=tasks,
+        missing=missing, rejected=rejected)
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from tasks.report.charts import draw_charts
+    from tasks.report.html import render_html
+    from tasks.report.view import build_view
+    from tasks.report.word import write_word
+    from tasks.report.workbook import write_report_workbook
+
+    content = build_content()
+    previous = [v for v in content.indicators if v.unit == "TINH"]
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-render-") as tmp:
+        folder = Path(tmp)
+        charts = draw_charts(content, previous, "2025-06")
+        view = build_view(content, None, previous=previous)
+        times = {
+            "workbook": best_of(args.repeat, lambda: write_report_workbook(
+                content, folder / "bao-cao.xlsx")),
+            "charts": best_of(args.repeat, lambda: draw_charts(content, previous, "2025-06")),
+            "view": best_of(args.repeat, lambda: build_view(content, None, previous=previous)),
+            "word": best_of(args.repeat, lambda: write_word(view, charts,
+                                                            folder / "bao-cao.docx")),
+            "html": best_of(args.repeat, lambda: render_html(view, charts)),
+        }
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}; "
+          f"{date.today():%Y-%m-%d}")
+    print(f"{UNITS} units, {len(content.tasks)} task rows, {len(charts)} chart images")
+    for part, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
+        print(f"{part:>9}: {seconds:6.2f} s")
+    print(f"{'total':>9}: {sum(times.values()):6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
