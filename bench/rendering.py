@@ -58,16 +58,17 @@ def build_content(seed: int = 5) -> ReportContent:
     totals = {"online_filing_rate": [0.0, 0.0], "on_time_rate": [0.0, 0.0]}
     for unit in units:
         received = float(rng.randint(50, 3000))
-        online = round(received * rng.uniform(0.3, 0.6))
-        resolved = round(received * rng.uniform(0.8, 0.95))
-        on_time = round(resolved * rng.uniform(0.93, 1.0))
+        online = float(round(received * rng.uniform(0.3, 0.6)))
+        resolved = float(round(received * rng.uniform(0.8, 0.95)))
+        on_time = float(round(resolved * rng.uniform(0.93, 1.0)))
         for indicator, num, den in (("online_filing_rate", online, received),
                                     ("on_time_rate", on_time, resolved)):
             values.append(IndicatorValue(unit.code, indicator, num, den, num / den * 100))
             totals[indicator][0] += num
             totals[indicator][1] += den
-    for indicator, (num, den) in totals.items():
-        values.insert(0, IndicatorValue(PROVINCE, indicator, num, den, num / den * 100))
+    for indicator, (total_num, total_den) in totals.items():
+        values.insert(0, IndicatorValue(PROVINCE, indicator, total_num, total_den,
+                                        total_num / total_den * 100))
     tasks = []
     for task in registry.tasks_in_force(*window):
         for code in sorted(registry.leads_of(task, window) & names.keys()):
