@@ -10,11 +10,10 @@ Texts are XML-escaped on rendering (``autoescape``).
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from tasks.report.atomic_file import save_atomically
 from tasks.report.charts import Chart
 from tasks.report.view import ReportView
 
@@ -51,16 +50,7 @@ def write_word(view: ReportView, charts: Sequence[Chart], path: Path,
     }
     document.render({"v": view, "charts": images}, autoescape=True)
     _fit_data_tables(document)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".docx", dir=path.parent)
-    os.close(handle)
-    try:
-        document.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return save_atomically(path, document.save)
 
 
 def _fit_data_tables(document: object) -> None:

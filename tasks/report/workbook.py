@@ -17,9 +17,7 @@ Datetimes are written without a time zone, as wall-clock time in ``timezone`` (t
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +40,7 @@ from tasks.model.report import (
     IndicatorValue,
     ReportContent,
 )
+from tasks.report.atomic_file import save_atomically
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_UNITS = "Chỉ số theo đơn vị"
@@ -138,16 +137,7 @@ def write_report_workbook(
     writer = _Writer(content, ZoneInfo(timezone))
     workbook = writer.build()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return save_atomically(path, workbook.save)
 
 
 # --------------------------------------------------------------------------- internals
