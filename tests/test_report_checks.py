@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from sqlalchemy import update
@@ -23,6 +24,7 @@ from tasks.portal.export_reader import read_portal_export
 from tasks.report.checks import export_total_issues
 from tasks.report.html import html_name
 from tasks.report.versions import publish_version, workbook_name
+from tasks.report.word import word_name
 from tasks.report.workbook import SHEET_REJECTED
 from tests import scenario
 from tests.test_indicators import built_report, collect_all
@@ -69,6 +71,10 @@ def test_stored_figures_that_disagree_with_the_export_are_listed(
     assert all(issue in cells for issue in expected)
     html = (outcome.folder / html_name("2025-05")).read_text(encoding="utf-8")
     assert "Đối chiếu số liệu" in html and "báo cáo tính 511" in html
+    word = docx.Document(str(outcome.folder / word_name("2025-05")))
+    word_cells = [cell.text for table in word.tables for row in table.rows
+                  for cell in row.cells]
+    assert all(issue in word_cells for issue in expected)
 
 
 def _export_with_wrong_total(path: Path) -> Path:
