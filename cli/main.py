@@ -249,3 +249,36 @@ def whatif(
     typer.echo(f"Chỉ số 766 toàn tỉnh, kỳ {parsed.label} (tệp {path.name}):")
     for line in result.lines_vi():
         typer.echo(line)
+
+
+@app.command()
+def trace(
+    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-05")],
+    unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị, hoặc TINH cho toàn tỉnh")],
+    indicator: Annotated[str, typer.Option("--indicator", help="Mã chỉ số, ví dụ on_time_rate")],
+    version: Annotated[int | None, typer.Option("--version", help="Bản báo cáo (mặc định: "
+                                                "bản mới nhất)")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Nguồn gốc một số liệu đã công bố: giá trị, tử số, mẫu số, tệp đầu vào và các dòng."""
+    from connectors.database import Database
+    from tasks.report.trace import TraceError, trace_figure, trace_lines
+
+    settings = load_settings(workspace=workspace)
+    try:
+        label = parse_period(period).label
+    except PeriodError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    db = Database.from_url(settings.resolved_database_url)
+    try:
+        db.migrate()
+        found = trace_figure(db, label, unit.strip().upper(), indicator.strip(), version)
+    except TraceError as exc:
+        typer.echo(f"Không truy được nguồn: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    for line in trace_lines(found, settings.timezone):
+        typer.echo(line)
+

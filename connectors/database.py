@@ -18,11 +18,12 @@ from sqlalchemy import create_engine, event
 from connectors.intake_store import IntakeTables
 from connectors.portal_store import PortalTables
 from connectors.report_store import ReportTables
+from connectors.trace_store import TraceTables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class Database(IntakeTables, PortalTables, ReportTables):
+class Database(IntakeTables, PortalTables, ReportTables, TraceTables):
     """The engine, the migrations, and every part's methods on one object."""
 
     @classmethod

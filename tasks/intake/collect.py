@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from config.registry import Registry
+from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.periods import period_in_name
@@ -48,6 +49,7 @@ class FileOutcome:
     superseded: int = 0
     problems: tuple[Problem, ...] = ()
     kept_at: str = ""
+    notes: tuple[str, ...] = ()  # e.g. legacy text converted to Unicode, with a sample
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Checked:
     content: Submission | PortalExport | None
     problems: tuple[Problem, ...] = ()
     claimed_period: str | None = None  # the period the file names, when it can be read
+    notes: tuple[str, ...] = ()  # what the reader changed (legacy text converted …)
 
 
 _UNREADABLE = ("không đọc được tệp; hãy mở tệp bằng Excel, lưu lại (.xlsx) rồi nộp lại")
@@ -118,9 +121,11 @@ def check_submission(item: InboxFile, registry: Registry, today: date) -> Checke
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
     result = validate_submission(raw, registry, today=today, folder_agency=folder)
+    note = conversion_note(raw.conversions)
+    notes = (note,) if note else ()
     if isinstance(result, Submission):
-        return Checked(result, (), result.period.label)
-    return Checked(None, tuple(result), claimed_period(raw))
+        return Checked(result, (), result.period.label, notes)
+    return Checked(None, tuple(result), claimed_period(raw), notes)
 
 
 def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Checked:
@@ -245,15 +250,16 @@ def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registr
         _finish(item, folder, db, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
-                           kept_at=str(kept))
-    return _reject(item, folder, db, meta, checked.problems, checked.claimed_period)
+                           kept_at=str(kept), notes=checked.notes)
+    return _reject(item, folder, db, meta, checked.problems, checked.claimed_period,
+                   notes=checked.notes)
 
 
 def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
             problems: tuple[Problem, ...], period: str | None, *,
-            move: bool = False) -> FileOutcome:
+            move: bool = False, notes: tuple[str, ...] = ()) -> FileOutcome:
     receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
-                      item.agency_folder or None)
+                      item.agency_folder or None, notes=notes)
     db.claim(meta, str(folder.quarantine_target(item, receipt)))
     kept = folder.quarantine(item, receipt, move=move)
     db.add_rejection(meta, period, str(kept), problems)
@@ -263,7 +269,7 @@ def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
         _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
     _finish(item, folder, db, meta)
     return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
-                       period, problems=problems, kept_at=str(kept))
+                       period, problems=problems, kept_at=str(kept), notes=notes)
 
 
 def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.folding import fold_key
+from tasks.intake.legacy_text import CellConversion, convert_value
 from tasks.model.problems import Problem
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import read_delimited
@@ -92,6 +93,7 @@ class RawSubmission:
     tasks: list[RawRow] = field(default_factory=list)
     metrics: list[RawRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    conversions: list[CellConversion] = field(default_factory=list)  # legacy text converted
 
 
 def _canonical(label: object, names: dict[str, tuple[str, ...]]) -> str | None:
@@ -175,9 +177,12 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
 
 
 # --- file formats --------------------------------------------------------------------
-def _xlsx_grids(path: Path) -> dict[str, Grid]:
+def _xlsx_grids(path: Path, conversions: list[CellConversion] | None = None
+                ) -> dict[str, Grid]:
     """Each worksheet's values, read within :mod:`tasks.sheets.workbook_limits`; a number in a
-    percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1)."""
+    percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1); text
+    in a TCVN3/VNI font (or recognised as legacy text) becomes Unicode, noted in
+    ``conversions``."""
     try:
         sheets = read_workbook(path)
     except WorkbookError as exc:
@@ -191,6 +196,9 @@ def _xlsx_grids(path: Path) -> dict[str, Grid]:
                 if ((r, c) in sheet.percent and isinstance(value, int | float)
                         and not isinstance(value, bool)):
                     value = f"{round(float(value) * 100, 6)}%"
+                value, conversion = convert_value(value, sheet.fonts.get((r, c)))
+                if conversion is not None and conversions is not None:
+                    conversions.append(CellConversion(sheet.name, r + 1, c + 1, conversion))
                 values.append(value)
             grid.append(values)
         grids[sheet.name] = grid
@@ -214,7 +222,8 @@ def _decode(data: bytes) -> str:
     raise UnreadableFile("không đọc được bảng mã của tệp (hãy lưu tệp với bảng mã UTF-8)")
 
 
-def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
+def _csv_grids(path: Path, conversions: list[CellConversion] | None = None
+               ) -> tuple[dict[str, Grid], dict[str, int]]:
     text = _decode(_read_bytes(path))
     try:
         lines = read_delimited(text)
@@ -238,8 +247,20 @@ def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int]]:
             current = SHEET_INFO
             grids[current] = []
             firsts[current] = number
-        grids[current].append(line)
+        grids[current].append(_converted_line(line, current, number, conversions))
     return dict(grids), firsts
+
+
+def _converted_line(line: Sequence[str], sheet: str, number: int,
+                    conversions: list[CellConversion] | None) -> list[object]:
+    """A CSV line with legacy text (told by statistics only) turned into Unicode."""
+    values: list[object] = []
+    for column, cell in enumerate(line, start=1):
+        value, conversion = convert_value(cell)
+        if conversion is not None and conversions is not None:
+            conversions.append(CellConversion(sheet, number, column, conversion))
+        values.append(value)
+    return values
 
 
 def _json_raw(path: Path) -> RawSubmission:
@@ -256,6 +277,9 @@ def _json_raw(path: Path) -> RawSubmission:
     for key, value in data.items():
         label = _canonical(key, INFO_LABELS)
         if label:
+            value, conversion = convert_value(value)
+            if conversion is not None:
+                raw.conversions.append(CellConversion(SHEET_INFO, 1, None, conversion))
             raw.info[label] = (value, None)
     for label in (COL_AGENCY, COL_PERIOD):
         if label not in raw.info:
@@ -272,7 +296,14 @@ def _json_raw(path: Path) -> RawSubmission:
             if not isinstance(item, dict):
                 raw.problems.append(Problem("mỗi dòng phải là một đối tượng {…}", sheet, number))
                 continue
-            cells = {c: v for k, v in item.items() if (c := _canonical(k, columns))}
+            cells: dict[str, object] = {}
+            for key, value in item.items():
+                column = _canonical(key, columns)
+                if column is None:
+                    continue
+                cells[column], conversion = convert_value(value)
+                if conversion is not None:
+                    raw.conversions.append(CellConversion(sheet, number, None, conversion))
             target.append(RawRow(number, cells))
     return raw
 
@@ -283,11 +314,16 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 def read_submission(path: Path) -> RawSubmission:
     """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
     suffix = path.suffix.lower()
+    conversions: list[CellConversion] = []
     if suffix in (".xlsx", ".xlsm"):
-        return _from_sheets(_xlsx_grids(path))
+        raw = _from_sheets(_xlsx_grids(path, conversions))
+        raw.conversions.extend(conversions)
+        return raw
     if suffix == ".csv":
-        grids, firsts = _csv_grids(path)
-        return _from_sheets(grids, firsts)
+        grids, firsts = _csv_grids(path, conversions)
+        raw = _from_sheets(grids, firsts)
+        raw.conversions.extend(conversions)
+        return raw
     if suffix == ".json":
         return _json_raw(path)
     raise UnreadableFile(

@@ -15,6 +15,7 @@ def collect_table(summary: CollectSummary) -> list[dict[str, str]]:
         "Kỳ": f.period or "",
         "Thay thế tệp trước": str(f.superseded) if f.superseded else "",
         "Lỗi": "; ".join(p.line_vi() for p in f.problems),
+        "Ghi chú": "; ".join(f.notes),
     } for f in summary.files]
 
 
@@ -34,4 +35,9 @@ def collect_markdown(summary: CollectSummary, title: str) -> str:
             lines.append(f"- {escape(f.file)}: "
                          + "; ".join(escape(p.line_vi()) for p in f.problems[:5])
                          + (f" … (+{len(f.problems) - 5} lỗi)" if len(f.problems) > 5 else ""))
+    noted = [f for f in summary.files if f.notes]
+    if noted:
+        lines += ["", "## Ghi chú (đã chuyển bảng mã cũ sang Unicode)", ""]
+        lines += [f"- {escape(f.file)}: " + "; ".join(escape(n) for n in f.notes)
+                  for f in noted]
     return "\n".join(lines) + "\n"

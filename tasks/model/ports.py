@@ -42,6 +42,7 @@ from tasks.model.records import (
 )
 from tasks.model.report import IndicatorValue
 from tasks.model.submission import Submission
+from tasks.model.trace import FileLines
 
 
 class MailError(Exception):
@@ -201,3 +202,15 @@ class PortalSource(Protocol):
               now: datetime) -> PortalSnapshot: ...
 
     def latest_snapshot(self, raw_dir: Path, period: str) -> PortalSnapshot | None: ...
+
+
+class TraceStore(Protocol):
+    """What ``cchc trace`` reads: a report version, its values, and its input files' rows."""
+
+    def latest_report_version(self, period: str) -> ReportVersion | None: ...
+
+    def report_version(self, period: str, version: int) -> ReportVersion | None: ...
+
+    def indicator_values(self, version_id: int) -> list[IndicatorValue]: ...
+
+    def file_lines(self, content_hash: str) -> FileLines | None: ...

@@ -78,6 +78,7 @@ class Receipt:
     problems: tuple[Problem, ...]
     agency_folder: str | None = None
     kept_as: str | None = None
+    notes: tuple[str, ...] = ()  # what the reader changed, e.g. legacy text converted
 
     def _problems(self) -> list[Problem]:
         return [Problem(agency_message(p.message), p.sheet, p.row, p.column)
@@ -98,6 +99,8 @@ class Receipt:
             f"Tệp chưa được tiếp nhận vì có {len(problems)} lỗi sau:",
         ]
         lines += [f"{n}. {p.line_vi()}" for n, p in enumerate(problems, start=1)]
+        if self.notes:
+            lines += ["", "Ghi chú:"] + [f"- {agency_message(note)}" for note in self.notes]
         lines += [
             "",
             "Đề nghị đơn vị sửa các lỗi trên và nộp lại tệp vào thư mục của đơn vị.",
@@ -116,6 +119,7 @@ class Receipt:
             "content_hash": self.content_hash,
             "kept_as": _name_only(self.kept_as) if self.kept_as else None,
             "problems": [asdict(p) for p in self._problems()],
+            "notes": [agency_message(note) for note in self.notes],
         }
 
 

@@ -91,6 +91,9 @@ class ReportContent:
     # what the report lacks, for a visible banner: no portal figures, a failed fetch, …
     portal_missing: bool = False
     data_gaps: list[str] = field(default_factory=list)
+    # disagreements the run found checking itself (parts against wholes, the province
+    # against the portal export's «Tổng cộng» row), in Vietnamese
+    data_issues: list[str] = field(default_factory=list)
 
     def left_out_notes(self) -> list[str]:
         """One line per rate whose province value leaves units out, in Vietnamese."""

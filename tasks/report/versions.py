@@ -40,6 +40,7 @@ from tasks.model.report import (
     ReportContent,
 )
 from tasks.model.rules import ReportingRules
+from tasks.report.checks import data_issues
 from tasks.report.documents import write_documents
 from tasks.report.letterhead import Letterhead
 from tasks.report.workbook import write_report_workbook
@@ -101,6 +102,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
         portal_missing=inputs.portal is None,
         data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps),
+        data_issues=data_issues(inputs, portal, indicators),
     )
     used: list[dict[str, Any]] = [
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
@@ -147,6 +149,7 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
         "left_out": [{"indicator": indicator, "units": units}
                      for indicator, units in content.left_out.items()],
         "notes": content.all_notes(),
+        "data_issues": list(content.data_issues),
     }
 
 

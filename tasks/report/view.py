@@ -380,6 +380,13 @@ class _Builder:
                 for i, r in enumerate(rejected, start=1)]
         tables = [Table(["STT", "Đơn vị", "Tệp", "Thời điểm nhận", "Nội dung lỗi"], rows,
                         "Tệp bị từ chối")] if rows else []
+        if self.c.data_issues:
+            paragraphs.append(f"Đối chiếu số liệu khi lập báo cáo phát hiện "
+                              f"{len(self.c.data_issues)} điểm không khớp (xem bảng).")
+            tables.append(Table(["STT", "Điểm không khớp"],
+                                [[str(i), clean(issue)] for i, issue
+                                 in enumerate(self.c.data_issues, start=1)],
+                                "Đối chiếu số liệu"))
         return Section("V", "VẤN ĐỀ VỀ SỐ LIỆU", paragraphs, tables)
 
 

@@ -47,6 +47,7 @@ SHEET_UNITS = "Chỉ số theo đơn vị"
 SHEET_TASKS = "Tiến độ nhiệm vụ"
 SHEET_MISSING = "Đơn vị chưa nộp"
 SHEET_REJECTED = "Lỗi dữ liệu"
+ISSUE_SOURCE = "Đối chiếu số liệu"  # the first cell of a data issue row (not a file)
 SHEET_NAMES = (SHEET_SUMMARY, SHEET_UNITS, SHEET_TASKS, SHEET_MISSING, SHEET_REJECTED)
 
 REPORT_TITLE = "BÁO CÁO TỔNG HỢP CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"
@@ -364,6 +365,8 @@ class _Writer:
             ]
             for row in self.content.rejected
         ]
+        rows += [[_Out(ISSUE_SOURCE), _Out(None), _Out(None), _Out(issue)]
+                 for issue in self.content.data_issues]
         table = _write_table(ws, 1, columns, rows)
         _finish(ws, table, freeze_column=1)
 

@@ -19,7 +19,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
@@ -59,12 +59,15 @@ class SheetCells:
     """One worksheet's values; ``rows[r][c]`` is the cell at row r+1, column c+1.
 
     Blank cells are ``None``. ``percent`` holds the (r, c) of numeric cells formatted as
-    a percentage (``1.0`` shown as ``100%``).
+    a percentage (``1.0`` shown as ``100%``). ``fonts`` maps the (r, c) of each text cell
+    whose cell format names a font to that font's name (``.VnTime``, ``VNI-Times`` …), so a
+    reader can tell text typed in a legacy Vietnamese font.
     """
 
     name: str
     rows: list[list[object]]
     percent: frozenset[tuple[int, int]]
+    fonts: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def column_letters(number: int) -> str:
@@ -107,9 +110,10 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
             if first_sheet_only:
                 sheets = sheets[:1]
             percent_styles = _percent_styles(archive)
-            percents = {name: _scan_sheet(archive, part, name, percent_styles)
-                        for name, part in sheets}
-        return _values(path, percents)
+            style_fonts = _style_fonts(archive)
+            scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
+                     for name, part in sheets}
+        return _values(path, scans)
     except WorkbookError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError, expat.ExpatError,
@@ -238,14 +242,48 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return indexes
 
 
+def _styles_part(archive: zipfile.ZipFile) -> Element | None:
+    workbook = _workbook_part(archive)
+    styles = next((target for kind, target in _relations(archive, workbook).values()
+                   if kind.endswith(_STYLES)), None)
+    if styles is None or styles not in archive.namelist():
+        return None
+    return _parse(archive, styles)
+
+
+def _style_fonts(archive: zipfile.ZipFile) -> dict[int, str]:
+    """Cell format index (``s`` attribute) -> the name of the font it uses."""
+    root = _styles_part(archive)
+    if root is None:
+        return {}
+    names: list[str] = []
+    for element in root:
+        if _local(element.tag) == "fonts":
+            for font in element:
+                name = next((_attribute(child, "val") or "" for child in font
+                             if _local(child.tag) == "name"), "")
+                names.append(name)
+    fonts: dict[int, str] = {}
+    for element in root:
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(element):
+                font_id = int(xf.get("fontId", "0"))
+                if 0 <= font_id < len(names) and names[font_id]:
+                    fonts[index] = names[font_id]
+    return fonts
+
+
 class _SheetScan:
     """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
     kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
 
-    def __init__(self, name: str, percent_styles: set[int]) -> None:
+    def __init__(self, name: str, percent_styles: set[int],
+                 style_fonts: dict[int, str] | None = None) -> None:
         self.name = name
         self.percent_styles = percent_styles
+        self.style_fonts = style_fonts or {}
         self.percent: set[tuple[int, int]] = set()
+        self.fonts: dict[tuple[int, int], str] = {}
         self.row, self.column = 0, 0
         self.cell: tuple[str | None, str] | None = None  # style, type of the open cell
         self.has_value = False
@@ -282,16 +320,19 @@ class _SheetScan:
                 "đó hoặc chuyển bảng vào trong vùng này")
         if style and kind == "n" and int(style) in self.percent_styles:
             self.percent.add((self.row - 1, self.column - 1))
+        if style and kind in ("s", "inlineStr", "str") and int(style) in self.style_fonts:
+            self.fonts[(self.row - 1, self.column - 1)] = self.style_fonts[int(style)]
 
     @staticmethod
     def refuse(*_args: object) -> None:
         raise ValueError("DTD or entity declaration in a worksheet")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
-                percent_styles: set[int]) -> frozenset[tuple[int, int]]:
-    """Stream a sheet's XML once: refuse a value outside the limits, note percent cells."""
-    scan = _SheetScan(name, percent_styles)
+def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str, percent_styles: set[int],
+                style_fonts: dict[int, str] | None = None) -> _SheetScan:
+    """Stream a sheet's XML once: refuse a value outside the limits, note percent cells
+    and the font of each text cell."""
+    scan = _SheetScan(name, percent_styles, style_fonts)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = scan.start
     parser.EndElementHandler = scan.end
@@ -299,21 +340,21 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
     parser.EntityDeclHandler = scan.refuse
     with archive.open(part) as stream:
         parser.ParseFile(stream)
-    return frozenset(scan.percent)
+    return scan
 
 
-def _values(path: Path, percents: dict[str, frozenset[tuple[int, int]]]) -> list[SheetCells]:
+def _values(path: Path, scans: dict[str, _SheetScan]) -> list[SheetCells]:
     """The values of the scanned sheets, read with calamine (every value is within limits)."""
     sheets: list[SheetCells] = []
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
-            for name, percent in percents.items():
+            for name, scan in scans.items():
                 grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 rows: list[list[object]] = [
                     [None if value == "" else value for value in line]
                     for line in grid[:MAX_ROWS]
                 ]
-                sheets.append(SheetCells(name, rows, percent))
+                sheets.append(SheetCells(name, rows, frozenset(scan.percent), scan.fonts))
     except BaseException as exc:  # a panic in calamine's Rust code is a BaseException
         if type(exc).__name__ != "PanicException":
             raise
