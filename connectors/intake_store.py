@@ -256,6 +256,20 @@ class IntakeTables(Tables):
                                      t.difficulties) for sub, t in rows
                     if _MONTH_LABEL.match(sub.period)]
 
+    def task_reports_of(self, period: str) -> list[StoredTaskReport]:
+        """Task lines of the current submissions labelled with ``period`` itself (a
+        quarterly, half-year, 9-month or year file)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(SubmissionRow, TaskReportRow)
+                .join(TaskReportRow, TaskReportRow.submission_id == SubmissionRow.id)
+                .where(SubmissionRow.superseded_by.is_(None), SubmissionRow.period == period)
+                .order_by(SubmissionRow.arrived_at, TaskReportRow.id)
+            )
+            return [StoredTaskReport(sub.agency_code, sub.period, sub.arrived_at, t.task_id,
+                                     t.status, t.progress, t.completed_on, t.result,
+                                     t.difficulties) for sub, t in rows]
+
     def metric_reports(self, period: str) -> list[StoredMetricReport]:
         with self._session() as s:
             rows = s.execute(
