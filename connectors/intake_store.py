@@ -29,6 +29,7 @@ from tasks.model.records import (
     FileMeta,
     IntakeClaim,
     KnownFile,
+    ReceiptToMail,
     StoredMetricReport,
     StoredRejection,
     StoredSubmission,
@@ -280,6 +281,17 @@ class IntakeTables(Tables):
                 .order_by(SubmissionRow.agency_code, MetricReportRow.id)
             )
             return [StoredMetricReport(a, m, v) for a, m, v in rows]
+
+    def receipts_since(self, since: datetime) -> list[ReceiptToMail]:
+        """Agency files rejected since ``since`` whose content has not been accepted later."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(RejectionRow).where(RejectionRow.source == "inbox",
+                                           RejectionRow.cleared_at.is_(None),
+                                           RejectionRow.arrived_at >= since)
+                .order_by(RejectionRow.arrived_at, RejectionRow.id))
+            return [ReceiptToMail(r.id, r.agency_folder, r.file_name, r.quarantine_path,
+                                  r.arrived_at) for r in rows]
 
     def rejections_for(self, period: str, since: datetime,
                        until: datetime) -> list[StoredRejection]:

@@ -32,6 +32,7 @@ from tasks.model.records import (
     IntakeClaim,
     KnownFile,
     PortalSnapshot,
+    ReceiptToMail,
     ReportVersion,
     StoredMetricReport,
     StoredPortalFile,
@@ -138,6 +139,12 @@ class PeriodStore(Protocol):
 
     def current_portal(self, period: str
                        ) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None: ...
+
+
+class ReceiptSource(Protocol):
+    """Rejected agency files whose receipts may still have to be mailed."""
+
+    def receipts_since(self, since: datetime) -> list[ReceiptToMail]: ...
 
 
 class ReportStore(Protocol):
