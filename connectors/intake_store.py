@@ -29,6 +29,7 @@ from tasks.model.records import (
     FileMeta,
     IntakeClaim,
     KnownFile,
+    ReceiptToMail,
     StoredMetricReport,
     StoredRejection,
     StoredSubmission,
@@ -256,6 +257,20 @@ class IntakeTables(Tables):
                                      t.difficulties) for sub, t in rows
                     if _MONTH_LABEL.match(sub.period)]
 
+    def task_reports_of(self, period: str) -> list[StoredTaskReport]:
+        """Task lines of the current submissions labelled with ``period`` itself (a
+        quarterly, half-year, 9-month or year file)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(SubmissionRow, TaskReportRow)
+                .join(TaskReportRow, TaskReportRow.submission_id == SubmissionRow.id)
+                .where(SubmissionRow.superseded_by.is_(None), SubmissionRow.period == period)
+                .order_by(SubmissionRow.arrived_at, TaskReportRow.id)
+            )
+            return [StoredTaskReport(sub.agency_code, sub.period, sub.arrived_at, t.task_id,
+                                     t.status, t.progress, t.completed_on, t.result,
+                                     t.difficulties) for sub, t in rows]
+
     def metric_reports(self, period: str) -> list[StoredMetricReport]:
         with self._session() as s:
             rows = s.execute(
@@ -266,6 +281,17 @@ class IntakeTables(Tables):
                 .order_by(SubmissionRow.agency_code, MetricReportRow.id)
             )
             return [StoredMetricReport(a, m, v) for a, m, v in rows]
+
+    def receipts_since(self, since: datetime) -> list[ReceiptToMail]:
+        """Agency files rejected since ``since`` whose content has not been accepted later."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(RejectionRow).where(RejectionRow.source == "inbox",
+                                           RejectionRow.cleared_at.is_(None),
+                                           RejectionRow.arrived_at >= since)
+                .order_by(RejectionRow.arrived_at, RejectionRow.id))
+            return [ReceiptToMail(r.id, r.agency_folder, r.file_name, r.quarantine_path,
+                                  r.arrived_at) for r in rows]
 
     def rejections_for(self, period: str, since: datetime,
                        until: datetime) -> list[StoredRejection]:

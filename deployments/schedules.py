@@ -27,8 +27,10 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from config.settings import Settings
 from flows.collect import collect_submissions
 from flows.monthly_report import monthly_report
+from flows.reminders import reminders
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -47,12 +49,19 @@ YEAR_REPORT_CRON = "0 8 19 12 *"
 # The inbox is collected every 15 minutes so that receipts reach agencies quickly.
 COLLECT_CRON = "*/15 * * * *"
 
+# Reminders to units that have not reported: 08:00 on the 15th (the month's data window
+# has just closed) and 08:00 the day before the due date (CCHC_DUE_DAY, default 18 → 17th).
+# Changing the due day in a deployment's environment does not move this cron: edit it here.
+REMINDER_DAYS = sorted({15, Settings.model_fields["due_day"].default - 1})
+REMINDERS_CRON = f"0 8 {','.join(str(d) for d in REMINDER_DAYS)} * *"
+
 # A collection still running (a large inbox) makes the next one a no-op, not a queue.
 ONE_COLLECTION_AT_A_TIME = ConcurrencyLimitConfig(
     limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
 
 MONTHLY_REPORT_ENTRYPOINT = "flows/monthly_report.py:monthly_report"
 COLLECT_ENTRYPOINT = "flows/collect.py:collect_submissions"
+REMINDERS_ENTRYPOINT = "flows/reminders.py:reminders"
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,9 @@ DEPLOYMENTS: tuple[DeploymentSpec, ...] = (
     DeploymentSpec(collect_submissions, COLLECT_ENTRYPOINT, "thu-nhan", COLLECT_CRON,
                    "Thu nhận tệp các đơn vị nộp (15 phút một lần) và gửi phiếu báo lỗi.",
                    ("cchc", "thu-nhan"), concurrency_limit=ONE_COLLECTION_AT_A_TIME),
+    DeploymentSpec(reminders, REMINDERS_ENTRYPOINT, "nhac-nop-bao-cao", REMINDERS_CRON,
+                   "Gửi thư nhắc các đơn vị chưa nộp báo cáo kỳ đang mở (mỗi thư một lần "
+                   "mỗi đợt).", ("cchc", "nhac-nop")),
 )
 
 

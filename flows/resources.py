@@ -71,16 +71,28 @@ def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:
     """
     if not (settings.smtp_host and settings.mail_sender and settings.mail_recipients):
         return None
+    return MailChannel(_smtp(settings), settings.mail_sender, tuple(settings.mail_recipients))
+
+
+def build_agency_mail(settings: Settings) -> MailChannel[SmtpSender] | None:
+    """The SMTP channel to agencies (reminders, receipts: each message names its agency),
+    or None when the SMTP host or the sender is not set."""
+    if not (settings.smtp_host and settings.mail_sender):
+        return None
+    return MailChannel(_smtp(settings), settings.mail_sender, ())
+
+
+def _smtp(settings: Settings) -> SmtpSender:
+    assert settings.smtp_host is not None
     password: str | None = None
     if settings.smtp_password_block:
         block: Secret[str] = Secret.load(settings.smtp_password_block)  # type: ignore[assignment]
         password = str(block.get())
     elif settings.smtp_password is not None:
         password = settings.smtp_password.get_secret_value()
-    smtp = SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
+    return SmtpSender(settings.smtp_host, settings.smtp_port, starttls=settings.smtp_starttls,
                       username=settings.smtp_username, password=password,
                       timeout=settings.smtp_timeout)
-    return MailChannel(smtp, settings.mail_sender, tuple(settings.mail_recipients))
 
 
 def build_portal_api(settings: Settings) -> PortalApi | None:

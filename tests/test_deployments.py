@@ -23,6 +23,8 @@ EXPECTED = {
                         "nine_months"),
     "bao-cao-nam": ("flows/monthly_report.py:monthly_report", "0 8 19 12 *", "year"),
     "thu-nhan": ("flows/collect.py:collect_submissions", "*/15 * * * *", None),
+    # 08:00 on the 15th and the day before the due date (18th by default)
+    "nhac-nop-bao-cao": ("flows/reminders.py:reminders", "0 8 15,17 * *", None),
 }
 
 
@@ -89,3 +91,4 @@ def test_the_report_form_is_described_in_vietnamese_without_a_workspace_field(
     assert "quý" in form["period_kind"]["description"]
     collect = _schema(served["thu-nhan"])
     assert list(collect) == ["period"] and "thu nhận" in collect["period"]["description"]
+    assert _schema(served["nhac-nop-bao-cao"]) == {}  # nothing to fill in, no free path

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 
-from tasks.delivery import deliver
-from tasks.model.ports import DeliveryRecords, MailSender, ReportOutbox
+from config.registry import Registry
+from tasks.delivery import agency_notices, deliver
+from tasks.model.ports import (
+    DeliveryRecords,
+    MailSender,
+    PeriodStore,
+    ReceiptSource,
+    ReportOutbox,
+)
+from tasks.model.rules import ReportingRules
 from tasks.report.versions import ReportOutcome
 
 
@@ -26,3 +36,25 @@ def delivery_summary(state: State[deliver.DeliveryResult] | None) -> dict[str, o
     if state is None:
         return {"published_to": None, "delivery": "không gửi (publish=False)"}
     return state.result().summary()
+
+
+@task(name="nhac-nop-bao-cao", cache_policy=NO_CACHE)
+def plan_reminders(registry: Registry, db: PeriodStore, rules: ReportingRules,
+                   today: date) -> agency_notices.ReminderPlan:
+    """The units that must report for the open period and have not, with their tasks."""
+    return agency_notices.plan_reminders(registry, db, rules, today)
+
+
+@task(name="gui-thu-nhac", cache_policy=NO_CACHE)
+def send_reminders(plan: agency_notices.ReminderPlan, deliveries: DeliveryRecords,
+                   smtp: MailSender | None, sender: str,
+                   today: date) -> agency_notices.NoticeResult:
+    """Mail each reminder once per day's round (no retries: the delivery log retries)."""
+    return agency_notices.send_reminders(plan, deliveries, smtp, sender, today=today)
+
+
+@task(name="gui-phieu-bao-loi", cache_policy=NO_CACHE)
+def send_receipts(store: ReceiptSource, registry: Registry, deliveries: DeliveryRecords,
+                  smtp: MailSender, sender: str, now: datetime) -> agency_notices.NoticeResult:
+    """Mail new receipts to their agencies; a failure is logged, retried next run."""
+    return agency_notices.send_receipts(store, registry, deliveries, smtp, sender, now=now)

@@ -67,6 +67,10 @@ class PeriodInputs:
     def on_time(self, submission: StoredSubmission) -> bool:
         return not self.rules.is_late(self.first_arrival(submission), self.period)
 
+    def submitted(self) -> dict[str, StoredSubmission]:
+        """Each unit's submission that counts as its report for the period."""
+        return {s.agency_code: s for s in self.submissions}
+
 
 def rate(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
@@ -158,7 +162,7 @@ def task_progress(registry: Registry, inputs: PeriodInputs) -> list[TaskProgress
 
 def submission_states(registry: Registry, inputs: PeriodInputs) -> list[MissingUnitRow]:
     """Expected units that have not submitted, or submitted after the due date."""
-    by_unit = {s.agency_code: s for s in inputs.submissions}
+    by_unit = inputs.submitted()
     rows = []
     for unit in expected_units(registry, inputs):
         sub = by_unit.get(unit.code)
@@ -274,7 +278,7 @@ def compute_indicators(registry: Registry, inputs: PeriodInputs,
             values.append(_value(PROVINCE, indicator, numerator, denominator, kinds[indicator]))
         values.extend(_value(code, indicator, n, d, kinds[indicator]) for code, (n, d) in rows)
 
-    submitted = {s.agency_code: s for s in inputs.submissions}
+    submitted = inputs.submitted()
     expected = len(units)
     on_time = sum(1 for code in units if code in submitted and inputs.on_time(submitted[code]))
     values.append(_value(PROVINCE, "submission_rate",

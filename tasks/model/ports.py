@@ -32,6 +32,7 @@ from tasks.model.records import (
     IntakeClaim,
     KnownFile,
     PortalSnapshot,
+    ReceiptToMail,
     ReportVersion,
     StoredMetricReport,
     StoredPortalFile,
@@ -132,11 +133,19 @@ class PeriodStore(Protocol):
 
     def metric_reports(self, period: str) -> list[StoredMetricReport]: ...
 
+    def task_reports_of(self, period: str) -> list[StoredTaskReport]: ...
+
     def rejections_for(self, period: str, since: datetime,
                        until: datetime) -> list[StoredRejection]: ...
 
     def current_portal(self, period: str
                        ) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None: ...
+
+
+class ReceiptSource(Protocol):
+    """Rejected agency files whose receipts may still have to be mailed."""
+
+    def receipts_since(self, since: datetime) -> list[ReceiptToMail]: ...
 
 
 class ReportStore(Protocol):

@@ -196,3 +196,15 @@ class PortalSnapshot:
     content_hash: str
     fetched_at: datetime
     source: str  # the request's address without the page number (no token in it)
+
+
+# --- a rejected agency file whose receipt may be mailed to the agency -----------------------
+
+
+@dataclass(frozen=True)
+class ReceiptToMail:
+    rejection_id: int
+    agency_folder: str
+    file_name: str
+    quarantine_path: str  # the receipt is beside it, as ``<name>.loi.txt``
+    arrived_at: datetime

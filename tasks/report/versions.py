@@ -30,6 +30,7 @@ from tasks.indicators.compute import (
     submission_states,
     task_progress,
 )
+from tasks.indicators.rollup import gather_rollup, portal_files_used
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection
@@ -56,22 +57,27 @@ class BuiltReport:
 def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
                   ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
     """Read what the database holds for ``period``."""
-    portal = db.current_portal(period.label)
-    inputs = PeriodInputs(
-        period=period, rules=rules,
-        submissions=db.current_submissions(period.label),
-        task_reports=db.task_reports_until(period.months()[-1].label),
-        metric_reports=db.metric_reports(period.label),
-        portal=portal[1] if portal else None,
-        first_arrivals=db.first_arrivals(period.label),
-    )
+    inputs: PeriodInputs
+    if period.kind != "month":  # a roll-up consolidates its months (tasks/indicators/rollup)
+        inputs, portal_file = gather_rollup(db, period, rules=rules)
+    else:
+        portal = db.current_portal(period.label)
+        portal_file = portal[0] if portal else None
+        inputs = PeriodInputs(
+            period=period, rules=rules,
+            submissions=db.current_submissions(period.label),
+            task_reports=db.task_reports_until(period.months()[-1].label),
+            metric_reports=db.metric_reports(period.label),
+            portal=portal[1] if portal else None,
+            first_arrivals=db.first_arrivals(period.label),
+        )
     start, _ = rules.window(period)
     since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
     rejections = db.rejections_for(period.label, since, inputs.due_at)
     _LOG.info("kỳ %s: %d báo cáo đơn vị hiện hành, số liệu cổng: %s, %d tệp bị từ chối",
-              period.label, len(inputs.submissions), portal[0].file_name if portal else "không có",
-              len(rejections))
-    return inputs, (portal[0] if portal else None), rejections
+              period.label, len(inputs.submissions),
+              portal_file.file_name if portal_file else "không có", len(rejections))
+    return inputs, portal_file, rejections
 
 
 def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
@@ -108,10 +114,9 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
          "agency": s.agency_code, "period": s.period, "file_name": s.file_name,
          "arrived_at": s.arrived_at.isoformat()} for s in inputs.submissions]
-    if portal is not None:
-        used.append({"kind": "portal", "path": portal.archive_path,
-                     "content_hash": portal.content_hash, "agency": None,
-                     "period": portal.period, "file_name": portal.file_name})
+    used.extend({"kind": "portal", "path": p.archive_path, "content_hash": p.content_hash,
+                 "agency": None, "period": p.period, "file_name": p.file_name}
+                for p in portal_files_used(inputs, portal))
     fingerprint = hashlib.sha256(_canonical({
         "indicators": [asdict(v) for v in content.indicators],
         "tasks": [asdict(t) for t in content.tasks],
