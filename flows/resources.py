@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
+from config.index766 import Index766Config, load_index766
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import Settings
@@ -36,6 +37,7 @@ class Resources:
     # None: SMTP not configured, the outbox copy is the delivery
     mail: MailChannel[SmtpSender] | None
     portal_api: PortalApi | None = None  # None: the portal API is not configured
+    index766: Index766Config | None = None  # dossier columns and 766 points (index766.yaml)
 
     def today(self) -> date:
         return self.rules.today(self.now())
@@ -60,7 +62,8 @@ def build_resources(settings: Settings) -> Resources:
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
-                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
+                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings),
+                     load_index766(settings.registry_dir))
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:
