@@ -9,13 +9,13 @@ from pathlib import Path
 
 from config.index766 import load_index766
 from config.settings import REGISTRY_DIR
-from tasks.demo.dossiers import UNSYNCED, UNSYNCED_COUNT, write_dossier_file
+from tasks.demo.dossiers import UNSYNCED, UNSYNCED_COUNT, DemoRow, write_dossier_file
 from tasks.portal.dossiers import check_dossier_file, resolution_counts
 
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))
 # received, online, in person, post, carried; resolved, on time, late; in progress,
 # within, overdue; waiting, returned, satisfaction (hand-made, adding up)
-ROWS = [
+ROWS: list[DemoRow] = [
     ("Sở Nội vụ", "SNV", [40, 15, 20, 1, 4, 35, 33, 2, 5, 4, 1, 0, 0, 0.95]),
     ("UBND thành phố Long Xuyên", UNSYNCED,
      [120, 50, 60, 2, 8, 100, 97, 3, 20, 18, 2, 1, 0, 0.97]),
