@@ -229,6 +229,16 @@ def whatif(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     path = file or find_dossier_file(settings.workspace, parsed.label)
+    if path is None:  # taken in by a collection: archived under its content hash
+        from connectors.database import Database
+
+        db = Database.from_url(settings.resolved_database_url)
+        try:
+            db.migrate()
+            stored = db.current_dossier_file(parsed.label)
+        finally:
+            db.dispose()
+        path = Path(stored.archive_path) if stored is not None else None
     if path is None or not path.is_file():
         typer.echo(f"Không tìm thấy tệp hồ sơ kỳ {parsed.label} (portal/ho-so-{parsed.label}"
                    f".csv hoặc .parquet) trong {settings.workspace}", err=True)

@@ -2,7 +2,8 @@
 
 Made of parts, each in a module named for what it stores: :mod:`connectors.intake_store`
 (files, submissions, rejections, sightings, claims), :mod:`connectors.portal_store`
-(portal figures) and :mod:`connectors.report_store` (report versions, indicator values).
+(portal figures), :mod:`connectors.dossier_store` (dossier files) and
+:mod:`connectors.report_store` (report versions, indicator values).
 Works the same on SQLite and PostgreSQL (tests run both). Migrations are applied with
 :meth:`Database.migrate` before every run.
 """
@@ -15,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 
+from connectors.dossier_store import DossierTables
 from connectors.intake_store import IntakeTables
 from connectors.portal_store import PortalTables
 from connectors.report_store import ReportTables
@@ -23,7 +25,7 @@ from connectors.trace_store import TraceTables
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class Database(IntakeTables, PortalTables, ReportTables, TraceTables):
+class Database(IntakeTables, PortalTables, DossierTables, ReportTables, TraceTables):
     """The engine, the migrations, and every part's methods on one object."""
 
     @classmethod

@@ -244,3 +244,25 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- dossier files (migration 0004_dossier_files) --------------------------------------
+class DossierFileRow(Base):
+    """A dossier file (``ho-so-<YYYY-MM>``) taken in: its rows stay in the archived copy.
+
+    Per period, the file first seen last is current (``superseded_by`` NULL, one at a time
+    by a partial unique index); earlier ones point at it.
+    """
+
+    __tablename__ = "dossier_files"
+    __table_args__ = (Index("uq_dossier_files_current", "period", unique=True,
+                            sqlite_where=text("superseded_by IS NULL"),
+                            postgresql_where=text("superseded_by IS NULL")),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    archive_path: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("dossier_files.id"))

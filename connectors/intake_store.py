@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from connectors.db_schema import (
+    DossierFileRow,
     FileSightingRow,
     IntakeClaimRow,
     IntakeEventRow,
@@ -52,6 +53,10 @@ class IntakeTables(Tables):
             portal = s.scalars(select(PortalFileRow).filter_by(content_hash=content_hash)).first()
             if portal:
                 return KnownFile("accepted", portal.period, None, portal.collected_at)
+            dossier = s.scalars(select(DossierFileRow).filter_by(
+                content_hash=content_hash)).first()
+            if dossier:
+                return KnownFile("accepted", dossier.period, None, dossier.collected_at)
             rej = s.scalars(select(RejectionRow).filter_by(content_hash=content_hash)).first()
             if rej:
                 return KnownFile("rejected", rej.period, None, rej.collected_at)
@@ -117,7 +122,8 @@ class IntakeTables(Tables):
         """Which of these contents are stored (accepted, rejected or being taken in)."""
         found: set[str] = set()
         with self._session() as s:
-            for model in (SubmissionRow, PortalFileRow, RejectionRow, IntakeClaimRow):
+            for model in (SubmissionRow, PortalFileRow, DossierFileRow, RejectionRow,
+                          IntakeClaimRow):
                 for start in range(0, len(hashes), 500):
                     chunk = list(hashes[start:start + 500])
                     found.update(s.scalars(select(model.content_hash)

@@ -26,12 +26,12 @@ def collect_inbox(res: Resources) -> CollectSummary:
 
 
 def collect_portal(res: Resources) -> CollectSummary:
-    """Every portal export waiting in ``portal/``."""
-    return _collect(res, res.portal, intake_steps.collect_portal_file)
+    """Every portal export or dossier file waiting in ``portal/``."""
+    return _collect(res, res.portal, intake_steps.collect_portal_file, index766=res.index766)
 
 
 def _collect(res: Resources, folder: DropFolder,
-             step: Callable[..., FileOutcome | None]) -> CollectSummary:
+             step: Callable[..., FileOutcome | None], **options: object) -> CollectSummary:
     """Under the workspace lock: finish what a crash left, then take in each file that
     is no longer being written, in order of first sighting."""
     today, now = res.today(), res.now()
@@ -44,7 +44,8 @@ def _collect(res: Resources, folder: DropFolder,
         logger = get_run_logger()
         outcomes = []
         for number, item in enumerate(ready, start=1):
-            outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now))
+            outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now,
+                                 **options))
             logger.info("%s: %d/%d tệp", source, number, len(ready))
         return summarize(outcomes)
     finally:

@@ -60,7 +60,7 @@ def monthly_report(
         inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target,
                                                                      rules=res.rules)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
-                                          data_gaps=portal_api.gaps)
+                                          data_gaps=portal_api.gaps, index766=res.index766)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
                                                now=res.now(), timezone=settings.timezone,

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
+from config.index766 import INDEX766_FILE, Index766Config, load_index766
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
-from config.settings import Settings
+from config.settings import REGISTRY_DIR, Settings
 from connectors.database import Database
 from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
@@ -36,6 +37,7 @@ class Resources:
     # None: SMTP not configured, the outbox copy is the delivery
     mail: MailChannel[SmtpSender] | None
     portal_api: PortalApi | None = None  # None: the portal API is not configured
+    index766: Index766Config | None = None  # dossier columns and 766 points (index766.yaml)
 
     def today(self) -> date:
         return self.rules.today(self.now())
@@ -60,7 +62,15 @@ def build_resources(settings: Settings) -> Resources:
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
-                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings))
+                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings),
+                     build_index766(settings))
+
+
+def build_index766(settings: Settings) -> Index766Config:
+    """The 766 rules (dossier columns, points): ``index766.yaml`` of the registry directory,
+    or the bundled one when that directory has none (the index is national)."""
+    directory = settings.registry_dir
+    return load_index766(directory if (directory / INDEX766_FILE).is_file() else REGISTRY_DIR)
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:

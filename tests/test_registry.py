@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from config.index766 import load_index766
 from config.registry import Agency, Registry, RegistryError, load_registry
 from config.settings import REGISTRY_DIR
 
@@ -255,20 +256,33 @@ def test_closed_units_name_their_successors(registry: Registry) -> None:
 
 
 # --- indicators -----------------------------------------------------------------------
-def test_online_filing_target_for_2025(registry: Registry) -> None:
-    target = registry.target_for("online_filing_rate", date(2025, 1, 1), date(2025, 12, 31))
+def test_fully_online_target_for_2025_is_on_the_766_online_share(registry: Registry) -> None:
+    # QĐ 942's 80 % is for dossiers handled fully online, not for dossiers filed online
+    target = registry.target_for("idx766_online_share", date(2025, 1, 1), date(2025, 12, 31))
     assert target is not None
     assert target.op == ">=" and target.value == 80
-    assert "942/QĐ-TTg" in target.source
+    assert "942/QĐ-TTg" in target.source and "toàn trình" in target.source
     assert target.met_by(80.0) and not target.met_by(43.0)
-    assert registry.target_for("online_filing_rate", date(2026, 1, 1), date(2026, 1, 31)) is None
+    assert registry.target_for("idx766_online_share", date(2026, 1, 1),
+                               date(2026, 1, 31)) is None
+    assert registry.target_for("online_filing_rate", date(2025, 1, 1), date(2025, 12, 31)) is None
+
+
+def test_statistics_and_766_rates_have_distinct_names(registry: Registry) -> None:
+    names = registry.indicator_names()
+    assert "chỉ hồ sơ đã giải quyết" in names["on_time_rate"]
+    assert "biểu thống kê" in names["online_filing_rate"]
+    assert "toàn trình" in names["idx766_online_share"]
+    rules = load_index766(REGISTRY_DIR)
+    assert "gồm hồ sơ đang giải quyết" in rules.indicator_names()["idx766_on_time"]
+    assert names["on_time_rate"] != rules.indicator_names()["idx766_on_time"]
 
 
 def test_indicators_and_metrics(registry: Registry) -> None:
     ids = {i.id: i for i in registry.indicators}
     assert set(ids) == {
-        "online_filing_rate", "on_time_rate", "overdue_in_progress", "task_completion_rate",
-        "tasks_overdue", "submission_rate", "submission_on_time_rate",
+        "online_filing_rate", "on_time_rate", "idx766_online_share", "overdue_in_progress",
+        "task_completion_rate", "tasks_overdue", "submission_rate", "submission_on_time_rate",
     }
     assert ids["submission_rate"].scope == "province"
     assert ids["tasks_overdue"].kind == "count"

@@ -1,5 +1,5 @@
 """The bundled demo province: the real agency list and task register, with generated but
-realistic submissions and a portal export for one period.
+realistic submissions, a portal export and the matching dossier file for one period.
 
 The scenario for the default period (2025-05, due 18/05/2025): most units submit on
 time; two submit late; one file is invalid; one unit resubmits a corrected file; three
@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 
 from config.registry import Registry
+from tasks.demo.dossiers import write_dossier_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import Period, parse_period
 from tasks.model.submission import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_NOT_STARTED
@@ -197,8 +198,13 @@ def build_demo_workspace(workspace: Path, registry: Registry, period: str = DEMO
     rng = random.Random(seed)
     parsed = parse_period(period)
     plan = write_submissions(workspace, registry, parsed, rng)
+    rows = demo_portal_rows(registry, parsed, rng)
     export = write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx",
-                                 parsed, demo_portal_rows(registry, parsed, rng))
+                                 parsed, rows)
     # dropped in the past like the submissions: not a file still being written
     _touch(export, _at(parsed.end(), 9))
+    dossiers = write_dossier_file(workspace / "portal" / f"ho-so-{parsed.label}.csv",
+                                  parsed.label, parsed.window(), rows,
+                                  random.Random(seed + 766))
+    _touch(dossiers, _at(parsed.end(), 9))
     return plan

@@ -17,7 +17,12 @@ from datetime import date, datetime
 from config.registry import Agency, Registry, Task
 from tasks.model.periods import Period
 from tasks.model.portal import PortalUnitStats
-from tasks.model.records import StoredMetricReport, StoredSubmission, StoredTaskReport
+from tasks.model.records import (
+    StoredDossierFile,
+    StoredMetricReport,
+    StoredSubmission,
+    StoredTaskReport,
+)
 from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
@@ -48,6 +53,8 @@ class PeriodInputs:
     # when each unit's first accepted file arrived (superseded ones included); a unit
     # missing here falls back to its current file's arrival
     first_arrivals: Mapping[str, datetime] = field(default_factory=dict)
+    # the period's current dossier file (ho-so-<YYYY-MM>), read for the 766 indicators
+    dossier_file: StoredDossierFile | None = None
 
     @property
     def window(self) -> tuple[date, date]:

@@ -1,7 +1,9 @@
 """Collecting input files: each is accepted once, recognised as a duplicate, or rejected
 with a receipt. Nothing is deleted before a kept copy exists; nothing is stored twice.
 
-The same intake serves agency submissions (``inbox/``) and portal exports (``portal/``).
+The same intake serves agency submissions (``inbox/``) and portal exports (``portal/``);
+in ``portal/``, dossier files (``ho-so-<YYYY-MM>.csv`` or ``.parquet``) are routed by
+name to the dossier checks (:func:`check_dossier`).
 
 The order of one file's intake is crash-safe: claim it in the database, copy it to the
 archive or quarantine, commit its outcome (rows, event, claim done), and only then
@@ -23,16 +25,21 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from config.folding import fold
+from config.index766 import Index766Config, load_index766
 from config.registry import Registry
+from config.settings import REGISTRY_DIR
 from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.periods import period_in_name
-from tasks.model.portal import PortalExport
+from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.submission import Submission
+from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
+from tasks.portal.dossiers import check_dossier_file
 from tasks.portal.export_reader import read_portal_export
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
@@ -81,7 +88,7 @@ def summarize(results: Sequence[FileOutcome | None]) -> CollectSummary:
 class Checked:
     """A file read and validated: its content, or every problem found."""
 
-    content: Submission | PortalExport | None
+    content: Submission | PortalExport | DossierFile | None
     problems: tuple[Problem, ...] = ()
     claimed_period: str | None = None  # the period the file names, when it can be read
     notes: tuple[str, ...] = ()  # what the reader changed (legacy text converted …)
@@ -144,6 +151,49 @@ def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Che
     if export.period.start("calendar") > today:
         return _rejected(f"kỳ báo cáo {export.period.label} ở tương lai")
     return Checked(export, (), export.period.label)
+
+
+_DOSSIER_PREFIXES = ("ho-so-", "ho_so_", "hoso-", "hoso_")
+
+
+def is_dossier_name(name: str) -> bool:
+    """``ho-so-<YYYY-MM>.csv`` or ``.parquet`` (any case): a dossier file, not an export."""
+    folded = fold(name)
+    return folded.startswith(_DOSSIER_PREFIXES) and folded.endswith(DOSSIER_SUFFIXES)
+
+
+def check_dossier(item: InboxFile, registry: Registry, today: date,
+                  config: Index766Config) -> Checked:
+    """Check one dossier file (name, period, every row's columns) without side effects.
+
+    The period comes from the name (:func:`period_in_name`, the one file-name rule) and
+    must be a month; the rows are checked by :func:`check_dossier_file` with DuckDB.
+    """
+    if item.is_symlink:
+        return _rejected("tệp là liên kết (symlink), không phải tệp thật")
+    if not item.is_regular:
+        return _rejected(_NOT_A_FILE)
+    period = period_in_name(item.name)
+    if period is None or period.kind != "month":
+        return _rejected("tên tệp hồ sơ phải ghi một tháng: ho-so-<năm>-<tháng>.csv hoặc "
+                         ".parquet (ví dụ ho-so-2025-05.csv); hãy đặt lại tên tệp rồi gửi lại")
+    if period.start("calendar") > today:
+        return Checked(None, (Problem(f"kỳ báo cáo {period.label} ở tương lai"),),
+                       period.label)
+    problems = check_dossier_file(item.path, {a.code for a in registry.agencies}, config)
+    if problems:
+        return Checked(None, tuple(problems), period.label)
+    return Checked(DossierFile(period), (), period.label)
+
+
+def portal_checker(config: Index766Config | None = None) -> Checker:
+    """The checker of ``portal/``: dossier files by name, every other file as an export."""
+    def check(item: InboxFile, registry: Registry, today: date) -> Checked:
+        if is_dossier_name(item.name):
+            return check_dossier(item, registry, today,
+                                 config if config is not None else load_index766(REGISTRY_DIR))
+        return check_portal_export(item, registry, today)
+    return check
 
 
 def _content_hash(item: InboxFile) -> str:
@@ -243,6 +293,8 @@ def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registr
         kept = folder.archive(item, content_hash)
         if isinstance(checked.content, Submission):
             superseded = db.add_submission(checked.content, meta, str(kept))[1]
+        elif isinstance(checked.content, DossierFile):
+            superseded = db.add_dossier_file(checked.content, meta, str(kept))[1]
         else:
             superseded = db.add_portal_file(checked.content, meta, str(kept))[1]
         _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
@@ -373,7 +425,9 @@ def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
 
 
 def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                        registry: Registry, *, today: date,
-                        now: datetime) -> FileOutcome | None:
-    return intake(item, folder, db, registry, source="portal", check=check_portal_export,
-                  today=today, now=now)
+                        registry: Registry, *, today: date, now: datetime,
+                        index766: Index766Config | None = None) -> FileOutcome | None:
+    """A portal export, or a dossier file (checked with ``index766``'s column names;
+    the registry's ``index766.yaml`` when not given)."""
+    return intake(item, folder, db, registry, source="portal",
+                  check=portal_checker(index766), today=today, now=now)

@@ -11,6 +11,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.intake import collect
 from tasks.intake.collect import CollectSummary, FileOutcome
@@ -56,8 +57,10 @@ def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
 @task(name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
       task_run_name="thu-nhan-cong-{item.name}")
 def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                        registry: Registry, *, today: date, now: datetime) -> FileOutcome | None:
-    outcome = collect.collect_portal_file(item, folder, db, registry, today=today, now=now)
+                        registry: Registry, *, today: date, now: datetime,
+                        index766: Index766Config | None = None) -> FileOutcome | None:
+    outcome = collect.collect_portal_file(item, folder, db, registry, today=today, now=now,
+                                          index766=index766)
     _log_outcome(item, outcome)
     return outcome
 

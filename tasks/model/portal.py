@@ -30,3 +30,11 @@ class PortalExport:
     period: Period
     variant: Variant
     units: tuple[PortalUnitStats, ...]
+
+
+@dataclass(frozen=True)
+class DossierFile:
+    """A dossier file (``ho-so-<YYYY-MM>.csv|.parquet``) that passed every check: the
+    period its name states. Its rows stay in the archived file (read with DuckDB)."""
+
+    period: Period

@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from tasks.model.portal import PortalExport, PortalUnitStats
+from tasks.model.portal import DossierFile, PortalExport, PortalUnitStats
 from tasks.model.problems import Problem, Receipt
 from tasks.model.records import (
     Delivery,
@@ -34,6 +34,7 @@ from tasks.model.records import (
     PortalSnapshot,
     ReceiptToMail,
     ReportVersion,
+    StoredDossierFile,
     StoredMetricReport,
     StoredPortalFile,
     StoredRejection,
@@ -94,6 +95,9 @@ class IntakeStore(PortalStore, Protocol):
 
     def resubmit(self, meta: FileMeta) -> tuple[int, list[int]]: ...
 
+    def add_dossier_file(self, dossier: DossierFile, meta: FileMeta,
+                         archive_path: str) -> tuple[int, list[int]]: ...
+
     def add_rejection(self, meta: FileMeta, period: str | None, quarantine_path: str,
                       problems: Sequence[Problem], detail: str | None = None) -> None: ...
 
@@ -140,6 +144,8 @@ class PeriodStore(Protocol):
 
     def current_portal(self, period: str
                        ) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None: ...
+
+    def current_dossier_file(self, period: str) -> StoredDossierFile | None: ...
 
 
 class ReceiptSource(Protocol):

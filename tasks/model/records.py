@@ -135,6 +135,18 @@ class StoredPortalFile:
     variant: str
 
 
+@dataclass(frozen=True)
+class StoredDossierFile:
+    """The current dossier file of a period, as stored (rows are read from the archive)."""
+
+    id: int
+    period: str
+    content_hash: str
+    file_name: str
+    archive_path: str
+    first_seen_at: datetime
+
+
 # --- report versions ----------------------------------------------------------------------
 
 

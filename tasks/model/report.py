@@ -68,6 +68,35 @@ class RejectedFileRow:
 
 
 @dataclass(frozen=True)
+class Points766Row:
+    """One group of the 766 index (or the total, ``group`` 0): points scored from the
+    period's dossier file. ``points`` is None when a criterion of the group has no value;
+    ``partial_points`` then counts the criteria that have one, ``missing`` says why."""
+
+    group: int
+    name: str
+    max_points: float
+    points: float | None
+    partial_points: float
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class SourceDisagreement:
+    """A unit whose aggregated statistics and dossier records disagree on one count."""
+
+    unit: str
+    measure: str  # in Vietnamese: "tiếp nhận trong kỳ", "đã giải quyết", …
+    statistics: int | None  # None: the unit has no row in the statistics
+    dossiers: int
+
+    def line_vi(self, unit_name: str) -> str:
+        stats = "không có dòng" if self.statistics is None else f"{self.statistics}"
+        return (f"{unit_name}: số hồ sơ {self.measure} theo biểu thống kê {stats}, theo dữ "
+                f"liệu hồ sơ {self.dossiers}")
+
+
+@dataclass(frozen=True)
 class ReportContent:
     period: str
     period_label_vi: str
@@ -94,12 +123,21 @@ class ReportContent:
     # disagreements the run found checking itself (parts against wholes, the province
     # against the portal export's «Tổng cộng» row), in Vietnamese
     data_issues: list[str] = field(default_factory=list)
+    # the 766 index's points per group (then the total, group 0) from the dossier file
+    index766_points: list[Points766Row] = field(default_factory=list)
+    # aggregated statistics vs dossier records, per unit: never one picked silently
+    source_disagreements: list[SourceDisagreement] = field(default_factory=list)
 
     def left_out_notes(self) -> list[str]:
         """One line per rate whose province value leaves units out, in Vietnamese."""
         return [f"{self.indicator_names.get(indicator, indicator)} (cấp tỉnh): không tính "
                 f"{', '.join(units)} vì thiếu tử số hoặc mẫu số"
                 for indicator, units in self.left_out.items()]
+
+    def disagreement_lines(self) -> list[str]:
+        """One Vietnamese line per disagreement between the two portal sources."""
+        return [d.line_vi(self.unit_names.get(d.unit, d.unit))
+                for d in self.source_disagreements]
 
     def all_notes(self) -> list[str]:
         """Every note of the report: the period's notes, then the units left out."""

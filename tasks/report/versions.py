@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import (
     STATE_MISSING,
@@ -43,6 +44,7 @@ from tasks.model.report import (
 from tasks.model.rules import ReportingRules
 from tasks.report.checks import data_issues
 from tasks.report.documents import write_documents
+from tasks.report.dossier_figures import DossierFigures, dossier_figures
 from tasks.report.letterhead import Letterhead
 from tasks.report.workbook import write_report_workbook
 
@@ -70,6 +72,7 @@ def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
             metric_reports=db.metric_reports(period.label),
             portal=portal[1] if portal else None,
             first_arrivals=db.first_arrivals(period.label),
+            dossier_file=db.current_dossier_file(period.label),
         )
     start, _ = rules.window(period)
     since = datetime.combine(start, datetime.min.time(), inputs.due_at.tzinfo)
@@ -82,14 +85,22 @@ def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
 
 def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
                  rejections: list[StoredRejection], *,
-                 data_gaps: Sequence[str] = ()) -> BuiltReport:
+                 data_gaps: Sequence[str] = (),
+                 index766: Index766Config | None = None) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
     say so first; ``data_gaps`` adds what this run could not get (a failed portal fetch).
+    With a current dossier file and ``index766``, the 766 indicators, points and the
+    disagreements with the aggregated statistics are added (:mod:`dossier_figures`).
     """
     tasks = task_progress(registry, inputs)
-    indicators = compute_indicators(registry, inputs, tasks)
+    dossiers = (dossier_figures(registry, inputs, index766) if index766 is not None
+                else DossierFigures())
+    indicators = compute_indicators(registry, inputs, tasks) + dossiers.indicators
+    names = registry.indicator_names()
+    for code, name in dossiers.names.items():
+        names.setdefault(code, name)
     units = {a.code: a.name for a in expected_units(registry, inputs)}
     for value in indicators:
         agency = registry.agency(value.unit)
@@ -98,7 +109,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     content = ReportContent(
         period=inputs.period.label, period_label_vi=inputs.period.label_vi, version=0,
         generated_at=datetime.fromtimestamp(0).astimezone(), window=inputs.window,
-        indicators=indicators, indicator_names=registry.indicator_names(),
+        indicators=indicators, indicator_names=names,
         indicator_kinds=registry.indicator_kinds(), unit_names=units,
         tasks=tasks, missing=submission_states(registry, inputs),
         rejected=[RejectedFileRow(r.agency_folder or r.source, r.file_name, r.arrived_at,
@@ -107,8 +118,10 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         left_out=left_out_of_province(registry, inputs, tasks),
         notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
         portal_missing=inputs.portal is None,
-        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps),
+        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps)
+        + dossiers.gaps,
         data_issues=data_issues(inputs, portal, indicators),
+        index766_points=dossiers.points, source_disagreements=dossiers.disagreements,
     )
     used: list[dict[str, Any]] = [
         {"kind": "submission", "path": s.archive_path, "content_hash": s.content_hash,
@@ -117,13 +130,19 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     used.extend({"kind": "portal", "path": p.archive_path, "content_hash": p.content_hash,
                  "agency": None, "period": p.period, "file_name": p.file_name}
                 for p in portal_files_used(inputs, portal))
-    fingerprint = hashlib.sha256(_canonical({
+    if dossiers.used is not None:
+        used.append(dossiers.used)
+    shown: dict[str, Any] = {
         "indicators": [asdict(v) for v in content.indicators],
         "tasks": [asdict(t) for t in content.tasks],
         "missing": [asdict(m) for m in content.missing],
         "rejected": [asdict(r) for r in content.rejected],
         "inputs": used,
-    })).hexdigest()
+    }
+    if content.index766_points or content.source_disagreements:
+        shown["index766_points"] = [asdict(p) for p in content.index766_points]
+        shown["source_disagreements"] = [asdict(d) for d in content.source_disagreements]
+    fingerprint = hashlib.sha256(_canonical(shown)).hexdigest()
     missing = [m.unit for m in content.missing if m.state == STATE_MISSING]
     _LOG.info("kỳ %s: %d chỉ số, %d đơn vị chưa nộp%s", content.period, len(indicators),
               len(missing), f" ({', '.join(missing)})" if missing else "")
@@ -153,6 +172,11 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
                         "status": v.status} for v in content.indicators],
         "left_out": [{"indicator": indicator, "units": units}
                      for indicator, units in content.left_out.items()],
+        "index766_points": [asdict(p) for p in content.index766_points],
+        "source_disagreements": [
+            {**asdict(d), "unit_name": content.unit_names.get(d.unit, d.unit),
+             "text": d.line_vi(content.unit_names.get(d.unit, d.unit))}
+            for d in content.source_disagreements],
         "notes": content.all_notes(),
         "data_issues": list(content.data_issues),
     }

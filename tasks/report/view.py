@@ -327,6 +327,12 @@ class _Builder:
             paragraphs.append("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định "
                               "766/QĐ-TTg) có trong số liệu kỳ này được tổng hợp tại bảng dưới.")
             tables.append(idx766)
+        points = self.idx766_points_table()
+        if points is not None:
+            paragraphs.append("Điểm Chỉ số 766 tính từ dữ liệu hồ sơ của tỉnh (theo ngưỡng và "
+                              "điểm tối đa khai báo trong config/data/index766.yaml) được "
+                              "tổng hợp theo nhóm tại bảng dưới.")
+            tables.append(points)
         return Section("IV", "CHỈ SỐ TRÊN CỔNG DỊCH VỤ CÔNG", paragraphs, tables,
                        ["units_online", "units_on_time"])
 
@@ -352,6 +358,18 @@ class _Builder:
             ])
         return Table(["STT", "Chỉ số 766", "Toàn tỉnh", "Số đơn vị có số liệu", "Thấp nhất",
                       "Cao nhất"], rows, "Chỉ số 766")
+
+    def idx766_points_table(self) -> Table | None:
+        """The 766 points per group and the total, from the dossier file."""
+        if not self.c.index766_points:
+            return None
+        rows = []
+        for row in self.c.index766_points:
+            label = (f"Nhóm {row.group}: {row.name}" if row.group else row.name)
+            points = (vi.number(row.points) if row.points is not None
+                      else f"chưa đủ số liệu ({vi.number(row.partial_points)} điểm đã tính)")
+            rows.append([clean(label), points, vi.number(row.max_points), clean(row.missing)])
+        return Table(["Nhóm", "Điểm", "Điểm tối đa", "Ghi chú"], rows, "Điểm Chỉ số 766")
 
     # ------------------------------------------------------------------ V
 
@@ -387,6 +405,17 @@ class _Builder:
                                 [[str(i), clean(issue)] for i, issue
                                  in enumerate(self.c.data_issues, start=1)],
                                 "Đối chiếu số liệu"))
+        disagreements = self.c.source_disagreements
+        if disagreements:
+            paragraphs.append(f"Biểu thống kê và dữ liệu hồ sơ trên Cổng dịch vụ công chênh "
+                              f"lệch ở {len(disagreements)} số liệu (bảng dưới); báo cáo nêu "
+                              "cả hai, cần đơn vị quản lý Cổng đối chiếu.")
+            tables.append(Table(
+                ["STT", "Đơn vị", "Số hồ sơ", "Theo biểu thống kê", "Theo dữ liệu hồ sơ"],
+                [[str(i), self.unit_name(d.unit), clean(d.measure),
+                  "không có dòng" if d.statistics is None else vi.number(d.statistics, 0),
+                  vi.number(d.dossiers, 0)] for i, d in enumerate(disagreements, start=1)],
+                "Chênh lệch giữa biểu thống kê và dữ liệu hồ sơ"))
         return Section("V", "VẤN ĐỀ VỀ SỐ LIỆU", paragraphs, tables)
 
 

@@ -1,7 +1,9 @@
 """The consolidated CCHC report as an Excel workbook (openpyxl), for people to read and print.
 
 Sheets, in order: "Tổng hợp" (province figures), "Chỉ số theo đơn vị" (one row per unit),
-"Tiến độ nhiệm vụ", "Đơn vị chưa nộp" and "Lỗi dữ liệu".
+"Tiến độ nhiệm vụ", "Đơn vị chưa nộp", "Lỗi dữ liệu" and, with a dossier file, "Điểm Chỉ số
+766" (the 766 points per group); the summary lists the disagreements between the
+aggregated statistics and the dossiers under its notes.
 
 Safety: every text is written as a string cell (never a formula or an error value) marked with
 the quote-prefix style (``quotePrefix``, what Excel records when one types a leading
@@ -48,6 +50,7 @@ SHEET_TASKS = "Tiến độ nhiệm vụ"
 SHEET_MISSING = "Đơn vị chưa nộp"
 SHEET_REJECTED = "Lỗi dữ liệu"
 ISSUE_SOURCE = "Đối chiếu số liệu"  # the first cell of a data issue row (not a file)
+SHEET_INDEX766 = "Điểm Chỉ số 766"
 SHEET_NAMES = (SHEET_SUMMARY, SHEET_UNITS, SHEET_TASKS, SHEET_MISSING, SHEET_REJECTED)
 
 REPORT_TITLE = "BÁO CÁO TỔNG HỢP CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"
@@ -188,6 +191,8 @@ class _Writer:
         self._tasks(workbook.create_sheet(SHEET_TASKS))
         self._missing(workbook.create_sheet(SHEET_MISSING))
         self._rejected(workbook.create_sheet(SHEET_REJECTED))
+        if self.content.index766_points:
+            self._index766(workbook.create_sheet(SHEET_INDEX766))
         return workbook
 
     # ------------------------------------------------------------------ sheets
@@ -249,9 +254,12 @@ class _Writer:
         )
         _finish(ws, table, freeze_column=1)
         # data issues: rates whose province value leaves out units missing a part
-        for offset, note in enumerate(content.all_notes(), start=2):
+        notes = [f"Ghi chú: {note}" for note in content.all_notes()]
+        notes += [f"Chênh lệch biểu thống kê – dữ liệu hồ sơ: {line}"
+                  for line in content.disagreement_lines()]
+        for offset, note in enumerate(notes, start=2):
             cell = ws.cell(row=table.last_row + offset, column=1)
-            _put(cell, f"Ghi chú: {note}")
+            _put(cell, note)
             cell.font = _FONT_ITALIC
 
     def _units(self, ws: Worksheet) -> None:
@@ -367,6 +375,16 @@ class _Writer:
         ]
         rows += [[_Out(ISSUE_SOURCE), _Out(None), _Out(None), _Out(issue)]
                  for issue in self.content.data_issues]
+        table = _write_table(ws, 1, columns, rows)
+        _finish(ws, table, freeze_column=1)
+
+    def _index766(self, ws: Worksheet) -> None:
+        columns = [_Col("Nhóm"), _Col("Tên", wrap=True, width=50), _Col("Điểm"),
+                   _Col("Điểm đã tính"), _Col("Điểm tối đa"), _Col("Ghi chú", wrap=True,
+                                                                  width=50)]
+        rows = [[_Out(row.group if row.group else "Tổng"), _Out(row.name),
+                 _number(row.points), _number(row.partial_points), _number(row.max_points),
+                 _Out(row.missing)] for row in self.content.index766_points]
         table = _write_table(ws, 1, columns, rows)
         _finish(ws, table, freeze_column=1)
 
