@@ -147,6 +147,7 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
         "left_out": [{"indicator": indicator, "units": units}
                      for indicator, units in content.left_out.items()],
         "notes": content.all_notes(),
+        "trend": [asdict(row) for row in content.trend],
     }
 
 

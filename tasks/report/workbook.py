@@ -42,6 +42,7 @@ from tasks.model.report import (
     IndicatorValue,
     ReportContent,
 )
+from tasks.report.trend_sheet import SHEET_TREND, write_trend_sheet
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_UNITS = "Chỉ số theo đơn vị"
@@ -197,6 +198,8 @@ class _Writer:
         self._tasks(workbook.create_sheet(SHEET_TASKS))
         self._missing(workbook.create_sheet(SHEET_MISSING))
         self._rejected(workbook.create_sheet(SHEET_REJECTED))
+        if self.content.trend:
+            write_trend_sheet(workbook.create_sheet(SHEET_TREND), self.content)
         return workbook
 
     # ------------------------------------------------------------------ sheets
