@@ -140,7 +140,10 @@ def write_submissions(workspace: Path, registry: Registry, period: Period,
         entries = _entries(registry, code, rng, period)
         if code == roles.invalid:
             entries = [TaskEntry("III.3", "Xong", 150), TaskEntry("IV.9.b", STATUS_DONE, 100)]
-        write_template(registry, code, period, path, entries, _metrics(registry, rng))
+        metrics = _metrics(registry, rng)
+        if code == roles.invalid and metrics:  # wrong even in a month with no task assigned
+            metrics[next(iter(metrics))] = -5.0
+        write_template(registry, code, period, path, entries, metrics)
         when = _at(due + timedelta(days=3), 9) if code in roles.late else _at(
             due - timedelta(days=(n % 9) + 1), 8 + n % 8)
         if code == roles.resubmitted:
