@@ -174,28 +174,38 @@ def run(
 
 @app.command()
 def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục demo")] = Path(
-        "demo-workspace")) -> None:
+        "demo-workspace"),
+         history: Annotated[bool, typer.Option("--history", help="12 tháng qua mốc 01/7/2025 "
+                                               "(cấp huyện trước, cấp xã sau) và biểu đồ xu "
+                                               "hướng có điểm gián đoạn")] = False) -> None:
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
+    from cli.demo_run import history_periods, stage_and_collect
     from flows.monthly_report import monthly_report
-    from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError, build_demo_workspace
+    from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError
 
     settings = load_settings(workspace=workspace)
     registry = load_registry(settings.registry_dir)
-    try:
-        plan = build_demo_workspace(workspace, registry)
-    except DemoWorkspaceError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(f"Tỉnh demo, kỳ {DEMO_PERIOD}: {len(plan.submitted)} đơn vị nộp báo cáo, "
-               f"{len(plan.missing)} chưa nộp, {len(plan.late)} nộp muộn, 1 tệp lỗi, "
-               "1 tệp nộp lại; số liệu cổng dịch vụ công trong portal/.")
-    typer.echo("Đang khởi động Prefect (máy chủ tạm; lần đầu trên máy mới có thể mất một phút "
-               "để tạo cơ sở dữ liệu)…")
-    _start_prefect()
-    typer.echo("Đang chạy luồng báo cáo tháng…")
-    summary = monthly_report(period=DEMO_PERIOD, workspace=str(workspace.resolve()))
-    _print_report(summary)
+    periods = history_periods() if history else [DEMO_PERIOD]
+    started = False
+    for index, period in enumerate(periods):
+        try:
+            plan = stage_and_collect(settings, registry, period, seed=2025 + index,
+                                     fresh=index == 0)
+        except DemoWorkspaceError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"Tỉnh demo, kỳ {period}: {len(plan.submitted)} đơn vị nộp báo cáo, "
+                   f"{len(plan.missing)} chưa nộp, {len(plan.late)} nộp muộn, 1 tệp lỗi, "
+                   "1 tệp nộp lại; số liệu cổng dịch vụ công trong portal/.")
+        if not started:
+            typer.echo("Đang khởi động Prefect (máy chủ tạm; lần đầu trên máy mới có thể mất "
+                       "một phút để tạo cơ sở dữ liệu)…")
+            _start_prefect()
+            started = True
+        typer.echo("Đang chạy luồng báo cáo tháng…")
+        summary = monthly_report(period=period, workspace=str(workspace.resolve()))
+        _print_report(summary)
 
 
 @app.command()

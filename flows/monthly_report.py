@@ -61,6 +61,7 @@ def monthly_report(
                                                                      rules=res.rules)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
                                           data_gaps=portal_api.gaps, index766=res.index766)
+        built = report_steps.add_trend(res.db, res.registry, built, rules=res.rules)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
                                                now=res.now(), timezone=settings.timezone,

@@ -501,3 +501,42 @@ def test_csv_separator_from_the_header_lines(registry: Registry) -> None:
             ),
         ),
     )
+
+
+# --- names of their time ----------------------------------------------------------------------
+CHAU_THANH = [("Sở Tư pháp", "STP", STP_A), ("Châu Thành", "", LX_A)]
+
+
+@pytest.fixture
+def chau_thanh_registry() -> Registry:
+    """The district closed on 30/6/2025 and the commune opened on 1/7/2025, both known in
+    exports by the bare name «Châu Thành» (written by hand, not from the YAML)."""
+    from datetime import date
+
+    from config.crosswalk import Crosswalk, UnitChange
+
+    return Registry(
+        agencies=(
+            Agency(code="STP", name="Sở Tư pháp", kind="so-ban-nganh"),
+            Agency(code="UBND-CT", name="UBND huyện Châu Thành", kind="ubnd-huyen",
+                   valid_to=date(2025, 6, 30), aliases=("Châu Thành",)),
+            Agency(code="X30880", name="Xã Châu Thành", kind="ubnd-xa",
+                   valid_from=date(2025, 7, 1), aliases=("Châu Thành",)),
+        ),
+        tasks=(), indicators=(), metrics=(), targets=(),
+        kinds=load_unit_kinds(REGISTRY_DIR),
+        crosswalk=Crosswalk(changes=(UnitChange.model_validate(
+            {"from": "UBND-CT", "effective": date(2025, 7, 1), "to": {"X30880": 1}}),)),
+    )
+
+
+@pytest.mark.parametrize(("label", "title", "unit"), [
+    ("2025-05", "Kỳ báo cáo: 05/2025", "UBND-CT"),
+    ("2026-10", "Kỳ báo cáo: 10/2026", "X30880"),
+])
+def test_a_name_means_the_unit_of_the_exports_period(
+    tmp_path: Path, chau_thanh_registry: Registry, label: str, title: str, unit: str
+) -> None:
+    path = write_variant_a(tmp_path / f"thong-ke-{label}.xlsx", CHAU_THANH, title=title)
+    export = read_portal_export(path, chau_thanh_registry)
+    assert [u.unit for u in export.units] == ["STP", unit]

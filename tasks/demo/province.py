@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,8 +33,20 @@ RESUBMITTED = "STP"
 DISTRICTS_BEHIND = ("UBND-TS", "UBND-TB")  # still working on the March task IV.9.b
 
 
+STAGING = ".demo-drops"  # files waiting for their simulated drop time (see tasks.demo.collector)
+
+
 class DemoWorkspaceError(Exception):
     """The demo refuses to overwrite a folder that is not a demo workspace."""
+
+
+@dataclass(frozen=True)
+class Drop:
+    """One file the demo drops: when, and where (relative to the workspace, e.g.
+    ``inbox/STP/…`` or ``portal/…``)."""
+
+    when: datetime
+    relative: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,29 @@ class DemoPlan:
     late: list[str]
     invalid: str
     resubmitted: str
+    drops: tuple[Drop, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Roles:
+    missing: tuple[str, ...]
+    late: tuple[str, ...]
+    invalid: str
+    resubmitted: str
+
+
+def _roles(units: list[str]) -> _Roles:
+    """Who misses, is late, sends a wrong file: the named units where they exist in the
+    period; after the districts closed (1/7/2025), communes of the new province stand in."""
+    communes = [code for code in units if code.startswith("X")]
+    missing = tuple(c for c in MISSING if c in units)
+    late = tuple(c for c in LATE if c in units)
+    invalid = INVALID
+    if communes and INVALID not in units:
+        missing += tuple(communes[5:7])
+        late += tuple(communes[10:12])
+        invalid = communes[15]
+    return _Roles(missing, late, invalid, RESUBMITTED)
 
 
 def prepare_workspace(workspace: Path) -> None:
@@ -90,29 +125,39 @@ def _metrics(registry: Registry, rng: random.Random) -> dict[str, float]:
 
 def write_submissions(workspace: Path, registry: Registry, period: Period,
                       rng: random.Random) -> DemoPlan:
+    """Each unit's file under ``workspace/inbox/`` (``workspace`` may be the staging folder),
+    its modification time the planned drop time, listed in the plan's drops."""
     start, end = period.window()
     units = [a.code for a in registry.agencies_valid(start, end)]
+    roles = _roles(units)
     due = period.due_date(18)
     inbox = workspace / "inbox"
     submitted = []
+    drops = []
     for n, code in enumerate(units):
-        if code in MISSING:
+        if code in roles.missing:
             continue
         path = inbox / code / f"bao-cao-cchc-{code}-{period.label}.xlsx"
         entries = _entries(registry, code, rng, period)
-        if code == INVALID:
+        if code == roles.invalid:
             entries = [TaskEntry("III.3", "Xong", 150), TaskEntry("IV.9.b", STATUS_DONE, 100)]
-        write_template(registry, code, period, path, entries, _metrics(registry, rng))
-        when = _at(due + timedelta(days=3), 9) if code in LATE else _at(
+        metrics = _metrics(registry, rng)
+        if code == roles.invalid and metrics:  # wrong even in a month with no task assigned
+            metrics[next(iter(metrics))] = -5.0
+        write_template(registry, code, period, path, entries, metrics)
+        when = _at(due + timedelta(days=3), 9) if code in roles.late else _at(
             due - timedelta(days=(n % 9) + 1), 8 + n % 8)
-        if code == RESUBMITTED:
+        if code == roles.resubmitted:
             first = inbox / code / f"bao-cao-cchc-{code}-{period.label}-lan-1.xlsx"
             write_template(registry, code, period, first, entries[:2], {})
             _touch(first, when - timedelta(days=2))
+            drops.append(Drop(when - timedelta(days=2), first.relative_to(workspace).as_posix()))
         _touch(path, when)
-        if code != INVALID:
+        drops.append(Drop(when, path.relative_to(workspace).as_posix()))
+        if code != roles.invalid:
             submitted.append(code)
-    return DemoPlan(period, submitted, list(MISSING), list(LATE), INVALID, RESUBMITTED)
+    return DemoPlan(period, submitted, list(roles.missing), list(roles.late), roles.invalid,
+                    roles.resubmitted, tuple(drops))
 
 
 # The 14 numbers of a variant A row: received total, online, in person, post, carried over;
@@ -192,19 +237,30 @@ def write_portal_export(path: Path, period: Period, rows: list[PortalRow]) -> Pa
 
 
 def build_demo_workspace(workspace: Path, registry: Registry, period: str = DEMO_PERIOD,
-                         seed: int = 2025) -> DemoPlan:
-    """Lay out a demo workspace with submissions and a portal export for ``period``."""
-    prepare_workspace(workspace)
+                         seed: int = 2025, *, staged: bool = False, fresh: bool = True
+                         ) -> DemoPlan:
+    """Lay out a demo workspace with submissions and a portal export for ``period``.
+
+    ``staged``: the files wait in ``.demo-drops/`` for :mod:`tasks.demo.collector` to drop
+    them at their planned times; otherwise they are in ``inbox/`` and ``portal/`` already.
+    ``fresh``: start from an empty workspace (False adds a month to an existing demo).
+    """
+    if fresh:
+        prepare_workspace(workspace)
+    root = workspace / STAGING if staged else workspace
     rng = random.Random(seed)
     parsed = parse_period(period)
-    plan = write_submissions(workspace, registry, parsed, rng)
+    plan = write_submissions(root, registry, parsed, rng)
     rows = demo_portal_rows(registry, parsed, rng)
-    export = write_portal_export(workspace / "portal" / f"thong-ke-{parsed.label}.xlsx",
+    export = write_portal_export(root / "portal" / f"thong-ke-{parsed.label}.xlsx",
                                  parsed, rows)
-    # dropped in the past like the submissions: not a file still being written
-    _touch(export, _at(parsed.end(), 9))
-    dossiers = write_dossier_file(workspace / "portal" / f"ho-so-{parsed.label}.csv",
+    dossiers = write_dossier_file(root / "portal" / f"ho-so-{parsed.label}.csv",
                                   parsed.label, parsed.window(), rows,
                                   random.Random(seed + 766))
-    _touch(dossiers, _at(parsed.end(), 9))
-    return plan
+    # dropped in the past like the submissions: not a file still being written
+    dropped = _at(parsed.end(), 9)
+    _touch(export, dropped)
+    _touch(dossiers, dropped)
+    return replace(plan, drops=(*plan.drops,
+                                Drop(dropped, export.relative_to(root).as_posix()),
+                                Drop(dropped, dossiers.relative_to(root).as_posix())))

@@ -97,6 +97,21 @@ class SourceDisagreement:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """One province indicator in one period of the trend: as reported then, and rebased on
+    today's units (their moved numerators and denominators, the rate computed again).
+    ``series_break``: the province's boundaries changed in this period."""
+
+    period: str
+    indicator: str
+    reported: float | None
+    rebased: float | None
+    rebased_numerator: float | None
+    rebased_denominator: float | None
+    series_break: bool = False
+
+
+@dataclass(frozen=True)
 class ReportContent:
     period: str
     period_label_vi: str
@@ -127,6 +142,9 @@ class ReportContent:
     index766_points: list[Points766Row] = field(default_factory=list)
     # aggregated statistics vs dossier records, per unit: never one picked silently
     source_disagreements: list[SourceDisagreement] = field(default_factory=list)
+
+    # the province's series over the last months, oldest first (see tasks.report.trend_history)
+    trend: list[TrendRow] = field(default_factory=list)
 
     def left_out_notes(self) -> list[str]:
         """One line per rate whose province value leaves units out, in Vietnamese."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from config.folding import fold
 from config.registry import Agency, Registry
@@ -270,8 +271,11 @@ class Table:
     # --- rows -----------------------------------------------------------------------------
 
     def read(
-        self, rows: list[list[object]], registry: Registry, problems: list[Problem]
+        self, rows: list[list[object]], registry: Registry, problems: list[Problem],
+        on: tuple[date, date] | None = None,
     ) -> tuple[PortalUnitStats, ...]:
+        """The unit rows; ``on`` (the export's data window) picks the unit of that time
+        when a name was used by a closed district and by a commune after it."""
         units: list[PortalUnitStats] = []
         all_values: list[dict[str, int]] = []  # every unit row's readable counts
         group: tuple[int, Row, list[dict[str, int]]] | None = None
@@ -287,15 +291,15 @@ class Table:
                 self._check_sum(number, row, all_values, "các đơn vị", problems)
                 group = None
                 break  # what follows the total row is notes and signatures
-            if _is_heading(label) and registry.find_agency(label) is None:
+            if _is_heading(label) and registry.find_agency(label, on) is None:
                 self._check_group(group, problems)
                 group = (number, row, [])
                 continue
             if all(is_blank(_cell(row, c)) for c in self.columns.values()):
-                if registry.find_agency(_text(row, self.code_col) or name) is not None:
+                if registry.find_agency(_text(row, self.code_col) or name, on) is not None:
                     problems.append(self._problem(number, self.unit_col, "Đơn vị không có số liệu"))
                 continue  # a note or signature line under the table
-            agency = self._match_unit(row, number, registry, problems)
+            agency = self._match_unit(row, number, registry, problems, on)
             values = self._counts(row, number, problems)
             all_values.append(values)
             if group is not None:
@@ -322,7 +326,8 @@ class Table:
         return Problem(message, sheet=self.sheet, row=row, column=header)
 
     def _match_unit(
-        self, row: Row, number: int, registry: Registry, problems: list[Problem]
+        self, row: Row, number: int, registry: Registry, problems: list[Problem],
+        on: tuple[date, date] | None = None,
     ) -> Agency | None:
         name, code = _text(row, self.unit_col), _text(row, self.code_col)
         if code:
@@ -333,7 +338,7 @@ class Table:
                     f"Mã đơn vị «{code}» không có trong danh mục đơn vị",
                 ))
                 return None
-            by_name = registry.find_agency(name) if name else None
+            by_name = registry.find_agency(name, on) if name else None
             if by_name is not None and by_name.code != agency.code:
                 problems.append(self._problem(
                     number, self.unit_col,
@@ -343,7 +348,7 @@ class Table:
         if not name:
             problems.append(self._problem(number, self.unit_col, "Thiếu tên đơn vị"))
             return None
-        agency = registry.find_agency(name)
+        agency = registry.find_agency(name, on)
         if agency is None:
             problems.append(self._problem(
                 number, self.unit_col,

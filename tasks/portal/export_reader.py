@@ -64,7 +64,10 @@ def read_portal_export(
     table = Table.locate(rows, header_at, sheet, problems)
     units: tuple[PortalUnitStats, ...] = ()
     if table is not None:
-        units = table.read(rows, registry, problems)
+        # names are looked up among the units of the export's period (an old district's
+        # name may be a commune's today)
+        units = table.read(rows, registry, problems,
+                           resolved.window() if resolved is not None else None)
     if problems or resolved is None or table is None:
         raise RejectedInput(sorted(problems, key=lambda p: p.row or 0))
     return PortalExport(period=resolved, variant=table.layout.variant, units=units)

@@ -4,8 +4,9 @@
   target as a dashed line. Long lists are split into parts of :data:`UNITS_PER_PART` units
   so each image fits an A4 page at text width (130 units → 4 images).
 - ``tasks_by_area``: task assignments per area, stacked done / open / overdue.
-- ``trend``: the province's rates in the previous period and this one (the content does not
-  carry a longer series yet); not drawn when no previous-period value exists.
+- ``trend``: the province's rates over the content's trend (the last months), as reported
+  (solid) and rebased on today's units (dashed), a series break as a vertical line with a
+  note; without a trend, the previous period and this one; not drawn without two periods.
 
 Labels use DejaVu Sans (shipped with matplotlib), which has every Vietnamese letter.
 """
@@ -167,9 +168,57 @@ def tasks_by_area_chart(content: ReportContent) -> Chart | None:
     return Chart("tasks_by_area", title, _png(figure))
 
 
+TREND_BREAK_NOTE = "Gián đoạn chuỗi: địa giới tỉnh thay đổi"
+
+
+def series_trend_chart(content: ReportContent) -> Chart | None:
+    """The province's online-filing and on-time rates across ``content.trend``."""
+    periods = list(dict.fromkeys(row.period for row in content.trend))
+    if len(periods) < 2:
+        return None
+    title = f"Chỉ số toàn tỉnh qua các kỳ (đến {vi.period_phrase(content.period)})"
+    figure = _figure(3.6)
+    axes = figure.add_subplot()
+    positions = {period: index for index, period in enumerate(periods)}
+    drawn = False
+    for code in (ONLINE, ON_TIME):
+        rows = [row for row in content.trend if row.indicator == code]
+        name = _short(content.indicator_names.get(code, code), 40)
+        for attribute, style, label in (("reported", "-", "như đã báo cáo"),
+                                        ("rebased", "--", "quy về đơn vị hiện nay")):
+            points = [(positions[row.period], getattr(row, attribute)) for row in rows
+                      if getattr(row, attribute) is not None]
+            if not points:
+                continue
+            drawn = True
+            axes.plot([x for x, _ in points], [y for _, y in points], linestyle=style,
+                      marker="o", markersize=3, label=f"{name} ({label})")
+    if not drawn:
+        return None
+    for period in dict.fromkeys(row.period for row in content.trend if row.series_break):
+        x = positions[period] - 0.5
+        axes.axvline(x, color="#c62828", linestyle=":", linewidth=1.2)
+        axes.annotate(TREND_BREAK_NOTE, (x, 104), xytext=(3, 0), textcoords="offset points",
+                      fontsize=7, fontfamily=FONT, color="#c62828")
+    axes.set_xticks(list(positions.values()), [f"{p[5:]}/{p[:4]}" if len(p) == 7 else p
+                                               for p in periods], fontsize=7, rotation=45)
+    axes.set_ylim(0, 110)
+    axes.set_ylabel("%", fontsize=8)
+    axes.legend(loc="lower left", prop={"family": FONT, "size": 6.5})
+    axes.set_title(title, fontsize=9.5, fontfamily=FONT, loc="left")
+    axes.tick_params(axis="y", labelsize=8)
+    _style(axes)
+    return Chart("trend", title, _png(figure))
+
+
 def trend_chart(content: ReportContent, previous: Sequence[IndicatorValue],
                 previous_period: str | None) -> Chart | None:
-    """The province's online-filing and on-time rates, previous period → this period."""
+    """The province's online-filing and on-time rates over the trend, else previous period
+    → this period."""
+    if content.trend:
+        series_chart = series_trend_chart(content)
+        if series_chart is not None:
+            return series_chart
     before = {v.indicator: v.value for v in previous if v.unit == PROVINCE}
     now = {v.indicator: v.value for v in content.indicators if v.unit == PROVINCE}
     series = [(code, before.get(code), now.get(code)) for code in (ONLINE, ON_TIME)]

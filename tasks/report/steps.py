@@ -14,12 +14,13 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 
 from tasks.model.ports import ReportStore
-from tasks.report import versions
+from tasks.report import trend_history, versions
 from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
 gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
 build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
+add_trend = task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(trend_history.with_trend)
 
 
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
@@ -44,3 +45,11 @@ def publish_report_artifacts(outcome: versions.ReportOutcome) -> None:
                              description="Tóm tắt kỳ báo cáo")
     create_link_artifact(outcome.folder.resolve().as_uri(), link_text=f"Thư mục báo cáo "
                          f"{outcome.period} v{outcome.version}", key=f"{key}-thu-muc")
+    content = outcome.content
+    if content.trend:
+        create_table_artifact(
+            trend_history.trend_table(content.trend, content.indicator_names,
+                                      content.indicator_kinds),
+            key=f"{key}-xu-huong",
+            description="Xu hướng chỉ số toàn tỉnh: như đã báo cáo và quy về đơn vị hiện nay "
+                        "(tử số, mẫu số chuyển theo bảng chuyển đổi, tỷ lệ tính lại)")

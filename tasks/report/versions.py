@@ -179,6 +179,7 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
             for d in content.source_disagreements],
         "notes": content.all_notes(),
         "data_issues": list(content.data_issues),
+        "trend": [asdict(row) for row in content.trend],
     }
 
 

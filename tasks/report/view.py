@@ -24,6 +24,7 @@ from tasks.model.report import (
 from tasks.model.submission import STATUS_DONE
 from tasks.report import vietnamese as vi
 from tasks.report.letterhead import Letterhead
+from tasks.report.trend_notes import trend_notes
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUBTITLE = "Độc lập - Tự do - Hạnh phúc"
@@ -205,8 +206,9 @@ class _Builder:
         if self.previous:
             headers.append("So với kỳ trước")
         tables = [Table(headers, rows, "Kết quả các chỉ tiêu của toàn tỉnh")]
-        notes = []
-        if not any(self.previous.get(code) is not None and self.previous[code].value is not None
+        notes = trend_notes(self.c.trend)
+        if len({row.period for row in self.c.trend}) < 2 and not any(
+                self.previous.get(code) is not None and self.previous[code].value is not None
                    and self.province.get(code) is not None
                    and self.province[code].value is not None for code in (ONLINE, ON_TIME)):
             notes.append("Chưa có số liệu kỳ trước về tỷ lệ hồ sơ trực tuyến và giải quyết "

@@ -43,6 +43,7 @@ from tasks.model.report import (
     ReportContent,
 )
 from tasks.report.atomic_file import save_atomically
+from tasks.report.trend_sheet import SHEET_TREND, write_trend_sheet
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_UNITS = "Chỉ số theo đơn vị"
@@ -193,6 +194,8 @@ class _Writer:
         self._rejected(workbook.create_sheet(SHEET_REJECTED))
         if self.content.index766_points:
             self._index766(workbook.create_sheet(SHEET_INDEX766))
+        if self.content.trend:
+            write_trend_sheet(workbook.create_sheet(SHEET_TREND), self.content)
         return workbook
 
     # ------------------------------------------------------------------ sheets

@@ -58,6 +58,10 @@ def test_monthly_report_flow_publishes_and_shows_artifacts(env: Path) -> None:
     assert markdown is not None and "STP — Sở Tư pháp" in str(markdown.data)
     link = Artifact.get("bao-cao-cchc-2025-05-thu-muc")
     assert link is not None and "reports/2025-05/v1" in str(link.data)
+    assert {t["period"] for t in doc["trend"]} == {"2025-05"}  # no earlier month published
+    trend = Artifact.get("bao-cao-cchc-2025-05-xu-huong")
+    assert trend is not None and trend.type == "table"
+    assert all("Quy về đơn vị hiện nay" in row for row in json.loads(str(trend.data)))
 
     rerun = monthly_report(period="2025-05", workspace=str(env), publish=False)
     assert (rerun["version"], rerun["created"], rerun["published_to"]) == (1, False, None)

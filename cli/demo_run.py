@@ -1,0 +1,42 @@
+"""`cchc demo`: lay out the demo province's months and run the monthly report for each.
+
+Each month's files are staged, then dropped and collected at their planned times (the
+collector of :mod:`tasks.demo.collector`), then the monthly flow runs. ``--history`` does
+this for 12 months across the 2025 restructuring (districts before 1/7/2025, communes
+after), all in this one process: Prefect's temporary server starts once, not per month.
+"""
+
+from __future__ import annotations
+
+from config.registry import Registry
+from config.settings import Settings
+from flows.resources import build_resources
+from tasks.demo.collector import drop_and_collect
+from tasks.demo.province import DemoPlan, build_demo_workspace
+from tasks.model.periods import month_period
+
+HISTORY_FIRST = (2025, 1)  # 2025-01 … 2025-12: six months of districts, six of communes
+HISTORY_MONTHS = 12
+
+
+def history_periods() -> list[str]:
+    year, month = HISTORY_FIRST
+    labels = []
+    for _ in range(HISTORY_MONTHS):
+        labels.append(month_period(year, month).label)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels
+
+
+def stage_and_collect(settings: Settings, registry: Registry, period: str, *, seed: int = 2025,
+                      fresh: bool = True) -> DemoPlan:
+    """Stage ``period``'s demo files, then drop and collect each at its planned time."""
+    workspace = settings.workspace
+    plan = build_demo_workspace(workspace, registry, period, seed, staged=True, fresh=fresh)
+    res = build_resources(settings)
+    try:
+        drop_and_collect(plan, workspace, inbox=res.inbox, portal=res.portal, db=res.db,
+                         registry=res.registry, rules=res.rules)
+    finally:
+        res.db.dispose()
+    return plan
