@@ -1,0 +1,1 @@
+"""Benchmarks and soak runs (scripts run by hand; see each module's docstring)."""
