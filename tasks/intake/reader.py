@@ -28,6 +28,7 @@ from config.folding import fold_key
 from tasks.model.problems import Problem
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import read_delimited
+from tasks.sheets.file_kind import ole_refusal
 from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -278,12 +279,16 @@ def _json_raw(path: Path) -> RawSubmission:
 
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def read_submission(path: Path) -> RawSubmission:
     """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    refusal = ole_refusal(_read_bytes(path)) if suffix in _EXCEL_SUFFIXES else None
+    if refusal:
+        raise UnreadableFile(refusal)
+    if suffix in (".xlsx", ".xlsm"):  # .xlsm: values only; macros are never run
         return _from_sheets(_xlsx_grids(path))
     if suffix == ".csv":
         grids, firsts = _csv_grids(path)
