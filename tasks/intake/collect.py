@@ -30,7 +30,7 @@ from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import period_in_name
 from tasks.model.portal import PortalExport
-from tasks.model.ports import DropBox, IntakeStore
+from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.submission import Submission
@@ -209,6 +209,9 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
                     return _refuse_link(item, folder, db, refused, source=source, now=now)
             return _intake(item, work, folder, db, registry, source=source, check=check,
                            today=today, now=now)
+    except ClaimedElsewhere:
+        _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua", item.relative_name)
+        return None
     except Exception:
         _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
         return _failed(item, folder, db, source=source, now=now)

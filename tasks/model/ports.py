@@ -44,6 +44,10 @@ from tasks.model.report import IndicatorValue
 from tasks.model.submission import Submission
 
 
+class ClaimedElsewhere(Exception):
+    """Another collection process began taking in the same inbox file at the same time."""
+
+
 class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
@@ -77,7 +81,8 @@ class IntakeStore(PortalStore, Protocol):
 
     def forget_sightings_except(self, source: str, present: set[str]) -> None: ...
 
-    def claim(self, meta: FileMeta, kept_path: str) -> None: ...
+    def claim(self, meta: FileMeta, kept_path: str) -> None:
+        """Raises :class:`ClaimedElsewhere` when another run claimed the file just now."""
 
     def release(self, source: str, relative_path: str) -> None: ...
 
