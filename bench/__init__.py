@@ -1,1 +1,1 @@
-"""Benchmarks and simulations (run as scripts; see docs/benchmarks.md)."""
+"""Benchmarks, simulations and soak runs (scripts run by hand; see docs/benchmarks.md)."""

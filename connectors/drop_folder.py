@@ -14,17 +14,19 @@ only after the outcome is committed to the database. Files still being written
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
 import shutil
+import stat
 import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.model.problems import Receipt
+from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import InboxFile, sha256_of
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
@@ -35,6 +37,13 @@ _IN_PROGRESS_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload")
 _LOG = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+MAX_READ_BYTES = 64 * 1024 * 1024  # larger files are refused before they are read
+LINK_VI = "tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc"
+HARD_LINK_VI = ("tệp là một liên kết cứng (hard link) tới tệp khác; hãy chép tệp gốc vào "
+                "thư mục rồi nộp lại")
+NOT_REGULAR_VI = "không phải tệp thông thường (có thể là thư mục đặc biệt hoặc thiết bị)"
 
 
 def printable_name(name: str) -> str:
@@ -120,6 +129,38 @@ class DropFolder:
                 ))
         return sorted(found, key=lambda f: (f.modified_at, f.relative_name))
 
+    def private_copy(self, item: InboxFile, into: Path) -> InboxFile:
+        """Read the file's bytes once (``O_NOFOLLOW``: a symlink swapped in after the
+        listing is refused) into a private copy ``into/<name>``; the hash, the archive copy
+        and the parsing all use that copy, so they see the same bytes.
+
+        Raises :class:`RejectedInput` (Vietnamese) for a symlink, a hard link, anything
+        but a regular file, or a file larger than :data:`MAX_READ_BYTES`.
+        """
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(item.path, flags)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise RejectedInput([Problem(LINK_VI)]) from exc
+            raise
+        with os.fdopen(fd, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise RejectedInput([Problem(NOT_REGULAR_VI)])
+            if status.st_nlink > 1:
+                raise RejectedInput([Problem(HARD_LINK_VI)])
+            data = stream.read(MAX_READ_BYTES + 1)
+        if len(data) > MAX_READ_BYTES:
+            raise RejectedInput([Problem(
+                f"tệp quá lớn (trên {MAX_READ_BYTES // 1024 // 1024} MB); hãy xoá các trang, "
+                "hình ảnh không cần thiết rồi nộp lại")])
+        target = into / safe_name(item.path.name)  # no control characters in logs
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        return replace(item, path=target, is_symlink=False, is_regular=True)
+
     def archive_target(self, item: InboxFile, content_hash: str) -> Path:
         suffix = "." + safe_name(item.path.suffix.lower().lstrip(".") or "bin", 12)
         return self.archive_dir / content_hash[:2] / f"{content_hash}{suffix}"
@@ -130,7 +171,7 @@ class DropFolder:
         target = self.archive_target(item, content_hash)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".partial")
+            partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
             shutil.copy2(item.path, partial)
             if sha256_of(partial) != content_hash:
                 partial.unlink()

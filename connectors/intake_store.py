@@ -25,6 +25,7 @@ from connectors.db_schema import (
     TaskReportRow,
 )
 from connectors.db_session import WRITE_ATTEMPTS, Tables, retry_pause
+from tasks.model.ports import ClaimedElsewhere
 from tasks.model.problems import Problem
 from tasks.model.records import (
     FileMeta,
@@ -81,15 +82,22 @@ class IntakeTables(Tables):
         raise RuntimeError(f"could not record the first sighting of {relative_path}")
 
     def claim(self, meta: FileMeta, kept_path: str) -> None:
-        """Note that intake of this file began (before anything is copied)."""
-        with self._session() as s:
-            row = s.scalars(select(IntakeClaimRow).filter_by(
-                source=meta.source, relative_path=meta.relative_path)).first()
-            if row is None:
-                row = IntakeClaimRow(source=meta.source, relative_path=meta.relative_path)
-                s.add(row)
-            row.content_hash, row.kept_path = meta.content_hash, kept_path
-            row.done, row.claimed_at = False, meta.collected_at
+        """Note that intake of this file began (before anything is copied).
+
+        A claim left by an interrupted run is taken over; losing the race to insert a new
+        claim raises :class:`ClaimedElsewhere` (another process is taking the file in).
+        """
+        try:
+            with self._session() as s:
+                row = s.scalars(select(IntakeClaimRow).filter_by(
+                    source=meta.source, relative_path=meta.relative_path)).first()
+                if row is None:
+                    row = IntakeClaimRow(source=meta.source, relative_path=meta.relative_path)
+                    s.add(row)
+                row.content_hash, row.kept_path = meta.content_hash, kept_path
+                row.done, row.claimed_at = False, meta.collected_at
+        except IntegrityError as exc:
+            raise ClaimedElsewhere(meta.relative_path) from exc
 
     def release(self, source: str, relative_path: str) -> None:
         """The file has left the inbox: forget its claim and sightings."""

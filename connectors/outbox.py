@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tasks.model.crash_points import crash_point
+
 SO_NOI_VU = "so-noi-vu"
 
 
@@ -29,6 +31,7 @@ class Outbox:
         if staging.exists():
             shutil.rmtree(staging)
         shutil.copytree(report_dir, staging)
+        crash_point("outbox.publishing")
         if target.exists():
             shutil.rmtree(target)
         staging.replace(target)

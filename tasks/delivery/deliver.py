@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from tasks.delivery.report_mail import build_report_mail
+from tasks.model.crash_points import crash_point
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
-from tasks.model.records import EMAIL, SENT, Delivery
+from tasks.model.records import EMAIL, PENDING, SENT, Delivery
 from tasks.report.versions import ReportOutcome
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,13 @@ def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSen
     failed: list[str] = []
     touched: set[tuple[str, int]] = set()
     for delivery in deliveries.unsent(EMAIL):
+        if interrupted(delivery):
+            # an attempt began and never ended (a crash, or another run sending now):
+            # the mail may have gone, so it is never sent again automatically
+            log.warning("Report mail %s v%d → %s: an earlier attempt was interrupted; not "
+                        "resent", delivery.period, delivery.version, delivery.recipient)
+            touched.add((delivery.period, delivery.version))
+            continue
         if not deliveries.begin_attempt(delivery):
             continue  # another run has it
         touched.add((delivery.period, delivery.version))
@@ -101,6 +109,7 @@ def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSen
         try:
             message = _stored_message(outbox.folder(delivery.period, delivery.version))
             smtp.send(message, [delivery.recipient])
+            crash_point("mail.after_send")
         except MailError as error:
             deliveries.mark_failed(delivery.id, str(error))
             failed.append(f"{label}: {error}")
@@ -111,6 +120,16 @@ def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSen
     for period, version in sorted(touched):
         _mark_folder(outbox.folder(period, version), deliveries.for_version(period, version))
     return sent, failed
+
+
+def interrupted(delivery: Delivery) -> bool:
+    """An attempt was counted but neither its success nor its failure was recorded."""
+    return delivery.status == PENDING and delivery.attempts > 0
+
+
+_UNCERTAIN = ("lần gửi trước bị ngắt giữa chừng, không rõ thư đã tới chưa; hệ thống không tự "
+              "gửi lại để tránh gửi hai lần: hãy hỏi người nhận, nếu chưa có thì gửi tay tệp "
+              f"{MAIL_FILE} trong thư mục này")
 
 
 def _stored_message(folder: Path) -> EmailMessage:
@@ -134,7 +153,8 @@ def _mark_folder(folder: Path, rows: list[Delivery]) -> None:
     if not folder.is_dir():
         return
     lines = ["BÁO CÁO NÀY CHƯA ĐƯỢC GỬI BẰNG THƯ ĐIỆN TỬ TỚI SỞ NỘI VỤ.", ""]
-    lines += [f"- {r.recipient}: lần thử {r.attempts}, lỗi: {r.last_error or 'chưa gửi'}"
+    lines += [f"- {r.recipient}: lần thử {r.attempts}, "
+              + (_UNCERTAIN if interrupted(r) else f"lỗi: {r.last_error or 'chưa gửi'}")
               for r in unsent]
     lines += ["", "Hệ thống sẽ tự gửi lại ở lần chạy sau; khi đã gửi được, tệp này sẽ bị xoá."]
     marker.write_text("\n".join(lines) + "\n", encoding="utf-8")

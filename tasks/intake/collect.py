@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ from config.settings import REGISTRY_DIR
 from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import claimed_period, validate_submission
+from tasks.model.crash_points import crash_point
 from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
-from tasks.model.ports import DropBox, IntakeStore
+from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.submission import Submission
@@ -253,22 +255,45 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
     detail goes to the log); a file that vanished is logged and ``None`` returned.
     """
     try:
-        return _intake(item, folder, db, registry, source=source, check=check, today=today,
-                       now=now)
+        with tempfile.TemporaryDirectory(prefix="cchc-intake-") as private:
+            work = item
+            if item.is_regular and not item.is_symlink:
+                try:
+                    work = folder.private_copy(item, Path(private))
+                except RejectedInput as refused:
+                    return _refuse_link(item, folder, db, refused, source=source, now=now)
+            return _intake(item, work, folder, db, registry, source=source, check=check,
+                           today=today, now=now)
+    except ClaimedElsewhere:
+        _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua", item.relative_name)
+        return None
     except Exception:
         _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
         return _failed(item, folder, db, source=source, now=now)
 
 
-def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
-            source: str, check: Checker, today: date, now: datetime) -> FileOutcome:
-    content_hash = _content_hash(item)
+def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
+                 *, source: str, now: datetime) -> FileOutcome:
+    """A link or special file found when the file was opened: quarantined (moved, never
+    read through), with a receipt."""
+    content_hash = hashlib.sha256(b"link:" + os.fsencode(item.path)
+                                  + str(now).encode()).hexdigest()
+    meta = _meta(item, db, source, content_hash, now)
+    return _reject(item, item, folder, db, meta, tuple(refused.problems), None, move=True)
+
+
+def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
+            registry: Registry, *, source: str, check: Checker, today: date,
+            now: datetime) -> FileOutcome:
+    """``item`` is the inbox file (removed at the end); ``work`` the private copy of its
+    bytes, read once, that is hashed, checked and archived."""
+    content_hash = _content_hash(work)
     meta = _meta(item, db, source, content_hash, now)
     known = db.known_file(content_hash)
     if known is not None and known.outcome == "accepted" and not item.is_symlink:
-        kept = folder.archive_target(item, content_hash)
+        kept = folder.archive_target(work, content_hash)
         db.claim(meta, str(kept))
-        kept = folder.archive(item, content_hash)
+        kept = folder.archive(work, content_hash)
         resend = (source == "inbox" and not known.current
                   and (known.agency_code or "") == item.agency_folder.upper())
         if not resend:
@@ -287,33 +312,37 @@ def _intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registr
                            known.period, superseded=len(superseded), kept_at=str(kept))
     _LOG.debug("%s: nội dung %s, lần đầu thấy lúc %s", item.relative_name, content_hash,
                meta.arrived_at)
-    checked = check(item, registry, today)
+    checked = check(work, registry, today)
+    crash_point("intake.after_parse")
     if checked.content is not None:
-        db.claim(meta, str(folder.archive_target(item, content_hash)))
-        kept = folder.archive(item, content_hash)
+        db.claim(meta, str(folder.archive_target(work, content_hash)))
+        crash_point("intake.after_claim")
+        kept = folder.archive(work, content_hash)
+        crash_point("intake.after_archive")
         if isinstance(checked.content, Submission):
             superseded = db.add_submission(checked.content, meta, str(kept))[1]
         elif isinstance(checked.content, DossierFile):
             superseded = db.add_dossier_file(checked.content, meta, str(kept))[1]
         else:
             superseded = db.add_portal_file(checked.content, meta, str(kept))[1]
+        crash_point("intake.after_commit")
         _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
                   checked.claimed_period, len(superseded))
         _finish(item, folder, db, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
                            kept_at=str(kept), notes=checked.notes)
-    return _reject(item, folder, db, meta, checked.problems, checked.claimed_period,
+    return _reject(item, work, folder, db, meta, checked.problems, checked.claimed_period,
                    notes=checked.notes)
 
 
-def _reject(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta,
-            problems: tuple[Problem, ...], period: str | None, *,
+def _reject(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
+            meta: FileMeta, problems: tuple[Problem, ...], period: str | None, *,
             move: bool = False, notes: tuple[str, ...] = ()) -> FileOutcome:
     receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
                       item.agency_folder or None, notes=notes)
-    db.claim(meta, str(folder.quarantine_target(item, receipt)))
-    kept = folder.quarantine(item, receipt, move=move)
+    db.claim(meta, str(folder.quarantine_target(work, receipt)))
+    kept = folder.quarantine(work, receipt, move=move)
     db.add_rejection(meta, period, str(kept), problems)
     _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
               period, len(problems), kept)
@@ -347,7 +376,7 @@ def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
             meta = FileMeta(source, item.agency_folder, item.name, str(item.path),
                             content_hash, now, now,
                             item.relative_path or item.relative_name)
-        return _reject(item, folder, db, meta, (Problem(_FAILED),), None, move=True)
+        return _reject(item, item, folder, db, meta, (Problem(_FAILED),), None, move=True)
     except Exception:
         _LOG.exception("không đưa được tệp %s vào khu cách ly", item.relative_name)
         return None

@@ -29,6 +29,7 @@ from tasks.intake.legacy_text import CellConversion, convert_value
 from tasks.model.problems import Problem
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import read_delimited
+from tasks.sheets.file_kind import ole_refusal
 from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -309,13 +310,17 @@ def _json_raw(path: Path) -> RawSubmission:
 
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def read_submission(path: Path) -> RawSubmission:
     """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
     suffix = path.suffix.lower()
+    refusal = ole_refusal(_read_bytes(path)) if suffix in _EXCEL_SUFFIXES else None
+    if refusal:
+        raise UnreadableFile(refusal)
     conversions: list[CellConversion] = []
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm"):  # .xlsm: values only; macros are never run
         raw = _from_sheets(_xlsx_grids(path, conversions))
         raw.conversions.extend(conversions)
         return raw

@@ -47,6 +47,10 @@ from tasks.model.submission import Submission
 from tasks.model.trace import FileLines
 
 
+class ClaimedElsewhere(Exception):
+    """Another collection process began taking in the same inbox file at the same time."""
+
+
 class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
@@ -80,7 +84,8 @@ class IntakeStore(PortalStore, Protocol):
 
     def forget_sightings_except(self, source: str, present: set[str]) -> None: ...
 
-    def claim(self, meta: FileMeta, kept_path: str) -> None: ...
+    def claim(self, meta: FileMeta, kept_path: str) -> None:
+        """Raises :class:`ClaimedElsewhere` when another run claimed the file just now."""
 
     def release(self, source: str, relative_path: str) -> None: ...
 
@@ -112,6 +117,8 @@ class DropBox(Protocol):
     def archive_dir(self) -> Path: ...
 
     def pending(self) -> list[InboxFile]: ...
+
+    def private_copy(self, item: InboxFile, into: Path) -> InboxFile: ...
 
     def archive_target(self, item: InboxFile, content_hash: str) -> Path: ...
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -32,6 +34,7 @@ from tasks.indicators.compute import (
     task_progress,
 )
 from tasks.indicators.rollup import gather_rollup, portal_files_used
+from tasks.model.crash_points import crash_point
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection
@@ -200,6 +203,7 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    (staging / WRITER_FILE).write_text(_writer(), encoding="utf-8")
     _write_json(staging / "indicators.json", indicators_document(content))
     _write_json(staging / "manifest.json", {
         "period": content.period, "version": version, "run_id": run_id,
@@ -209,13 +213,39 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
         "data_gaps": list(content.data_gaps),
         "rejected": [asdict(r) for r in content.rejected],
     })
+    crash_point("report.writing")
     write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
     write_documents(content, staging, letterhead=letterhead, previous=previous_period,
                     timezone=timezone)
+    (staging / WRITER_FILE).unlink()
     if folder.exists():
         shutil.rmtree(folder)
     staging.replace(folder)
     return folder
+
+
+WRITER_FILE = ".writer"  # in a staging folder: "<host> <pid>" of the process writing it
+
+
+def _writer() -> str:
+    return f"{socket.gethostname()} {os.getpid()}"
+
+
+def _writer_died(staging: Path) -> bool:
+    """The staging folder was left by a process of this host that no longer runs."""
+    try:
+        host, pid = (staging / WRITER_FILE).read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -237,6 +267,9 @@ def _written_by_other_run(folder: Path, claimed_at: datetime, now: datetime,
     deadline = claimed_at + STALE_CLAIM
     while not (folder / "indicators.json").exists():
         if max(now, datetime.now(UTC)) >= deadline:
+            return False
+        if _writer_died(folder.with_name(folder.name + ".partial")):
+            _LOG.warning("bản %s do một lần chạy đã dừng giữa chừng ghi dở; ghi lại", folder)
             return False
         time.sleep(poll)
     return True
