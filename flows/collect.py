@@ -22,7 +22,7 @@ from tasks.model.periods import parse_period
 
 def collect_inbox(res: Resources) -> CollectSummary:
     """Every file waiting in ``inbox/``, oldest first, one task per file."""
-    return _collect(res, res.inbox, intake_steps.collect_submission_file)
+    return _collect(res, res.inbox, intake_steps.collect_submission_file, rules=res.rules)
 
 
 def collect_portal(res: Resources) -> CollectSummary:

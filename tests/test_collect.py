@@ -338,3 +338,29 @@ def test_each_decision_on_a_file_is_logged(workspace: Path, db: Database, regist
     lines = [r.getMessage() for r in caplog.records if r.name == "tasks.intake.collect"]
     assert any(line.startswith("STP/tot.xlsx: đã nhận (kỳ 2025-05)") for line in lines), lines
     assert any(line.startswith("SNV/nam-0.xlsx: bị từ chối") for line in lines), lines
+
+
+def test_collection_validates_under_the_configured_rules(workspace: Path, db: Database,
+                                                         registry: Registry) -> None:
+    """A district's July 2025 file: its last days (15/6-30/6) are in July's window under the
+    Ministry's convention, but not under the calendar one (1/7-31/7), where it has closed."""
+    from tasks.model.periods import parse_period
+    from tasks.model.rules import ReportingRules
+
+    folder = DropFolder.agency_inbox(workspace)
+    folder.ensure()
+    today, now = date(2025, 8, 20), datetime(2025, 8, 20, 3, tzinfo=UTC)
+    outcomes = {}
+    for convention in ("ministry", "calendar"):
+        write_submission(workspace / "inbox" / "UBND-LX" / f"{convention}.xlsx", registry,
+                         "UBND-LX", period=parse_period("2025-07"),
+                         entries=[TaskEntry("III.3", "Đang thực hiện", 50 if
+                                            convention == "ministry" else 60)])
+        (item,) = folder.pending()
+        outcome = collect_submission_file(item, folder, db, registry, today=today, now=now,
+                                          rules=ReportingRules(convention=convention))
+        assert outcome is not None
+        outcomes[convention] = outcome
+    assert outcomes["ministry"].outcome == "accepted"
+    assert outcomes["calendar"].outcome == "rejected"
+    assert "không hoạt động trong kỳ 2025-07" in outcomes["calendar"].problems[0].message

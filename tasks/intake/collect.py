@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +40,7 @@ from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
 from tasks.portal.dossiers import check_dossier_file
@@ -111,8 +113,10 @@ def _rejected(message: str) -> Checked:
     return Checked(None, (Problem(message),))
 
 
-def check_submission(item: InboxFile, registry: Registry, today: date) -> Checked:
-    """Read and validate one agency file against its folder (no side effects)."""
+def check_submission(item: InboxFile, registry: Registry, today: date,
+                     rules: ReportingRules | None = None) -> Checked:
+    """Read and validate one agency file against its folder (no side effects), under the
+    reporting rules in force (the default rules when not given)."""
     if item.is_symlink:
         return _rejected("tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc")
     if not item.is_regular:
@@ -129,7 +133,7 @@ def check_submission(item: InboxFile, registry: Registry, today: date) -> Checke
         return _rejected(str(exc))
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
-    result = validate_submission(raw, registry, today=today, folder_agency=folder)
+    result = validate_submission(raw, registry, today=today, folder_agency=folder, rules=rules)
     note = conversion_note(raw.conversions)
     notes = (note,) if note else ()
     if isinstance(result, Submission):
@@ -447,10 +451,11 @@ def _record_orphans(folder: DropBox, db: IntakeStore, *, source: str, now: datet
 
 
 def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                            registry: Registry, *, today: date,
-                            now: datetime) -> FileOutcome | None:
-    return intake(item, folder, db, registry, source="inbox", check=check_submission,
-                  today=today, now=now)
+                            registry: Registry, *, today: date, now: datetime,
+                            rules: ReportingRules | None = None) -> FileOutcome | None:
+    """An agency file, validated under ``rules`` (the settings' reporting rules)."""
+    return intake(item, folder, db, registry, source="inbox",
+                  check=partial(check_submission, rules=rules), today=today, now=now)
 
 
 def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,

@@ -18,6 +18,7 @@ from tasks.intake.collect import CollectSummary, FileOutcome
 from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.model.ports import DropBox, IntakeStore, Lock
 from tasks.model.records import InboxFile
+from tasks.model.rules import ReportingRules
 
 
 @task(name="khoa-thu-muc-lam-viec", cache_policy=NO_CACHE)
@@ -47,9 +48,10 @@ def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
 
 @task(name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}")
 def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                            registry: Registry, *, today: date,
-                            now: datetime) -> FileOutcome | None:
-    outcome = collect.collect_submission_file(item, folder, db, registry, today=today, now=now)
+                            registry: Registry, *, today: date, now: datetime,
+                            rules: ReportingRules | None = None) -> FileOutcome | None:
+    outcome = collect.collect_submission_file(item, folder, db, registry, today=today, now=now,
+                                              rules=rules)
     _log_outcome(item, outcome)
     return outcome
 
