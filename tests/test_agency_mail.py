@@ -94,7 +94,7 @@ def test_reminders_go_once_to_units_that_have_not_reported(
     assert result.no_email == ("UBND-LX (UBND thành phố Long Xuyên)",)
     [(recipients, message)] = smtp_server.handler.received
     assert recipients == [STP_MAIL]
-    assert message["Subject"] == "[CCHC] Nhắc nộp báo cáo CCHC tháng 05/2025 (hạn 18/05/2025)"
+    assert message["Subject"] == "[CCHC] Nhắc nộp báo cáo CCHC tháng 5/2025 (hạn 18/05/2025)"
     body = str(message.get_body(("plain",)).get_content())
     assert "Kính gửi: Sở Tư pháp," in body
     assert ("- T2 (thể chế): Rà soát — hạn 14/05/2025; tình trạng đã báo cáo: chưa báo cáo"

@@ -156,7 +156,7 @@ def test_publish_sends_the_report_once(workspace: Path, db: Database, small_regi
     assert len(smtp_server.handler.received) == 1
     rcpt, message = smtp_server.handler.received[0]
     assert rcpt == [SNV]
-    assert message["Subject"] == "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v1"
+    assert message["Subject"] == "[CCHC] Báo cáo CCHC tháng 5/2025 - bản v1"
     assert message["Message-ID"] == "<bao-cao-cchc.2025-05.v1@angiang.gov.vn>"
     assert attachment_names(message) == {"bao-cao-cchc-2025-05.docx",
                                          "bao-cao-cchc-2025-05.xlsx"}
@@ -197,7 +197,7 @@ def test_a_new_version_says_what_changed(workspace: Path, db: Database,
 
     assert len(smtp_server.handler.received) == 2
     _, message = smtp_server.handler.received[1]
-    assert message["Subject"] == "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v2"
+    assert message["Subject"] == "[CCHC] Báo cáo CCHC tháng 5/2025 - bản v2"
     assert message["Message-ID"] == "<bao-cao-cchc.2025-05.v2@angiang.gov.vn>"
     assert attachment_names(message) == {"bao-cao-cchc-2025-05.docx",  # the Word renderer's
                                          "bao-cao-cchc-2025-05.xlsx"}
@@ -252,8 +252,8 @@ def test_a_refusing_server_leaves_the_report_unsent_until_a_later_run(
     result = deliver_report(june, outbox, log, mail)
 
     subjects = [m["Subject"] for _, m in smtp_server.handler.received]
-    assert subjects == ["[CCHC] Báo cáo CCHC tháng 05/2025 - bản v1",
-                        "[CCHC] Báo cáo CCHC tháng 06/2025 - bản v1"]
+    assert subjects == ["[CCHC] Báo cáo CCHC tháng 5/2025 - bản v1",
+                        "[CCHC] Báo cáo CCHC tháng 6/2025 - bản v1"]
     assert len(result.sent) == 2
     assert not (may_box / UNSENT_MARKER).exists()
     assert [(r.status, r.attempts) for r in log.unsent(EMAIL)] == []

@@ -46,14 +46,16 @@ class Period:
 
     @property
     def label_vi(self) -> str:
+        """The period as Vietnamese documents write it: ``tháng 3/2025``, ``quý I/2025``,
+        ``6 tháng đầu năm 2025``, ``9 tháng đầu năm 2025``, ``năm 2025``."""
         if self.kind == "month":
-            return f"tháng {self.first_month:02d}/{self.year}"
+            return f"tháng {self.first_month}/{self.year}"
         if self.kind == "quarter":
-            return f"quý {self.last_month // 3}/{self.year}"
+            return f"quý {_QUARTER_NUMERALS[self.last_month // 3]}/{self.year}"
         if self.kind == "half":
             return f"6 tháng đầu năm {self.year}"
         if self.kind == "nine_months":
-            return f"9 tháng năm {self.year}"
+            return f"9 tháng đầu năm {self.year}"
         return f"năm {self.year}"
 
     def window(self, convention: Convention = "ministry") -> tuple[date, date]:
@@ -120,6 +122,7 @@ _MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _MONTH_WORDS = re.compile(r"^thang\s*(\d{1,2})\s*(?:nam|/)\s*(\d{4})$")
 _QUARTER_WORDS = re.compile(r"^quy\s*([1-4]|i{1,3}|iv)\s*(?:nam|/)\s*(\d{4})$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_NUMERALS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def parse_period(text: object) -> Period:

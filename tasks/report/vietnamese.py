@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from tasks.model.periods import Period, parse_period
 
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 NO_DATA = "không có số liệu"
 
 
@@ -86,17 +85,9 @@ def short_date(day: date | None) -> str:
 
 def period_phrase(period: str | Period) -> str:
     """``2025-03`` → ``tháng 3/2025``, ``2025-Q1`` → ``quý I/2025``, ``2025-H1`` → ``6 tháng
-    đầu năm 2025``, ``2025-9M`` → ``9 tháng đầu năm 2025``, ``2025`` → ``năm 2025``."""
-    p = period if isinstance(period, Period) else parse_period(period)
-    if p.kind == "month":
-        return f"tháng {p.first_month}/{p.year}"
-    if p.kind == "quarter":
-        return f"quý {_ROMAN[p.last_month // 3]}/{p.year}"
-    if p.kind == "half":
-        return f"6 tháng đầu năm {p.year}"
-    if p.kind == "nine_months":
-        return f"9 tháng đầu năm {p.year}"
-    return f"năm {p.year}"
+    đầu năm 2025``, ``2025-9M`` → ``9 tháng đầu năm 2025``, ``2025`` → ``năm 2025``
+    (:attr:`Period.label_vi`)."""
+    return (period if isinstance(period, Period) else parse_period(period)).label_vi
 
 
 def roman(n: int) -> str:

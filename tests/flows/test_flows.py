@@ -108,7 +108,7 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
     finally:
         server.stop()
     assert [m["Subject"] for _, m in server.handler.received] == [
-        "[CCHC] Báo cáo CCHC tháng 05/2025 - bản v1"]
+        "[CCHC] Báo cáo CCHC tháng 5/2025 - bản v1"]
     assert "thư điện tử đã gửi: 2025-05 v1" in str(summary["delivery"])
     assert "không gửi lại" in str(again["delivery"])
     assert not (outbox / UNSENT_MARKER).exists()
