@@ -225,10 +225,11 @@ def _load() -> str:
 
 
 def report(run: NationalRun, workers: int) -> None:
-    print(f"{'province':>8} {'rows':>10} {'received':>9} {'units':>5} "
+    print(f"{'province':>8} {'rows':>10} {'received':>9} {'units':>5} {'charts':>6} "
           + " ".join(f"{s:>11}" for s in STAGES))
     for r in run.results:
         print(f"{f'p{r.number:02d}':>8} {r.rows:>10,} {r.received:>9,} {r.units:>5} "
+              f"{r.charts:>6} "
               + " ".join(f"{r.stages[s]:>9.2f} s" for s in STAGES))
     print(f"generation (not timed): {run.generation:.1f} s; demo months collected "
           f"(not timed): {run.preparation:.1f} s")
