@@ -40,7 +40,7 @@ COPY (
                TIMESTAMP '2025-03-01 07:00:00'
                    + to_seconds(CAST(r(i, 1) * 75 * 86400 AS BIGINT)) AS recv,
                r(i, 2) AS u
-        FROM range({rows}) t(i)
+        FROM range({first}, {stop}) t(i)
     ), timed AS (
         SELECT *,
                recv + to_days(CAST(1 + r(i, 3) * 14 AS INTEGER)) AS due,
@@ -122,14 +122,17 @@ def _units() -> list[str]:
     return [a.code for a in load_registry(REGISTRY_DIR).agencies]
 
 
-def generate(path: Path, rows: int) -> float:
+def generate(path: Path, rows: int, first: int = 0) -> float:
+    """Write ``rows`` dossiers numbered from ``first`` (each number gives the same
+    dossier: files with disjoint numbers have distinct MaHoSo); returns the seconds."""
     import duckdb
 
     units = _units()
     listed = "[" + ", ".join(f"'{u}'" for u in units) + "]"
     started = time.perf_counter()
     with duckdb.connect() as con:
-        con.execute(GENERATE_SQL.format(rows=rows, units=listed, unit_count=len(units),
+        con.execute(GENERATE_SQL.format(first=first, stop=first + rows, units=listed,
+                                        unit_count=len(units),
                                         path=str(path).replace("'", "''")))
     return time.perf_counter() - started
 

@@ -29,13 +29,24 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.dossiers import WINDOW, generate
 
+if TYPE_CHECKING:
+    from connectors.database import Database
 
-def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, float, int, int]:
-    """One province's month; returns (number, seconds, files accepted, dossier units)."""
-    from config.index766 import load_index766
+
+def collect_demo_month(number: int, root: Path, *,
+                       demo_dossiers: bool = True) -> tuple[Database, int]:
+    """Province ``number``'s demo month (2025-05) collected as a run would collect it.
+
+    The demo builder lays out ``root/workspace`` (seed = ``number``) and every file is
+    collected into ``root/cchc.db`` (validation, archive, receipts). Without
+    ``demo_dossiers`` the demo's dossier file is left out (removed from ``portal/``
+    before collecting), for a caller that brings its own. Returns the migrated database
+    and the number of agency files accepted.
+    """
     from config.registry import load_registry
     from config.settings import REGISTRY_DIR
     from connectors.database import Database
@@ -44,15 +55,16 @@ def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, flo
     from tasks.intake.collect import collect_portal_file, collect_submission_file
     from tasks.model.periods import parse_period
     from tasks.model.rules import ReportingRules
-    from tasks.portal.dossiers import aggregate_dossiers
-    from tasks.report.versions import build_report, gather_inputs
+    from tasks.portal.dossiers import SUFFIXES, dossier_file_name
 
-    began = time.perf_counter()
-    root = Path(folder)
     registry = load_registry(REGISTRY_DIR)
     period, rules = parse_period(DEMO_PERIOD), ReportingRules()
     workspace = root / "workspace"
     build_demo_workspace(workspace, registry, seed=number)
+    if not demo_dossiers:
+        for suffix in SUFFIXES:
+            (workspace / "portal" / dossier_file_name(DEMO_PERIOD, suffix)).unlink(
+                missing_ok=True)
     db = Database.from_url(f"sqlite:///{root / 'cchc.db'}")
     db.migrate()
     today = rules.due_date(period)
@@ -64,8 +76,25 @@ def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, flo
         accepted += outcome is not None and outcome.outcome == "accepted"
     for item in portal.pending():
         collect_portal_file(item, portal, db, registry, today=today, now=now)
+    return db, accepted
+
+
+def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, float, int, int]:
+    """One province's month; returns (number, seconds, files accepted, dossier units)."""
+    from config.index766 import load_index766
+    from config.registry import load_registry
+    from config.settings import REGISTRY_DIR
+    from tasks.demo.province import DEMO_PERIOD
+    from tasks.model.periods import parse_period
+    from tasks.model.rules import ReportingRules
+    from tasks.portal.dossiers import aggregate_dossiers
+    from tasks.report.versions import build_report, gather_inputs
+
+    began = time.perf_counter()
+    db, accepted = collect_demo_month(number, Path(folder))
+    period, rules = parse_period(DEMO_PERIOD), ReportingRules()
     inputs, portal_file, rejections = gather_inputs(db, period, rules=rules)
-    build_report(registry, inputs, portal_file, rejections)
+    build_report(load_registry(REGISTRY_DIR), inputs, portal_file, rejections)
     db.engine.dispose()
     counts = aggregate_dossiers(Path(dossiers), WINDOW, load_index766(REGISTRY_DIR))
     return number, time.perf_counter() - began, accepted, len(counts)

@@ -25,11 +25,11 @@ import platform
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tasks.model.report import ReportContent
+from tasks.model.report import IndicatorValue, ReportContent
 
 UNITS = 130
 
@@ -100,35 +100,51 @@ def best_of(repeat: int, work: Callable[[], object]) -> float:
     return best
 
 
+def render_parts(content: ReportContent, folder: Path, *,
+                 previous: Sequence[IndicatorValue] = (), previous_period: str | None = None,
+                 repeat: int = 1) -> tuple[dict[str, float], int]:
+    """Render ``content`` into ``folder`` part by part, with the functions ``write_report``
+    uses: the workbook, the charts, the view shared by Word and HTML, the Word file and
+    the HTML file (charts embedded in both). Returns each part's best time of ``repeat``
+    and the number of chart images."""
+    from tasks.report.charts import Chart, draw_charts
+    from tasks.report.html import html_name, render_html
+    from tasks.report.versions import workbook_name
+    from tasks.report.view import ReportView, build_view
+    from tasks.report.word import word_name, write_word
+    from tasks.report.workbook import write_report_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn: list[list[Chart]] = []
+    views: list[ReportView] = []
+    times = {
+        "workbook": best_of(repeat, lambda: write_report_workbook(
+            content, folder / workbook_name(content.period))),
+        "charts": best_of(repeat, lambda: drawn.append(
+            draw_charts(content, previous, previous_period))),
+        "view": best_of(repeat, lambda: views.append(
+            build_view(content, None, previous=previous))),
+        "word": best_of(repeat, lambda: write_word(views[-1], drawn[-1],
+                                                   folder / word_name(content.period))),
+        "html": best_of(repeat, lambda: (folder / html_name(content.period)).write_text(
+            render_html(views[-1], drawn[-1]), encoding="utf-8")),
+    }
+    return times, len(drawn[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from tasks.report.charts import draw_charts
-    from tasks.report.html import render_html
-    from tasks.report.view import build_view
-    from tasks.report.word import write_word
-    from tasks.report.workbook import write_report_workbook
-
     content = build_content()
     previous = [v for v in content.indicators if v.unit == "TINH"]
     with tempfile.TemporaryDirectory(prefix="cchc-bench-render-") as tmp:
-        folder = Path(tmp)
-        charts = draw_charts(content, previous, "2025-06")
-        view = build_view(content, None, previous=previous)
-        times = {
-            "workbook": best_of(args.repeat, lambda: write_report_workbook(
-                content, folder / "bao-cao.xlsx")),
-            "charts": best_of(args.repeat, lambda: draw_charts(content, previous, "2025-06")),
-            "view": best_of(args.repeat, lambda: build_view(content, None, previous=previous)),
-            "word": best_of(args.repeat, lambda: write_word(view, charts,
-                                                            folder / "bao-cao.docx")),
-            "html": best_of(args.repeat, lambda: render_html(view, charts)),
-        }
+        times, charts = render_parts(content, Path(tmp), previous=previous,
+                                     previous_period="2025-06", repeat=args.repeat)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}; "
           f"{date.today():%Y-%m-%d}")
-    print(f"{UNITS} units, {len(content.tasks)} task rows, {len(charts)} chart images")
+    print(f"{UNITS} units, {len(content.tasks)} task rows, {charts} chart images")
     for part, seconds in sorted(times.items(), key=lambda kv: -kv[1]):
         print(f"{part:>9}: {seconds:6.2f} s")
     print(f"{'total':>9}: {sum(times.values()):6.2f} s")
