@@ -126,7 +126,7 @@ def national_province(number: int, rows: int, folder: str, reports: str) -> Prov
         raise SystemExit(f"p{number:02d}: {content.data_gaps}")
     out = Path(reports) / f"p{number:02d}"
     parts, charts = render_parts(content, out)
-    stages.update(parts)
+    stages.update({part: wall for part, (wall, _cpu) in parts.items()})
     received = next(v.denominator for v in content.indicators
                     if v.unit == PROVINCE and v.indicator == "idx766_online_share")
     units = {v.unit for v in content.indicators if v.indicator in INDICATOR_IDS} - {PROVINCE}

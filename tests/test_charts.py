@@ -9,12 +9,16 @@ import warnings
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from tasks.report.charts import (
     DPI,
+    PAD_PT,
     UNITS_PER_PART,
     WIDTH_IN,
+    _png,
     draw_charts,
     unit_rate_charts,
     unit_rate_figures,
@@ -76,3 +80,41 @@ def test_matplotlib_is_imported_only_when_drawing() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_chart_is_laid_out_once_and_drawn_once_when_saved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matplotlib.figure import Figure
+
+    (_title, figure), *_ = unit_rate_figures(sample_content(units=130), "online_filing_rate")
+    draws: list[object] = []
+    original = Figure.draw
+
+    def counting_draw(self: Figure, renderer: object) -> None:
+        draws.append(renderer)
+        original(self, renderer)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Figure, "draw", counting_draw)
+    png = _png(figure)
+    assert len(draws) == 1  # constrained layout drew the figure twice to save it
+    assert figure.get_layout_engine() is None  # and laid it out again on every draw
+    assert _png_size(png)[0] == round(WIDTH_IN * DPI)
+
+
+def test_long_titles_wrap_inside_the_image_and_keep_every_word() -> None:
+    content = sample_content(units=130)
+    (title, figure), *_ = unit_rate_figures(content, "online_filing_rate")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    axes = figure.axes[0]
+    drawn = axes.get_title(loc="left")
+    assert drawn.replace("\n", " ") == title  # every word, in order, diacritics intact
+    assert drawn.count("\n") == 1  # too long for one line at 160 mm, two are enough
+    text = next(t for t in axes.get_children() if isinstance(t, Text) and t.get_text() == drawn)
+    pad = PAD_PT * DPI / 72
+    assert text.get_window_extent(renderer).x1 <= figure.bbox.width - pad + 0.5
+    whole = figure.get_tightbbox(renderer)  # labels, values, title: nothing cut at an edge
+    assert whole is not None
+    assert whole.x0 >= 0 and whole.y0 >= 0
+    assert whole.x1 <= figure.bbox_inches.width and whole.y1 <= figure.bbox_inches.height

@@ -401,3 +401,20 @@ def test_converts_to_pdf_with_libreoffice(workbook_path: Path, tmp_path: Path) -
     assert pdf.is_file(), (result.returncode, result.stdout, result.stderr)
     assert pdf.stat().st_size > 0
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_cells_of_one_style_stay_independent(tmp_path: Path) -> None:
+    """Body cells share their style as copies: widening one long text wraps only that cell."""
+    content = _content()
+    long_id = "IV.6.1-" + "x" * 60  # longer than the widest column (50): its cell wraps
+    first, second = content.tasks[:2]
+    content = replace(content, tasks=[first, replace(second, task_id=long_id), first])
+    path = write_report_workbook(content, tmp_path / "bao_cao.xlsx")
+    tasks = openpyxl.load_workbook(path)["Tiến độ nhiệm vụ"]
+    assert tasks["A3"].value == long_id and tasks["A3"].alignment.wrap_text
+    for short in ("A2", "A4"):  # same column, same style, short: not wrapped
+        assert not tasks[short].alignment.wrap_text
+        assert tasks[short].font.name == "Times New Roman"
+        assert tasks[short].border.left.style == "thin"
+        assert tasks[short].quotePrefix and tasks[short].alignment.vertical == "top"
+    assert tasks["G2"].number_format == "0%" and not tasks["G2"].quotePrefix

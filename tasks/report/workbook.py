@@ -21,9 +21,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -44,6 +46,9 @@ from tasks.model.report import (
 )
 from tasks.report.atomic_file import save_atomically
 from tasks.report.trend_sheet import SHEET_TREND, write_trend_sheet
+
+if TYPE_CHECKING:
+    from openpyxl.styles.cell_style import StyleArray
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_UNITS = "Chỉ số theo đơn vị"
@@ -506,18 +511,33 @@ def _write_table(
         cell.font = _FONT_ITALIC
         cell.alignment = _TOP
         return _Table(header_row, first, first, columns, empty=True)
+    # A body cell's style is one of a few combinations: each is set through openpyxl's style
+    # descriptors once (which registers the font, border... in the workbook, in the same order
+    # as before) and copied to the other cells as the index array openpyxl keeps per cell
+    # (what openpyxl's own worksheet copy does); setting the descriptors on every cell
+    # (hashing each style object) took most of the workbook's time with 1,000 task rows.
+    styles: dict[tuple[bool, str | None, bool, bool], StyleArray] = {}
     for offset, values in enumerate(rows):
         row = first + offset
         for index, (column, out) in enumerate(zip(columns, values, strict=True), start=1):
             cell = ws.cell(row=row, column=index)
             _put(cell, out.value)
+            number_format = (out.number_format if out.number_format and out.value is not None
+                             and not isinstance(out.value, str) else None)
+            key = (column.wrap, number_format, out.value == NOT_AVAILABLE,
+                   isinstance(out.value, str))
+            style = styles.get(key)
+            if style is not None:
+                cell._style = copy(style)
+                continue
             cell.font = _FONT
             cell.border = _BORDER
             cell.alignment = _TOP_WRAP if column.wrap else _TOP
-            if out.number_format and not isinstance(out.value, str) and out.value is not None:
-                cell.number_format = out.number_format
+            if number_format is not None:
+                cell.number_format = number_format
             if out.value == NOT_AVAILABLE:
                 cell.alignment = Alignment(horizontal="right", vertical="top")
+            styles[key] = copy(cell._style)
     return _Table(header_row, first, first + len(rows) - 1, columns, empty=False)
 
 
