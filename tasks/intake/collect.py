@@ -15,9 +15,11 @@ file with a receipt; the run goes on.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -258,22 +260,36 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
     Never raises: a failure of any kind quarantines the file with a receipt (the
     detail goes to the log); a file that vanished is logged and ``None`` returned.
     """
+    work = item
     try:
-        with tempfile.TemporaryDirectory(prefix="cchc-intake-") as private:
-            work = item
-            if item.is_regular and not item.is_symlink:
-                try:
-                    work = folder.private_copy(item, Path(private))
-                except RejectedInput as refused:
-                    return _refuse_link(item, folder, db, refused, source=source, now=now)
-            return _intake(item, work, folder, db, registry, source=source, check=check,
-                           today=today, now=now)
+        if item.is_regular and not item.is_symlink:
+            try:
+                work = folder.private_copy(item, _private_folder())
+            except RejectedInput as refused:
+                return _refuse_link(item, folder, db, refused, source=source, now=now)
+        return _intake(item, work, folder, db, registry, source=source, check=check,
+                       today=today, now=now)
     except ClaimedElsewhere:
         _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua", item.relative_name)
         return None
     except Exception:
         _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
         return _failed(item, folder, db, source=source, now=now)
+    finally:
+        if work is not item:
+            work.path.unlink(missing_ok=True)
+
+
+_PRIVATE: list[Path] = []  # this process's folder for private copies, made on first use
+
+
+def _private_folder() -> Path:
+    """A folder only this process uses (mode 0700), made once: a folder per file costs a
+    ``mkdir`` and an ``rmdir`` each, slower than the rest of a small file's intake."""
+    if not _PRIVATE or not _PRIVATE[0].is_dir():
+        _PRIVATE[:] = [Path(tempfile.mkdtemp(prefix="cchc-intake-"))]
+        atexit.register(shutil.rmtree, _PRIVATE[0], True)
+    return _PRIVATE[0]
 
 
 def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
