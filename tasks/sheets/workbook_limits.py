@@ -106,11 +106,14 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
                 "cần thiết hoặc " + _REWRITE)
         with zipfile.ZipFile(path) as archive:
             _check_archive(archive, size, path)
-            sheets = _worksheet_parts(archive)
+            workbook = _workbook_part(archive)
+            relations = _relations(archive, workbook)
+            sheets = _worksheet_parts(archive, workbook, relations)
             if first_sheet_only:
                 sheets = sheets[:1]
-            percent_styles = _percent_styles(archive)
-            style_fonts = _style_fonts(archive)
+            styles = _styles_part(archive, relations)
+            percent_styles = _percent_styles(styles)
+            style_fonts = _style_fonts(styles)
             scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
                      for name, part in sheets}
         return _values(path, scans)
@@ -205,10 +208,10 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, XML part) of each worksheet, in workbook order (chart sheets left out)."""
-    workbook = _workbook_part(archive)
-    relations = _relations(archive, workbook)
+def _worksheet_parts(archive: zipfile.ZipFile, workbook: str,
+                     relations: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """(sheet name, XML part) of each worksheet, in workbook order (chart sheets left out);
+    ``relations`` are the workbook part's."""
     sheets: list[tuple[str, str]] = []
     for element in _parse(archive, workbook).iter():
         if _local(element.tag) != "sheet":
@@ -219,14 +222,10 @@ def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return sheets
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
+def _percent_styles(root: Element | None) -> set[int]:
     """Indexes of the cell formats (``s`` attribute) whose number format shows a percent."""
-    workbook = _workbook_part(archive)
-    styles = next((target for kind, target in _relations(archive, workbook).values()
-                   if kind.endswith(_STYLES)), None)
-    if styles is None or styles not in archive.namelist():
+    if root is None:
         return set()
-    root = _parse(archive, styles)
     percent_ids = set(_PERCENT_FORMAT_IDS)
     indexes: set[int] = set()
     for element in root:
@@ -242,18 +241,18 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return indexes
 
 
-def _styles_part(archive: zipfile.ZipFile) -> Element | None:
-    workbook = _workbook_part(archive)
-    styles = next((target for kind, target in _relations(archive, workbook).values()
+def _styles_part(archive: zipfile.ZipFile,
+                 relations: dict[str, tuple[str, str]]) -> Element | None:
+    """The workbook's styles part, parsed once (``relations``: the workbook part's)."""
+    styles = next((target for kind, target in relations.values()
                    if kind.endswith(_STYLES)), None)
     if styles is None or styles not in archive.namelist():
         return None
     return _parse(archive, styles)
 
 
-def _style_fonts(archive: zipfile.ZipFile) -> dict[int, str]:
+def _style_fonts(root: Element | None) -> dict[int, str]:
     """Cell format index (``s`` attribute) -> the name of the font it uses."""
-    root = _styles_part(archive)
     if root is None:
         return {}
     names: list[str] = []
