@@ -116,6 +116,8 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
             style_fonts = _style_fonts(styles)
             scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
                      for name, part in sheets}
+            # the parts parsed above were read to their end (sizes and CRCs checked)
+            _read_through(archive, _parsed_parts(workbook, relations, sheets))
         return _values(path, scans)
     except WorkbookError:
         raise
@@ -139,12 +141,33 @@ def _check_archive(archive: zipfile.ZipFile, size: int, path: Path) -> None:
         raise WorkbookError(
             f"tệp Excel bị nén bất thường (giải nén lớn gấp {declared // max(size, 1)} lần "
             "kích thước tệp), có thể là tệp độc hại; " + _REWRITE)
-    # zipfile stops each part at its declared size and checks its CRC: a part that
-    # claims to be small but unpacks to more is caught here, before calamine reads it.
-    for member in members:
+
+
+def _read_through(archive: zipfile.ZipFile, parsed: set[str]) -> None:
+    """Read every part not ``parsed`` already to its end: zipfile stops each part at its
+    declared size and checks its CRC, so a part that claims to be small but unpacks to
+    more is caught here, before calamine reads it."""
+    for member in archive.infolist():
+        if member.filename in parsed and archive.getinfo(member.filename) is member:
+            continue  # (a part stored twice under one name: the other copy is read)
         with archive.open(member) as stream:
             while stream.read(_CHUNK):
                 pass
+
+
+def _parsed_parts(workbook: str, relations: dict[str, tuple[str, str]],
+                  sheets: list[tuple[str, str]]) -> set[str]:
+    """The parts :func:`read_workbook` parses whole: relationships, workbook, styles and
+    the scanned worksheets."""
+    parts = {"_rels/.rels", workbook, _relations_part(workbook)}
+    parts.update(target for kind, target in relations.values() if kind.endswith(_STYLES))
+    parts.update(part for _name, part in sheets)
+    return parts
+
+
+def _relations_part(part: str) -> str:
+    folder = PurePosixPath(part).parent
+    return str(folder / "_rels" / (PurePosixPath(part).name + ".rels")).lstrip("/")
 
 
 def _local(tag: str) -> str:
@@ -177,7 +200,7 @@ def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str
 def _relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """A part's relationships: id -> (type, target part path)."""
     folder = PurePosixPath(part).parent
-    rels = str(folder / "_rels" / (PurePosixPath(part).name + ".rels")).lstrip("/")
+    rels = _relations_part(part)
     if rels not in archive.namelist():
         return {}
     found: dict[str, tuple[str, str]] = {}
