@@ -49,7 +49,7 @@ REJECTED_RANK = 3
 
 
 @cache
-def known_query() -> CompoundSelect:
+def known_query() -> CompoundSelect[Any, Any, Any, Any, Any]:
     """An earlier file with this content (``:hash``): a submission first, then a portal
     file, a dossier file, a rejection; one row at most."""
     parts = []
@@ -75,7 +75,7 @@ def known(conn: Connection, content_hash: str, aware: Any) -> KnownFile | None:
 
 
 @cache
-def _claim_select() -> Select[tuple[int]]:
+def _claim_select() -> Select[int]:
     return select(IntakeClaimRow.id).where(IntakeClaimRow.source == bindparam("source"),
                                            IntakeClaimRow.relative_path == bindparam("path"))
 
@@ -109,12 +109,12 @@ def claim(conn: Connection, meta: FileMeta, kept_path: str) -> None:
 
 
 @cache
-def _stored_id() -> Select[tuple[int]]:
+def _stored_id() -> Select[int]:
     return select(SubmissionRow.id).where(SubmissionRow.content_hash == bindparam("hash"))
 
 
 @cache
-def _siblings() -> Select[tuple[int, int | None, datetime]]:
+def _siblings() -> Select[int, int | None, datetime]:
     return select(SubmissionRow.id, SubmissionRow.superseded_by, SubmissionRow.arrived_at
                   ).where(SubmissionRow.agency_code == bindparam("agency"),
                           SubmissionRow.period == bindparam("period"))

@@ -15,9 +15,12 @@ technical detail goes to the log.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import re
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -111,9 +114,7 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
             sheets = _worksheet_parts(archive, workbook, relations)
             if first_sheet_only:
                 sheets = sheets[:1]
-            styles = _styles_part(archive, relations)
-            percent_styles = _percent_styles(styles)
-            style_fonts = _style_fonts(styles)
+            percent_styles, style_fonts = _style_maps(archive, relations)
             scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
                      for name, part in sheets}
             # the parts parsed above were read to their end (sizes and CRCs checked)
@@ -184,12 +185,20 @@ def _attribute(element: Element, name: str) -> str | None:
 
 def _parse(archive: zipfile.ZipFile, part: str) -> Element:
     with archive.open(part) as stream:
-        root: Element | None = None
-        for _event, element in _iterparse(stream, ("end",)):
-            root = element
-        if root is None:
-            raise ParseError(f"empty part {part}")
-        return root
+        return _root(stream, part)
+
+
+def _parse_bytes(data: bytes, part: str) -> Element:
+    return _root(io.BytesIO(data), part)
+
+
+def _root(stream: IO[bytes], part: str) -> Element:
+    root: Element | None = None
+    for _event, element in _iterparse(stream, ("end",)):
+        root = element
+    if root is None:
+        raise ParseError(f"empty part {part}")
+    return root
 
 
 def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
@@ -264,14 +273,32 @@ def _percent_styles(root: Element | None) -> set[int]:
     return indexes
 
 
-def _styles_part(archive: zipfile.ZipFile,
-                 relations: dict[str, tuple[str, str]]) -> Element | None:
-    """The workbook's styles part, parsed once (``relations``: the workbook part's)."""
+_STYLE_CACHE: OrderedDict[bytes, tuple[frozenset[int], dict[int, str]]] = OrderedDict()
+_STYLE_CACHE_SIZE = 32
+
+
+def _style_maps(archive: zipfile.ZipFile, relations: dict[str, tuple[str, str]]
+                ) -> tuple[frozenset[int], dict[int, str]]:
+    """The percent cell formats and the fonts of the cell formats, from the workbook's
+    styles part (``relations``: the workbook part's). Files made from one template share
+    their styles: the result is kept by the SHA-256 of the part's bytes, so a part seen
+    before is not parsed again."""
     styles = next((target for kind, target in relations.values()
                    if kind.endswith(_STYLES)), None)
     if styles is None or styles not in archive.namelist():
-        return None
-    return _parse(archive, styles)
+        return frozenset(), {}
+    data = archive.read(styles)
+    key = hashlib.sha256(data).digest()
+    found = _STYLE_CACHE.get(key)
+    if found is None:
+        root = _parse_bytes(data, styles)
+        found = (frozenset(_percent_styles(root)), _style_fonts(root))
+        _STYLE_CACHE[key] = found
+        while len(_STYLE_CACHE) > _STYLE_CACHE_SIZE:
+            _STYLE_CACHE.popitem(last=False)
+    else:
+        _STYLE_CACHE.move_to_end(key)
+    return found[0], dict(found[1])
 
 
 def _style_fonts(root: Element | None) -> dict[int, str]:
@@ -299,7 +326,7 @@ class _SheetScan:
     """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
     kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
 
-    def __init__(self, name: str, percent_styles: set[int],
+    def __init__(self, name: str, percent_styles: frozenset[int],
                  style_fonts: dict[int, str] | None = None) -> None:
         self.name = name
         self.percent_styles = percent_styles
@@ -350,7 +377,8 @@ class _SheetScan:
         raise ValueError("DTD or entity declaration in a worksheet")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str, percent_styles: set[int],
+def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
+                percent_styles: frozenset[int],
                 style_fonts: dict[int, str] | None = None) -> _SheetScan:
     """Stream a sheet's XML once: refuse a value outside the limits, note percent cells
     and the font of each text cell."""
