@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import stat
 import unicodedata
@@ -131,7 +132,8 @@ class DropFolder:
 
     def private_copy(self, item: InboxFile, into: Path) -> InboxFile:
         """Read the file's bytes once (``O_NOFOLLOW``: a symlink swapped in after the
-        listing is refused) into a private copy ``into/<name>``; the hash, the archive copy
+        listing is refused) into a private copy ``into/<random>-<safe name>`` (``into`` may
+        be shared by many files: no folder is made per file); the hash, the archive copy
         and the parsing all use that copy, so they see the same bytes.
 
         Raises :class:`RejectedInput` (Vietnamese) for a symlink, a hard link, anything
@@ -155,7 +157,9 @@ class DropFolder:
             raise RejectedInput([Problem(
                 f"tệp quá lớn (trên {MAX_READ_BYTES // 1024 // 1024} MB); hãy xoá các trang, "
                 "hình ảnh không cần thiết rồi nộp lại")])
-        target = into / safe_name(item.path.name)  # no control characters in logs
+        # no control characters in logs; a random prefix keeps copies of equally named
+        # files apart (the receipt and quarantine names use ``item.name``, not this one)
+        target = into / f"{secrets.token_hex(8)}-{safe_name(item.path.name)}"
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
             out.write(data)
@@ -195,7 +199,7 @@ class DropFolder:
         folder = self.quarantine_dir
         if item.agency_folder:
             folder = folder / safe_name(item.agency_folder, 40)
-        return folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.path.name)}"
+        return folder / f"{stamp}-{receipt.content_hash[:8]}-{safe_name(item.name)}"
 
     def quarantine(self, item: InboxFile, receipt: Receipt, *, move: bool = False) -> Path:
         """Copy (or, for a file that cannot be read, move) the raw file to quarantine and

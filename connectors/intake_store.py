@@ -7,12 +7,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from connectors import intake_statements as statements
 from connectors.db_schema import (
     DossierFileRow,
     FileSightingRow,
@@ -45,23 +46,20 @@ _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
 class IntakeTables(Tables):
     # --- intake ------------------------------------------------------------------
     def known_file(self, content_hash: str) -> KnownFile | None:
-        """An earlier file with exactly this content, accepted or rejected."""
-        with self._session() as s:
-            sub = s.scalars(select(SubmissionRow).filter_by(content_hash=content_hash)).first()
-            if sub:
-                return KnownFile("accepted", sub.period, sub.agency_code, sub.collected_at,
-                                 current=sub.superseded_by is None)
-            portal = s.scalars(select(PortalFileRow).filter_by(content_hash=content_hash)).first()
-            if portal:
-                return KnownFile("accepted", portal.period, None, portal.collected_at)
-            dossier = s.scalars(select(DossierFileRow).filter_by(
-                content_hash=content_hash)).first()
-            if dossier:
-                return KnownFile("accepted", dossier.period, None, dossier.collected_at)
-            rej = s.scalars(select(RejectionRow).filter_by(content_hash=content_hash)).first()
-            if rej:
-                return KnownFile("rejected", rej.period, None, rej.collected_at)
-        return None
+        """An earlier file with exactly this content, accepted or rejected (one query; a
+        submission first, then a portal file, a dossier file, a rejection)."""
+        with self.engine.begin() as conn:
+            return statements.known(conn, content_hash, _aware)
+
+    def claim_known(self, meta: FileMeta, kept_path: str) -> KnownFile | None:
+        """:meth:`known_file` of the file's content and :meth:`claim` in one commit."""
+        try:
+            with self.engine.begin() as conn:
+                found = statements.known(conn, meta.content_hash, _aware)
+                statements.claim(conn, meta, kept_path)
+                return found
+        except IntegrityError as exc:
+            raise ClaimedElsewhere(meta.relative_path) from exc
 
     def first_seen(self, source: str, relative_path: str, size: int, mtime_ns: int,
                    now: datetime) -> datetime:
@@ -81,6 +79,32 @@ class IntakeTables(Tables):
                 retry_pause(attempt)
         raise RuntimeError(f"could not record the first sighting of {relative_path}")
 
+    def first_seen_all(self, source: str, files: Sequence[tuple[str, int, int]],
+                       now: datetime) -> dict[tuple[str, int, int], datetime]:
+        """:meth:`first_seen` of many files ((relative path, size, mtime_ns) each) in one
+        read of the source's sightings and one commit of the new ones."""
+        wanted = set(files)
+        for attempt in range(WRITE_ATTEMPTS):
+            with self._session() as s:
+                rows = s.execute(select(FileSightingRow.relative_path, FileSightingRow.size,
+                                        FileSightingRow.mtime_ns,
+                                        FileSightingRow.first_seen_at)
+                                 .filter_by(source=source))
+                seen = {(path, size, mtime): at for path, size, mtime, at in rows
+                        if (path, size, mtime) in wanted}
+            new = [key for key in dict.fromkeys(files) if key not in seen]
+            if not new:
+                return seen
+            try:
+                with self._session() as s:
+                    s.execute(insert(FileSightingRow), [
+                        {"source": source, "relative_path": path, "size": size,
+                         "mtime_ns": mtime, "first_seen_at": now} for path, size, mtime in new])
+                return {**seen, **dict.fromkeys(new, now)}
+            except (IntegrityError, OperationalError):  # another run recorded some first
+                retry_pause(attempt)
+        raise RuntimeError(f"could not record the first sightings in {source}")
+
     def claim(self, meta: FileMeta, kept_path: str) -> None:
         """Note that intake of this file began (before anything is copied).
 
@@ -88,24 +112,17 @@ class IntakeTables(Tables):
         claim raises :class:`ClaimedElsewhere` (another process is taking the file in).
         """
         try:
-            with self._session() as s:
-                row = s.scalars(select(IntakeClaimRow).filter_by(
-                    source=meta.source, relative_path=meta.relative_path)).first()
-                if row is None:
-                    row = IntakeClaimRow(source=meta.source, relative_path=meta.relative_path)
-                    s.add(row)
-                row.content_hash, row.kept_path = meta.content_hash, kept_path
-                row.done, row.claimed_at = False, meta.collected_at
+            with self.engine.begin() as conn:
+                statements.claim(conn, meta, kept_path)
         except IntegrityError as exc:
             raise ClaimedElsewhere(meta.relative_path) from exc
 
     def release(self, source: str, relative_path: str) -> None:
         """The file has left the inbox: forget its claim and sightings."""
-        with self._session() as s:
-            s.execute(delete(IntakeClaimRow).filter_by(source=source,
-                                                       relative_path=relative_path))
-            s.execute(delete(FileSightingRow).filter_by(source=source,
-                                                        relative_path=relative_path))
+        claims, sightings = statements.release_statements()
+        with self.engine.begin() as conn:
+            conn.execute(claims, {"source": source, "path": relative_path})
+            conn.execute(sightings, {"source": source, "path": relative_path})
 
     def claims(self, source: str) -> list[IntakeClaim]:
         """Claims left by an intake that did not finish (a crash or a killed run)."""
@@ -154,35 +171,14 @@ class IntakeTables(Tables):
         """
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                with self._session() as s:
-                    existing = s.scalars(select(SubmissionRow).filter_by(
-                        content_hash=meta.content_hash)).first()
+                with self.engine.begin() as conn:
+                    existing = statements.stored_submission(conn, meta.content_hash)
                     if existing is not None:  # stored meanwhile by another run
-                        record_intake(s, meta, "duplicate", "đã được lưu bởi lần chạy khác")
-                        return existing.id, []
-                    siblings = _siblings(s, submission.agency_code, submission.period.label)
-                    row = SubmissionRow(
-                        agency_code=submission.agency_code, period=submission.period.label,
-                        content_hash=meta.content_hash, file_name=meta.file_name,
-                        origin_path=meta.origin_path, archive_path=archive_path,
-                        arrived_at=meta.arrived_at, collected_at=meta.collected_at,
-                        superseded_by=siblings[0].id if siblings else None,
-                    )
-                    s.add(row)
-                    s.flush()
-                    s.add_all(TaskReportRow(submission_id=row.id, task_id=t.task_id,
-                                            status=t.status, progress=t.progress,
-                                            completed_on=t.completed_on, result=t.result,
-                                            difficulties=t.difficulties, source_row=t.row)
-                              for t in submission.tasks)
-                    s.add_all(MetricReportRow(submission_id=row.id, metric_code=m.metric_code,
-                                              value=m.value, note=m.note, source_row=m.row)
-                              for m in submission.metrics)
-                    superseded = _settle_current(s, [*siblings, row], row.id)
-                    clear_rejection(s, meta)
-                    record_intake(s, meta, "accepted",
-                            f"thay thế {len(superseded)} tệp trước" if superseded else None)
-                    return row.id, superseded
+                        statements.record_event(conn, meta, "duplicate",
+                                                "đã được lưu bởi lần chạy khác")
+                        return existing, []
+                    return statements.insert_submission(conn, submission, meta,
+                                                        archive_path)
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
         raise RuntimeError(f"could not store {meta.file_name}: too many concurrent writers")
@@ -366,3 +362,7 @@ def _settle_current(s: Session, siblings: list[SubmissionRow], new_id: int) -> l
     newest.superseded_by = None
     s.flush()
     return superseded
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

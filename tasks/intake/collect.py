@@ -15,13 +15,15 @@ file with a receipt; the run goes on.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -224,21 +226,24 @@ def ready_files(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
     """
     listed = folder.pending()
     db.forget_sightings_except(source, {item.relative_path for item in listed})
+    sightings = db.first_seen_all(
+        source, [(item.relative_path, item.size, item.mtime_ns) for item in listed], now)
     ready: list[tuple[datetime, InboxFile]] = []
     for item in listed:
-        seen = db.first_seen(source, item.relative_path, item.size, item.mtime_ns, now)
+        seen = sightings[(item.relative_path, item.size, item.mtime_ns)]
         age = now - item.modified_at
         if age < settle and (age >= timedelta(0) or now - seen < settle):
             _LOG.info("%s đang được ghi (sửa lúc %s); để lần thu nhận sau",
                       item.relative_name, f"{item.modified_at:%d/%m/%Y %H:%M:%S}")
             continue
-        ready.append((seen, item))
+        ready.append((seen, replace(item, seen_at=seen)))
     return [item for _, item in sorted(ready, key=lambda p: (p[0], p[1].relative_name))]
 
 
 def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
           now: datetime) -> FileMeta:
-    arrived = db.first_seen(source, item.relative_path, item.size, item.mtime_ns, now)
+    arrived = item.seen_at if item.seen_at is not None else db.first_seen(
+        source, item.relative_path, item.size, item.mtime_ns, now)
     return FileMeta(source=source, agency_folder=item.agency_folder, file_name=item.name,
                     origin_path=str(item.path), content_hash=content_hash,
                     arrived_at=arrived, collected_at=now,
@@ -258,22 +263,36 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
     Never raises: a failure of any kind quarantines the file with a receipt (the
     detail goes to the log); a file that vanished is logged and ``None`` returned.
     """
+    work = item
     try:
-        with tempfile.TemporaryDirectory(prefix="cchc-intake-") as private:
-            work = item
-            if item.is_regular and not item.is_symlink:
-                try:
-                    work = folder.private_copy(item, Path(private))
-                except RejectedInput as refused:
-                    return _refuse_link(item, folder, db, refused, source=source, now=now)
-            return _intake(item, work, folder, db, registry, source=source, check=check,
-                           today=today, now=now)
+        if item.is_regular and not item.is_symlink:
+            try:
+                work = folder.private_copy(item, _private_folder())
+            except RejectedInput as refused:
+                return _refuse_link(item, folder, db, refused, source=source, now=now)
+        return _intake(item, work, folder, db, registry, source=source, check=check,
+                       today=today, now=now)
     except ClaimedElsewhere:
         _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua", item.relative_name)
         return None
     except Exception:
         _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
         return _failed(item, folder, db, source=source, now=now)
+    finally:
+        if work is not item:
+            work.path.unlink(missing_ok=True)
+
+
+_PRIVATE: list[Path] = []  # this process's folder for private copies, made on first use
+
+
+def _private_folder() -> Path:
+    """A folder only this process uses (mode 0700), made once: a folder per file costs a
+    ``mkdir`` and an ``rmdir`` each, slower than the rest of a small file's intake."""
+    if not _PRIVATE or not _PRIVATE[0].is_dir():
+        _PRIVATE[:] = [Path(tempfile.mkdtemp(prefix="cchc-intake-"))]
+        atexit.register(shutil.rmtree, _PRIVATE[0], True)
+    return _PRIVATE[0]
 
 
 def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
@@ -293,10 +312,10 @@ def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
     bytes, read once, that is hashed, checked and archived."""
     content_hash = _content_hash(work)
     meta = _meta(item, db, source, content_hash, now)
-    known = db.known_file(content_hash)
+    # claimed for the archive at once, with the content looked up in the same commit;
+    # a file that is then rejected is claimed again for its quarantine copy
+    known = db.claim_known(meta, str(folder.archive_target(work, content_hash)))
     if known is not None and known.outcome == "accepted" and not item.is_symlink:
-        kept = folder.archive_target(work, content_hash)
-        db.claim(meta, str(kept))
         kept = folder.archive(work, content_hash)
         resend = (source == "inbox" and not known.current
                   and (known.agency_code or "") == item.agency_folder.upper())
@@ -319,7 +338,6 @@ def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
     checked = check(work, registry, today)
     crash_point("intake.after_parse")
     if checked.content is not None:
-        db.claim(meta, str(folder.archive_target(work, content_hash)))
         crash_point("intake.after_claim")
         kept = folder.archive(work, content_hash)
         crash_point("intake.after_archive")

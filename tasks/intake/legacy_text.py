@@ -38,7 +38,10 @@ def convert_value(value: object, font_name: str | None = None) -> tuple[object, 
     """``value`` in Unicode, and the conversion when the text changed (non-text unchanged)."""
     if not isinstance(value, str) or not value:
         return value, None
-    conversion = to_unicode(value, legacy_font(font_name))
+    font = legacy_font(font_name)
+    if font is None and value.isascii():
+        return value, None  # both tables map only non-ASCII characters (statistics agree)
+    conversion = to_unicode(value, font)
     if not conversion.changed or conversion.encoding == "unicode":
         return value, None
     return conversion.converted, conversion

@@ -29,7 +29,7 @@ from tasks.intake.legacy_text import CellConversion, convert_value
 from tasks.model.problems import Problem
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import read_delimited
-from tasks.sheets.file_kind import ole_refusal
+from tasks.sheets.file_kind import OLE_MAGIC, ole_refusal
 from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -97,14 +97,28 @@ class RawSubmission:
     conversions: list[CellConversion] = field(default_factory=list)  # legacy text converted
 
 
+_FOLDED: dict[int, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+
+
+def _folded(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Folded spelling -> canonical name (the first canonical name wins), made once."""
+    cached = _FOLDED.get(id(names))
+    if cached is None or cached[0] is not names:
+        folded: dict[str, str] = {}
+        for canonical, spellings in names.items():
+            for spelling in spellings:
+                folded.setdefault(fold_key(spelling), canonical)
+        cached = _FOLDED[id(names)] = (names, folded)
+    return cached[1]
+
+
 def _canonical(label: object, names: dict[str, tuple[str, ...]]) -> str | None:
+    if isinstance(label, int | float):
+        return None  # no spelling folds to digits alone: a number is never a label
     key = fold_key(label)
     if not key:
         return None
-    for canonical, spellings in names.items():
-        if key in {fold_key(s) for s in spellings}:
-            return canonical
-    return None
+    return _folded(names).get(key)
 
 
 Grid = Sequence[Sequence[object]]  # rows of cells; row n of the grid is spreadsheet row n+1
@@ -309,6 +323,16 @@ def _json_raw(path: Path) -> RawSubmission:
     return raw
 
 
+def _starts_with_ole(path: Path) -> bool:
+    """The first bytes only: an OLE2 file is then read whole to say what it is."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
+
+
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -316,7 +340,8 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 def read_submission(path: Path) -> RawSubmission:
     """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
     suffix = path.suffix.lower()
-    refusal = ole_refusal(_read_bytes(path)) if suffix in _EXCEL_SUFFIXES else None
+    refusal = ole_refusal(_read_bytes(path)) if (suffix in _EXCEL_SUFFIXES
+                                                  and _starts_with_ole(path)) else None
     if refusal:
         raise UnreadableFile(refusal)
     conversions: list[CellConversion] = []

@@ -82,10 +82,16 @@ class IntakeStore(PortalStore, Protocol):
     def first_seen(self, source: str, relative_path: str, size: int, mtime_ns: int,
                    now: datetime) -> datetime: ...
 
+    def first_seen_all(self, source: str, files: Sequence[tuple[str, int, int]],
+                       now: datetime) -> dict[tuple[str, int, int], datetime]: ...
+
     def forget_sightings_except(self, source: str, present: set[str]) -> None: ...
 
     def claim(self, meta: FileMeta, kept_path: str) -> None:
         """Raises :class:`ClaimedElsewhere` when another run claimed the file just now."""
+
+    def claim_known(self, meta: FileMeta, kept_path: str) -> KnownFile | None:
+        """:meth:`known_file` and :meth:`claim` in one commit."""
 
     def release(self, source: str, relative_path: str) -> None: ...
 

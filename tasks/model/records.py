@@ -29,6 +29,7 @@ class InboxFile:
     size: int = 0
     mtime_ns: int = 0
     is_regular: bool = True  # not a FIFO, socket or device (never opened if not)
+    seen_at: datetime | None = None  # first sighting in this state, when the listing read it
 
     @property
     def relative_name(self) -> str:

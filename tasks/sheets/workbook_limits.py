@@ -15,9 +15,12 @@ technical detail goes to the log.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import re
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -106,13 +109,16 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
                 "cần thiết hoặc " + _REWRITE)
         with zipfile.ZipFile(path) as archive:
             _check_archive(archive, size, path)
-            sheets = _worksheet_parts(archive)
+            workbook = _workbook_part(archive)
+            relations = _relations(archive, workbook)
+            sheets = _worksheet_parts(archive, workbook, relations)
             if first_sheet_only:
                 sheets = sheets[:1]
-            percent_styles = _percent_styles(archive)
-            style_fonts = _style_fonts(archive)
+            percent_styles, style_fonts = _style_maps(archive, relations)
             scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
                      for name, part in sheets}
+            # the parts parsed above were read to their end (sizes and CRCs checked)
+            _read_through(archive, _parsed_parts(workbook, relations, sheets))
         return _values(path, scans)
     except WorkbookError:
         raise
@@ -136,12 +142,33 @@ def _check_archive(archive: zipfile.ZipFile, size: int, path: Path) -> None:
         raise WorkbookError(
             f"tệp Excel bị nén bất thường (giải nén lớn gấp {declared // max(size, 1)} lần "
             "kích thước tệp), có thể là tệp độc hại; " + _REWRITE)
-    # zipfile stops each part at its declared size and checks its CRC: a part that
-    # claims to be small but unpacks to more is caught here, before calamine reads it.
-    for member in members:
+
+
+def _read_through(archive: zipfile.ZipFile, parsed: set[str]) -> None:
+    """Read every part not ``parsed`` already to its end: zipfile stops each part at its
+    declared size and checks its CRC, so a part that claims to be small but unpacks to
+    more is caught here, before calamine reads it."""
+    for member in archive.infolist():
+        if member.filename in parsed and archive.getinfo(member.filename) is member:
+            continue  # (a part stored twice under one name: the other copy is read)
         with archive.open(member) as stream:
             while stream.read(_CHUNK):
                 pass
+
+
+def _parsed_parts(workbook: str, relations: dict[str, tuple[str, str]],
+                  sheets: list[tuple[str, str]]) -> set[str]:
+    """The parts :func:`read_workbook` parses whole: relationships, workbook, styles and
+    the scanned worksheets."""
+    parts = {"_rels/.rels", workbook, _relations_part(workbook)}
+    parts.update(target for kind, target in relations.values() if kind.endswith(_STYLES))
+    parts.update(part for _name, part in sheets)
+    return parts
+
+
+def _relations_part(part: str) -> str:
+    folder = PurePosixPath(part).parent
+    return str(folder / "_rels" / (PurePosixPath(part).name + ".rels")).lstrip("/")
 
 
 def _local(tag: str) -> str:
@@ -158,12 +185,20 @@ def _attribute(element: Element, name: str) -> str | None:
 
 def _parse(archive: zipfile.ZipFile, part: str) -> Element:
     with archive.open(part) as stream:
-        root: Element | None = None
-        for _event, element in _iterparse(stream, ("end",)):
-            root = element
-        if root is None:
-            raise ParseError(f"empty part {part}")
-        return root
+        return _root(stream, part)
+
+
+def _parse_bytes(data: bytes, part: str) -> Element:
+    return _root(io.BytesIO(data), part)
+
+
+def _root(stream: IO[bytes], part: str) -> Element:
+    root: Element | None = None
+    for _event, element in _iterparse(stream, ("end",)):
+        root = element
+    if root is None:
+        raise ParseError(f"empty part {part}")
+    return root
 
 
 def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Element]]:
@@ -174,7 +209,7 @@ def _iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str
 def _relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """A part's relationships: id -> (type, target part path)."""
     folder = PurePosixPath(part).parent
-    rels = str(folder / "_rels" / (PurePosixPath(part).name + ".rels")).lstrip("/")
+    rels = _relations_part(part)
     if rels not in archive.namelist():
         return {}
     found: dict[str, tuple[str, str]] = {}
@@ -205,10 +240,10 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, XML part) of each worksheet, in workbook order (chart sheets left out)."""
-    workbook = _workbook_part(archive)
-    relations = _relations(archive, workbook)
+def _worksheet_parts(archive: zipfile.ZipFile, workbook: str,
+                     relations: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """(sheet name, XML part) of each worksheet, in workbook order (chart sheets left out);
+    ``relations`` are the workbook part's."""
     sheets: list[tuple[str, str]] = []
     for element in _parse(archive, workbook).iter():
         if _local(element.tag) != "sheet":
@@ -219,14 +254,10 @@ def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return sheets
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
+def _percent_styles(root: Element | None) -> set[int]:
     """Indexes of the cell formats (``s`` attribute) whose number format shows a percent."""
-    workbook = _workbook_part(archive)
-    styles = next((target for kind, target in _relations(archive, workbook).values()
-                   if kind.endswith(_STYLES)), None)
-    if styles is None or styles not in archive.namelist():
+    if root is None:
         return set()
-    root = _parse(archive, styles)
     percent_ids = set(_PERCENT_FORMAT_IDS)
     indexes: set[int] = set()
     for element in root:
@@ -242,18 +273,36 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return indexes
 
 
-def _styles_part(archive: zipfile.ZipFile) -> Element | None:
-    workbook = _workbook_part(archive)
-    styles = next((target for kind, target in _relations(archive, workbook).values()
+_STYLE_CACHE: OrderedDict[bytes, tuple[frozenset[int], dict[int, str]]] = OrderedDict()
+_STYLE_CACHE_SIZE = 32
+
+
+def _style_maps(archive: zipfile.ZipFile, relations: dict[str, tuple[str, str]]
+                ) -> tuple[frozenset[int], dict[int, str]]:
+    """The percent cell formats and the fonts of the cell formats, from the workbook's
+    styles part (``relations``: the workbook part's). Files made from one template share
+    their styles: the result is kept by the SHA-256 of the part's bytes, so a part seen
+    before is not parsed again."""
+    styles = next((target for kind, target in relations.values()
                    if kind.endswith(_STYLES)), None)
     if styles is None or styles not in archive.namelist():
-        return None
-    return _parse(archive, styles)
+        return frozenset(), {}
+    data = archive.read(styles)
+    key = hashlib.sha256(data).digest()
+    found = _STYLE_CACHE.get(key)
+    if found is None:
+        root = _parse_bytes(data, styles)
+        found = (frozenset(_percent_styles(root)), _style_fonts(root))
+        _STYLE_CACHE[key] = found
+        while len(_STYLE_CACHE) > _STYLE_CACHE_SIZE:
+            _STYLE_CACHE.popitem(last=False)
+    else:
+        _STYLE_CACHE.move_to_end(key)
+    return found[0], dict(found[1])
 
 
-def _style_fonts(archive: zipfile.ZipFile) -> dict[int, str]:
+def _style_fonts(root: Element | None) -> dict[int, str]:
     """Cell format index (``s`` attribute) -> the name of the font it uses."""
-    root = _styles_part(archive)
     if root is None:
         return {}
     names: list[str] = []
@@ -277,7 +326,7 @@ class _SheetScan:
     """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
     kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
 
-    def __init__(self, name: str, percent_styles: set[int],
+    def __init__(self, name: str, percent_styles: frozenset[int],
                  style_fonts: dict[int, str] | None = None) -> None:
         self.name = name
         self.percent_styles = percent_styles
@@ -328,7 +377,8 @@ class _SheetScan:
         raise ValueError("DTD or entity declaration in a worksheet")
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str, percent_styles: set[int],
+def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
+                percent_styles: frozenset[int],
                 style_fonts: dict[int, str] | None = None) -> _SheetScan:
     """Stream a sheet's XML once: refuse a value outside the limits, note percent cells
     and the font of each text cell."""
