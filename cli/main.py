@@ -11,12 +11,8 @@ import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
-from tasks.intake.reader import UnreadableFile, read_submission
-from tasks.intake.template import TemplateRefused, template_file_name, write_template
-from tasks.intake.validation import validate_submission
 from tasks.model.periods import PeriodError, parse_period
 from tasks.model.rules import ReportingRules
-from tasks.model.submission import Submission
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -81,6 +77,10 @@ def validate(
     agency: Annotated[str | None, typer.Option("--agency", help="Mã đơn vị nộp tệp")] = None,
 ) -> None:
     """Tự kiểm tra tệp trước khi nộp: 0 = hợp lệ, 1 = có lỗi, 2 = không đọc được tệp."""
+    from tasks.intake.reader import UnreadableFile, read_submission
+    from tasks.intake.validation import validate_submission
+    from tasks.model.submission import Submission
+
     settings = load_settings()
     rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
@@ -108,6 +108,8 @@ def template(
     output: Annotated[Path | None, typer.Option("--output", help="Tệp ghi ra")] = None,
 ) -> None:
     """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
+    from tasks.intake.template import TemplateRefused, template_file_name, write_template
+
     settings = load_settings()
     rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)

@@ -10,11 +10,11 @@ Works the same on SQLite and PostgreSQL (tests run both). Migrations are applied
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.dossier_store import DossierTables
 from connectors.intake_store import IntakeTables
@@ -39,12 +39,52 @@ class Database(IntakeTables, PortalTables, DossierTables, ReportTables, TraceTab
         self.engine.dispose()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (idempotent)."""
+        """Bring the schema to the newest Alembic revision (idempotent).
+
+        A database already at the head is left alone without loading Alembic and its
+        migration scripts (a second or more of every run's start-up).
+        """
+        if self.at_head():
+            return
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def at_head(self) -> bool:
+        """The stored Alembic revision is the newest of :data:`MIGRATIONS` (one query)."""
+        heads = head_revisions()
+        try:
+            with self.engine.connect() as connection:
+                stored = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+        except SQLAlchemyError:  # no alembic_version table yet: a new database
+            return False
+        return bool(heads) and stored == heads
+
+
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=(.*)$", re.MULTILINE)
+
+
+def head_revisions(directory: Path = MIGRATIONS / "versions") -> set[str]:
+    """The revisions no other revision builds on, read from the scripts' text (the
+    ``revision`` and ``down_revision`` lines) without importing Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in directory.glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - parents
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

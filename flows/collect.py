@@ -37,10 +37,9 @@ def _collect(res: Resources, folder: DropFolder,
     today, now = res.today(), res.now()
     source = "portal" if folder is res.portal else "inbox"
     settle = timedelta(seconds=res.settings.settle_seconds)
-    intake_steps.lock_workspace(res.lock)
     try:
-        intake_steps.repair_intake(folder, res.db, source=source, now=now)
-        ready = intake_steps.list_files(folder, res.db, source=source, now=now, settle=settle)
+        ready = intake_steps.open_intake(res.lock, folder, res.db, source=source, now=now,
+                                         settle=settle)
         logger = get_run_logger()
         outcomes = []
         for number, item in enumerate(ready, start=1):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from prefect import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
-from prefect.exceptions import ObjectAlreadyExists
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from config.settings import Settings
 from tasks.model.closed_periods import last_closed_period
@@ -47,9 +47,13 @@ def slot_name(period: Period) -> str:
 def period_slot(period: Period, timeout: float) -> Iterator[None]:
     """Hold the period's one slot (created on first use) while the block runs."""
     name = slot_name(period)
-    with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
-        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name,
-                                                                            limit=1))
+    with get_client(sync_client=True) as client:
+        try:  # read first: a failed create makes the server log a traceback on every rerun
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with suppress(ObjectAlreadyExists):
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
+                    name=name, limit=1))
     with ExitStack() as stack:
         try:
             stack.enter_context(concurrency(name, occupy=1, timeout_seconds=timeout,

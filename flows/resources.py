@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
@@ -17,10 +18,12 @@ from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
-from connectors.portal_api import PortalApi
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
 from tasks.model.rules import ReportingRules
+
+if TYPE_CHECKING:  # requests and urllib3 are imported only when the portal API is set
+    from connectors.portal_api import PortalApi
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def build_portal_api(settings: Settings) -> PortalApi | None:
     settings or, failing that, from the Prefect Secret block they name."""
     if not settings.portal_api_url:
         return None
+    from connectors.portal_api import PortalApi
+
     token = settings.portal_api_token
     if token is None and settings.portal_api_token_block:
         block: Secret[str] = Secret.load(settings.portal_api_token_block)  # type: ignore[assignment]

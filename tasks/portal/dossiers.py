@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-
-import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from config.index766 import DOSSIER_COLUMNS, Index766Config
 from tasks.model.problems import Problem, RejectedInput
 from tasks.model.report import PROVINCE, IndicatorValue
+
+if TYPE_CHECKING:  # DuckDB and pandas are imported where a dossier file is read
+    import duckdb
+    import pandas as pd
 
 SUFFIXES = (".parquet", ".csv")
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
@@ -144,6 +146,8 @@ class _Source:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     return duckdb.connect(":memory:")
 
 
@@ -166,6 +170,8 @@ def check_dossier_file(path: Path, known_units: Collection[str],
     Checks: readable file, every column present, MaHoSo present and unique, NgayTiepNhan
     and TrangThaiHoSo present, dates and numbers readable, MaDonVi in the registry.
     """
+    import duckdb
+
     sheet = path.name
     try:
         with _connect() as con:

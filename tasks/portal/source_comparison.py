@@ -9,11 +9,13 @@ it, and resolved on time. Neither source is picked silently.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RECEIVED = "tiếp nhận mới trong kỳ"
 RESOLVED = "đã giải quyết trong kỳ"

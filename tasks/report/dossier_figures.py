@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs, with_target
@@ -62,6 +60,8 @@ def dossier_figures(registry: Registry, inputs: PeriodInputs,
     used = {"kind": "dossiers", "path": stored.archive_path,
             "content_hash": stored.content_hash, "agency": None, "period": stored.period,
             "file_name": stored.file_name}
+    import duckdb  # only when there is a dossier file to read
+
     path = Path(stored.archive_path)
     try:
         counts = load_dossier_counts(path, inputs.window, {a.code for a in registry.agencies},

@@ -46,10 +46,8 @@ from tasks.model.report import (
 )
 from tasks.model.rules import ReportingRules
 from tasks.report.checks import data_issues
-from tasks.report.documents import write_documents
 from tasks.report.dossier_figures import DossierFigures, dossier_figures
 from tasks.report.letterhead import Letterhead
-from tasks.report.workbook import write_report_workbook
 
 
 @dataclass(frozen=True)
@@ -198,6 +196,10 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
     Beside the workbook: the Word report, the HTML report and the chart PNGs
     (:mod:`tasks.report`); ``previous_period`` gives the change from the period before.
     """
+    # the writers (openpyxl, docxtpl, matplotlib) are imported only when a version is written
+    from tasks.report.documents import write_documents
+    from tasks.report.workbook import write_report_workbook
+
     content = replace(built.content, version=version, generated_at=generated_at)
     staging = folder.with_name(folder.name + ".partial")
     if staging.exists():
