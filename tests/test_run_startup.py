@@ -41,7 +41,7 @@ def test_head_revisions_read_from_the_scripts_match_alembic() -> None:
 
     script = ScriptDirectory(str(MIGRATIONS))
     assert head_revisions() == set(script.get_heads())
-    assert head_revisions() == {"0004_dossier_files"}  # update with each new migration
+    assert len(head_revisions()) == 1  # one line of migrations, no branches
 
 
 def test_migrate_at_head_does_not_load_alembic(database_url: str) -> None:
