@@ -4,6 +4,7 @@ workbook styles kept from an earlier file never leak into another file's reading
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -135,3 +136,18 @@ def test_styles_kept_from_one_workbook_do_not_apply_to_another(tmp_path: Path) -
                            (with_percent, {(0, 0)})):
         [sheet] = read_workbook(path)
         assert set(sheet.percent) == expected
+
+
+def test_a_forked_child_copies_into_its_own_private_folder() -> None:
+    """A child forked after the parent made its folder (a process pool, the crash soak)
+    gets another one: a child killed mid-file leaves nothing in the parent's folder."""
+    parent = collect._private_folder()
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    child = context.Process(target=lambda: queue.put(str(collect._private_folder())))
+    child.start()
+    child_folder = Path(queue.get(timeout=30))
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert child_folder != parent
+    assert collect._private_folder() == parent

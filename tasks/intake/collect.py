@@ -283,16 +283,20 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
             work.path.unlink(missing_ok=True)
 
 
-_PRIVATE: list[Path] = []  # this process's folder for private copies, made on first use
+_PRIVATE: dict[int, Path] = {}  # process id -> its folder for private copies
 
 
 def _private_folder() -> Path:
     """A folder only this process uses (mode 0700), made once: a folder per file costs a
-    ``mkdir`` and an ``rmdir`` each, slower than the rest of a small file's intake."""
-    if not _PRIVATE or not _PRIVATE[0].is_dir():
-        _PRIVATE[:] = [Path(tempfile.mkdtemp(prefix="cchc-intake-"))]
-        atexit.register(shutil.rmtree, _PRIVATE[0], True)
-    return _PRIVATE[0]
+    ``mkdir`` and an ``rmdir`` each, slower than the rest of a small file's intake.
+    Keyed by process id: a forked child (a process pool, the crash soak) makes its own,
+    so a child killed mid-file never leaves its copy in the parent's folder."""
+    folder = _PRIVATE.get(os.getpid())
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="cchc-intake-"))
+        _PRIVATE[os.getpid()] = folder
+        atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
