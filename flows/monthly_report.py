@@ -59,8 +59,10 @@ def monthly_report(
         intake_steps.publish_collect_artifacts(inbox, portal, target.label)
         inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target,
                                                                      rules=res.rules)
+        counts = report_steps.dossier_counts(res.registry, inputs, res.index766)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
-                                          data_gaps=portal_api.gaps, index766=res.index766)
+                                          data_gaps=portal_api.gaps, index766=res.index766,
+                                          dossier_counts=counts)
         built = report_steps.add_trend(res.db, res.registry, built, rules=res.rules)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),

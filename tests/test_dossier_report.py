@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,7 @@ from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
 from tasks.model.rules import ReportingRules
+from tasks.portal.dossier_counts import count_dossier_file, counting_code
 from tasks.portal.dossiers import resolution_counts
 from tasks.portal.source_comparison import (
     RECEIVED,
@@ -47,6 +50,7 @@ from tasks.portal.source_comparison import (
     RESOLVED_ON_TIME,
     compare_sources,
 )
+from tasks.report.dossier_figures import known_units
 from tasks.report.versions import BuiltReport, build_report, gather_inputs, write_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
@@ -177,3 +181,57 @@ def test_a_changed_dossier_file_changes_the_fingerprint(
     assert second.fingerprint != first.fingerprint
     values = {(v.unit, v.indicator): v.denominator for v in second.content.indicators}
     assert values[("TINH", "idx766_online_share")] == 10
+
+
+def test_given_counts_make_the_same_report_as_reading_the_file(
+        workspace: Path, db: Database, registry: Registry, rules766: Index766Config) -> None:
+    """The flow passes the cached ``dem-ho-so`` counts: the report must be the one read
+    from the file (same content, same fingerprint)."""
+    read = _built(workspace, db, registry, rules766, statistics=STATISTICS)
+    inputs, portal, rejections = gather_inputs(db, parse_period("2025-05"),
+                                               rules=ReportingRules())
+    stored = inputs.dossier_file
+    assert stored is not None
+    counts = count_dossier_file(Path(stored.archive_path), stored.content_hash, WINDOW,
+                                known_units(registry), rules766, counting_code())
+    given = build_report(registry, replace(inputs, portal=STATISTICS), portal, rejections,
+                         index766=rules766, dossier_counts=counts)
+    assert given.content.source_disagreements == DISAGREEMENTS
+    assert given.content == read.content
+    assert given.fingerprint == read.fingerprint
+
+
+def test_the_report_from_given_counts_imports_neither_pandas_nor_duckdb() -> None:
+    """A rerun reads the counts from Prefect's cache: building the 766 figures from them
+    must not pay for pandas or DuckDB (checked in a fresh interpreter)."""
+    probe = """
+import json, sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from config.index766 import load_index766
+from config.registry import load_registry
+from config.settings import REGISTRY_DIR
+from tasks.indicators.compute import PeriodInputs
+from tasks.model.periods import parse_period
+from tasks.model.records import StoredDossierFile
+from tasks.model.rules import ReportingRules
+from tasks.portal.dossier_counts import DossierCounts
+from tasks.report.dossier_figures import dossier_figures
+units = {u: dict.fromkeys(("on_time", "to_process", "received", "online", "fee_bearing",
+         "paid_online", "paper_result", "e_result", "digitised", "reused", "complaints"), 1)
+         for u in ("SNV", "STP")}
+counts = DossierCounts(units, {"SNV": (1, 1, 1), "STP": (1, 1, 1)})
+stored = StoredDossierFile(1, "2025-05", "h", "ho-so-2025-05.csv", "/không/có.csv",
+                           datetime(2025, 6, 1, tzinfo=UTC))
+inputs = PeriodInputs(parse_period("2025-05"), ReportingRules(), [], [], [], [],
+                      dossier_file=stored)
+figures = dossier_figures(load_registry(REGISTRY_DIR), inputs, load_index766(REGISTRY_DIR),
+                          counts)
+print(json.dumps([len(figures.indicators), figures.gaps,
+                  sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "duckdb"))]))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, check=True)
+    indicators, gaps, heavy = json.loads(done.stdout.splitlines()[-1])
+    assert indicators == 3 * 7 and gaps == []
+    assert heavy == []

@@ -13,10 +13,10 @@ both days inclusive, in local time.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from config.index766 import DOSSIER_COLUMNS, Index766Config
 from tasks.model.problems import Problem, RejectedInput
@@ -303,6 +303,26 @@ ORDER BY unit
 """
 
 
+def _grouped(path: Path, template: str, params: dict[str, datetime],
+             config: Index766Config) -> list[tuple[str, ...]]:
+    """The rows of one grouped query (``unit`` first, then counts), in unit order."""
+    with _connect() as con:
+        src = _Source(con, path, config)
+        sql = template.format(normalised=src.normalised(),
+                              excluded=", ".join(str(s) for s in EXCLUDED_STATUSES))
+        return con.execute(sql, params).fetchall()
+
+
+def aggregate_rows(path: Path, window: tuple[date, date],
+                   config: Index766Config) -> dict[str, dict[str, int]]:
+    """Per unit (in code order), the counts of :data:`COUNT_COLUMNS`: one SQL query, no
+    pandas. Same rules as :func:`aggregate_dossiers`."""
+    start, stop, last = _bounds(window)
+    rows = _grouped(path, AGGREGATE_SQL, {"start": start, "stop": stop, "last": last}, config)
+    return {str(row[0]): dict(zip(COUNT_COLUMNS, (int(n) for n in row[1:]), strict=True))
+            for row in rows}
+
+
 def aggregate_dossiers(path: Path, window: tuple[date, date],
                        config: Index766Config) -> pd.DataFrame:
     """Per-unit counts (columns ``unit`` + :data:`COUNT_COLUMNS`), one SQL query.
@@ -360,6 +380,15 @@ def resolution_counts(path: Path, window: tuple[date, date],
     return frame.reset_index(drop=True)
 
 
+def resolution_rows(path: Path, window: tuple[date, date],
+                    config: Index766Config) -> dict[str, tuple[int, int, int]]:
+    """Per unit (in code order), :data:`RESOLUTION_COLUMNS` as :func:`resolution_counts`
+    counts them, without pandas."""
+    start, stop, _ = _bounds(window)
+    rows = _grouped(path, RESOLUTION_SQL, {"start": start, "stop": stop}, config)
+    return {str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
 def load_dossier_counts(path: Path, window: tuple[date, date], known_units: Collection[str],
                         config: Index766Config) -> pd.DataFrame:
     """Check the file, then aggregate it; :class:`RejectedInput` lists every problem."""
@@ -376,12 +405,12 @@ def _rate(numerator: float, denominator: float) -> float | None:
     return numerator / denominator * 100 if denominator else None
 
 
-def complaint_share(counts: pd.Series) -> float | None:
+def complaint_share(counts: Mapping[str, Any]) -> float | None:
     """Share (%) of dossiers received in the window with a complaint or dislike."""
     return _rate(float(counts["complaints"]), float(counts["received"]))
 
 
-def _unit_values(unit: str, counts: pd.Series) -> list[IndicatorValue]:
+def _unit_values(unit: str, counts: Mapping[str, Any]) -> list[IndicatorValue]:
     values = []
     for indicator, (num, den) in RATIOS.items():
         numerator, denominator = float(counts[num]), float(counts[den])
@@ -404,9 +433,16 @@ def province_counts(counts: pd.DataFrame) -> pd.Series:
 
 def dossier_indicators(counts: pd.DataFrame) -> list[IndicatorValue]:
     """The 766 dossier indicators for ``TINH`` (sums of the units' counts), then each unit."""
-    values = _unit_values(PROVINCE, province_counts(counts))
-    for _, row in counts.iterrows():
-        values.extend(_unit_values(str(row["unit"]), row))
+    return indicators_of_units({str(row["unit"]): {c: int(row[c]) for c in COUNT_COLUMNS}
+                                for _, row in counts.iterrows()})
+
+
+def indicators_of_units(units: Mapping[str, Mapping[str, int]]) -> list[IndicatorValue]:
+    """:func:`dossier_indicators` of the plain counts of :func:`aggregate_rows`."""
+    province = {c: sum(unit[c] for unit in units.values()) for c in COUNT_COLUMNS}
+    values = _unit_values(PROVINCE, province)
+    for unit, counts in units.items():
+        values.extend(_unit_values(unit, counts))
     return values
 
 

@@ -8,7 +8,7 @@ it, and resolved on time. Neither source is picked silently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tasks.model.portal import PortalUnitStats
@@ -36,10 +36,15 @@ def compare_sources(statistics: Sequence[PortalUnitStats],
     is listed when it has dossiers. A count the statistics leave empty (an export
     without the received columns) is not compared.
     """
+    return compare_counts(statistics, {
+        str(row["unit"]): (int(row["received"]), int(row["resolved"]),
+                           int(row["resolved_on_time"])) for _, row in dossiers.iterrows()})
+
+
+def compare_counts(statistics: Sequence[PortalUnitStats],
+                   counted: Mapping[str, tuple[int, int, int]]) -> list[SourceDisagreement]:
+    """:func:`compare_sources` of plain counts: ``{unit: (received, resolved, on time)}``."""
     stats = {s.unit: s for s in statistics}
-    counted = {str(row["unit"]): (int(row["received"]), int(row["resolved"]),
-                                  int(row["resolved_on_time"]))
-               for _, row in dossiers.iterrows()}
     found: list[SourceDisagreement] = []
     for unit in sorted(set(stats) | set(counted)):
         received, resolved, on_time = counted.get(unit, (0, 0, 0))

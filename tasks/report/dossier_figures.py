@@ -14,14 +14,10 @@ from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs, with_target
 from tasks.model.problems import RejectedInput
 from tasks.model.report import IndicatorValue, Points766Row, SourceDisagreement
-from tasks.portal.dossiers import (
-    dossier_indicators,
-    load_dossier_counts,
-    rates_of,
-    resolution_counts,
-)
+from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
+from tasks.portal.dossiers import indicators_of_units, rates_of
 from tasks.portal.index766 import score
-from tasks.portal.source_comparison import compare_sources
+from tasks.portal.source_comparison import compare_counts
 
 _LOG = logging.getLogger(__name__)
 TOTAL = 0
@@ -51,30 +47,40 @@ def points_rows(values: list[IndicatorValue], config: Index766Config) -> list[Po
     return rows
 
 
-def dossier_figures(registry: Registry, inputs: PeriodInputs,
-                    config: Index766Config) -> DossierFigures:
-    """The figures of the period's current dossier file (none when it has none)."""
+def dossier_figures(registry: Registry, inputs: PeriodInputs, config: Index766Config,
+                    counts: DossierCounts | None = None) -> DossierFigures:
+    """The figures of the period's current dossier file (none when it has none).
+
+    ``counts`` are the file's counts when the caller has them (the flow's cached
+    ``dem-ho-so`` task); without them the file is read here.
+    """
     stored = inputs.dossier_file
     if stored is None:
         return DossierFigures()
     used = {"kind": "dossiers", "path": stored.archive_path,
             "content_hash": stored.content_hash, "agency": None, "period": stored.period,
             "file_name": stored.file_name}
-    import duckdb  # only when there is a dossier file to read
+    if counts is None:
+        import duckdb  # only when there is a dossier file to read
 
-    path = Path(stored.archive_path)
-    try:
-        counts = load_dossier_counts(path, inputs.window, {a.code for a in registry.agencies},
-                                     config)
-        resolution = resolution_counts(path, inputs.window, config)
-    except (RejectedInput, OSError, duckdb.Error) as exc:
-        _LOG.warning("không đọc được tệp hồ sơ %s: %s", stored.archive_path, exc)
-        return DossierFigures(gaps=[f"Không đọc được tệp hồ sơ {stored.file_name} đã lưu: "
-                                    "các chỉ số 766 chưa được tính"], used=used)
-    values = [with_target(v, registry, inputs.window) for v in dossier_indicators(counts)]
-    disagreements = (compare_sources(inputs.portal, resolution)
+        try:
+            counts = count_dossier_file(Path(stored.archive_path), stored.content_hash,
+                                        inputs.window, known_units(registry), config,
+                                        counting_code())
+        except (RejectedInput, OSError, duckdb.Error) as exc:
+            _LOG.warning("không đọc được tệp hồ sơ %s: %s", stored.archive_path, exc)
+            return DossierFigures(gaps=[f"Không đọc được tệp hồ sơ {stored.file_name} đã "
+                                        "lưu: các chỉ số 766 chưa được tính"], used=used)
+    values = [with_target(v, registry, inputs.window)
+              for v in indicators_of_units(counts.units)]
+    disagreements = (compare_counts(inputs.portal, counts.resolution)
                      if inputs.portal is not None else [])
     _LOG.info("kỳ %s: tệp hồ sơ %s, %d đơn vị, %d chênh lệch với biểu thống kê",
-              inputs.period.label, stored.file_name, len(counts), len(disagreements))
+              inputs.period.label, stored.file_name, len(counts.units), len(disagreements))
     return DossierFigures(values, config.indicator_names(), points_rows(values, config),
                           disagreements, [], used)
+
+
+def known_units(registry: Registry) -> tuple[str, ...]:
+    """The registry's unit codes, sorted (a dossier file's MaDonVi must be one of them)."""
+    return tuple(sorted(a.code for a in registry.agencies))

@@ -11,16 +11,41 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
+from config.index766 import Index766Config
+from config.registry import Registry
+from tasks.indicators.compute import PeriodInputs
 from tasks.model.ports import ReportStore
+from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
 from tasks.report import trend_history, versions
+from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
 gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
 build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
 add_trend = task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(trend_history.with_trend)
+
+# The counts of a stored dossier file, cached in Prefect's result storage under everything
+# they depend on (content hash, window, known units, 766 rules, counting code, this task's
+# source) but not the archive path: a rerun with the same file does not read it again.
+count_dossiers = task(name="dem-ho-so", cache_policy=INPUTS + TASK_SOURCE - "path")(
+    count_dossier_file)
+
+
+def dossier_counts(registry: Registry, inputs: PeriodInputs,
+                   index766: Index766Config | None) -> DossierCounts | None:
+    """The counts of the period's current dossier file (``dem-ho-so``, cached), or None
+    when it has none or they could not be counted (``build_report`` then reads the file
+    and reports why in the report's data gaps)."""
+    stored = inputs.dossier_file
+    if stored is None or index766 is None:
+        return None
+    state = count_dossiers(Path(stored.archive_path), stored.content_hash, inputs.window,
+                           known_units(registry), index766, counting_code(),
+                           return_state=True)
+    return state.result() if state.is_completed() else None
 
 
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)

@@ -45,6 +45,7 @@ from tasks.model.report import (
     ReportContent,
 )
 from tasks.model.rules import ReportingRules
+from tasks.portal.dossier_counts import DossierCounts
 from tasks.report.checks import data_issues
 from tasks.report.dossier_figures import DossierFigures, dossier_figures
 from tasks.report.letterhead import Letterhead
@@ -87,16 +88,19 @@ def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
 def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
                  rejections: list[StoredRejection], *,
                  data_gaps: Sequence[str] = (),
-                 index766: Index766Config | None = None) -> BuiltReport:
+                 index766: Index766Config | None = None,
+                 dossier_counts: DossierCounts | None = None) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
     say so first; ``data_gaps`` adds what this run could not get (a failed portal fetch).
     With a current dossier file and ``index766``, the 766 indicators, points and the
-    disagreements with the aggregated statistics are added (:mod:`dossier_figures`).
+    disagreements with the aggregated statistics are added (:mod:`dossier_figures`), from
+    ``dossier_counts`` when given (the flow's cached counts), else from the file.
     """
     tasks = task_progress(registry, inputs)
-    dossiers = (dossier_figures(registry, inputs, index766) if index766 is not None
+    dossiers = (dossier_figures(registry, inputs, index766, dossier_counts)
+                if index766 is not None
                 else DossierFigures())
     indicators = compute_indicators(registry, inputs, tasks) + dossiers.indicators
     names = registry.indicator_names()
