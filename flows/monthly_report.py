@@ -68,8 +68,8 @@ def monthly_report(
                                                force=force, run_id=str(flow_run.id),
                                                now=res.now(), timezone=settings.timezone,
                                                letterhead=letterhead_from(settings))
-        delivery = (delivery_steps.deliver_report(res.outbox, res.deliveries, res.mail,
-                                                  outcome, return_state=True)
+        delivery = (delivery_steps.deliver_report.state(res.outbox, res.deliveries, res.mail,
+                                                        outcome)
                     if publish else None)
         report_steps.publish_report_artifacts(outcome)
         return {**outcome.summary(), "collected": inbox.counts(),

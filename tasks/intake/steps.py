@@ -19,6 +19,7 @@ from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.model.ports import DropBox, IntakeStore, Lock
 from tasks.model.records import InboxFile
 from tasks.model.rules import ReportingRules
+from tasks.opaque_arguments import opaque_arguments
 
 
 @task(name="mo-thu-nhan", cache_policy=NO_CACHE)
@@ -50,6 +51,7 @@ def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
     logger.info(line)
 
 
+@opaque_arguments
 @task(name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}")
 def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
                             registry: Registry, *, today: date, now: datetime,
@@ -60,6 +62,7 @@ def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
     return outcome
 
 
+@opaque_arguments
 @task(name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
       task_run_name="thu-nhan-cong-{item.name}")
 def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,

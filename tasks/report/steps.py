@@ -17,6 +17,7 @@ from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.ports import ReportStore
+from tasks.opaque_arguments import opaque_arguments
 from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
 from tasks.report import trend_history, versions
 from tasks.report.dossier_figures import known_units
@@ -24,8 +25,11 @@ from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
 gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
-build_report = task(name="tinh-chi-so", cache_policy=NO_CACHE)(versions.build_report)
-add_trend = task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(trend_history.with_trend)
+# the registry, the inputs and the report content: passed quoted (tasks.opaque_arguments)
+build_report = opaque_arguments(task(name="tinh-chi-so", cache_policy=NO_CACHE)(
+    versions.build_report))
+add_trend = opaque_arguments(task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(
+    trend_history.with_trend))
 
 # The counts of a stored dossier file, cached in Prefect's result storage under everything
 # they depend on (content hash, window, known units, 766 rules, counting code, this task's
@@ -48,6 +52,7 @@ def dossier_counts(registry: Registry, inputs: PeriodInputs,
     return state.result() if state.is_completed() else None
 
 
+@opaque_arguments
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
 def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: Path, *,
                     force: bool, run_id: str | None, now: datetime, timezone: str,
@@ -60,6 +65,7 @@ def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: P
     return outcome
 
 
+@opaque_arguments
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
 def publish_report_artifacts(outcome: versions.ReportOutcome) -> None:
     """The province figures, the change summary and a link to the report in the UI."""
