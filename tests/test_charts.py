@@ -20,6 +20,7 @@ from tasks.report.charts import (
     WIDTH_IN,
     _png,
     draw_charts,
+    tasks_by_area_figure,
     unit_rate_charts,
     unit_rate_figures,
 )
@@ -118,3 +119,12 @@ def test_long_titles_wrap_inside_the_image_and_keep_every_word() -> None:
     assert whole is not None
     assert whole.x0 >= 0 and whole.y0 >= 0
     assert whole.x1 <= figure.bbox_inches.width and whole.y1 <= figure.bbox_inches.height
+
+
+def test_the_longest_area_bar_ends_inside_the_axes() -> None:
+    drawn = tasks_by_area_figure(sample_content(units=130))
+    assert drawn is not None
+    axes = drawn[1].axes[0]
+    ends = [bar.get_x() + bar.get_width() for bar in axes.patches if isinstance(bar, Rectangle)]
+    assert max(ends) > 0
+    assert axes.get_xlim()[1] >= max(ends) * 1.04  # room after the longest bar

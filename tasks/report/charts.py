@@ -194,6 +194,14 @@ def unit_rate_figures(content: ReportContent, indicator: str) -> list[tuple[str,
 
 def tasks_by_area_chart(content: ReportContent) -> Chart | None:
     """Per area: assignments done, open (not overdue) and overdue, as stacked bars."""
+    drawn = tasks_by_area_figure(content)
+    if drawn is None:
+        return None
+    title, figure = drawn
+    return Chart("tasks_by_area", title, _png(figure))
+
+
+def tasks_by_area_figure(content: ReportContent) -> tuple[str, Figure] | None:
     grouped = areas(content.tasks)
     if not grouped:
         return None
@@ -219,9 +227,13 @@ def tasks_by_area_chart(content: ReportContent) -> Chart | None:
                 prop={"family": FONT, "size": 7}, frameon=False)
     axes.tick_params(axis="x", labelsize=8)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # the stacked bars' left edges are sticky for autoscaling: the longest bar would end
+    # exactly at the axis' end, so give it the usual 5 % of room explicitly
+    axes.set_xlim(0, max(1, max(d + o + late_ for d, o, late_ in zip(done, open_, late,
+                                                                      strict=True))) * 1.05)
     _style(axes)
     _fit(axes, title, fontsize=9.5, fontfamily=FONT)
-    return Chart("tasks_by_area", title, _png(figure))
+    return title, figure
 
 
 TREND_BREAK_NOTE = "Gián đoạn chuỗi: địa giới tỉnh thay đổi"
