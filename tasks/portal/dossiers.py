@@ -330,14 +330,19 @@ def aggregate_dossiers(path: Path, window: tuple[date, date],
     Assumes a file that :func:`check_dossier_file` accepted; rows it would flag are
     counted as far as they can be read.
     """
-    start, stop, last = _bounds(window)
-    with _connect() as con:
-        src = _Source(con, path, config)
-        sql = AGGREGATE_SQL.format(normalised=src.normalised(),
-                                   excluded=", ".join(str(s) for s in EXCLUDED_STATUSES))
-        frame = con.execute(sql, {"start": start, "stop": stop, "last": last}).df()
-    frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].astype("int64")
-    return frame.reset_index(drop=True)
+    rows = aggregate_rows(path, window, config)
+    return _frame({unit: [counts[c] for c in COUNT_COLUMNS] for unit, counts in rows.items()},
+                  COUNT_COLUMNS)
+
+
+def _frame(rows: Mapping[str, Sequence[int]], columns: Sequence[str]) -> pd.DataFrame:
+    """Per-unit counts as a frame: ``unit`` then ``columns`` (int64), in unit order."""
+    import pandas as pd
+
+    frame = pd.DataFrame([[unit, *counts] for unit, counts in rows.items()],
+                         columns=["unit", *columns])
+    frame[list(columns)] = frame[list(columns)].astype("int64")
+    return frame
 
 
 RESOLUTION_SQL = """
@@ -370,14 +375,7 @@ def resolution_counts(path: Path, window: tuple[date, date],
                       config: Index766Config) -> pd.DataFrame:
     """Per unit, what aggregated statistics also count: dossiers received in the window,
     ended in it (resolved) and ended on time (the 2.1 rule), statuses 3 and 7 left out."""
-    start, stop, _ = _bounds(window)
-    with _connect() as con:
-        src = _Source(con, path, config)
-        sql = RESOLUTION_SQL.format(normalised=src.normalised(),
-                                    excluded=", ".join(str(s) for s in EXCLUDED_STATUSES))
-        frame = con.execute(sql, {"start": start, "stop": stop}).df()
-    frame[list(RESOLUTION_COLUMNS)] = frame[list(RESOLUTION_COLUMNS)].astype("int64")
-    return frame.reset_index(drop=True)
+    return _frame(resolution_rows(path, window, config), RESOLUTION_COLUMNS)
 
 
 def resolution_rows(path: Path, window: tuple[date, date],
