@@ -15,14 +15,13 @@ technical detail goes to the log.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import re
 import zipfile
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
@@ -273,32 +272,24 @@ def _percent_styles(root: Element | None) -> set[int]:
     return indexes
 
 
-_STYLE_CACHE: OrderedDict[bytes, tuple[frozenset[int], dict[int, str]]] = OrderedDict()
-_STYLE_CACHE_SIZE = 32
-
-
 def _style_maps(archive: zipfile.ZipFile, relations: dict[str, tuple[str, str]]
                 ) -> tuple[frozenset[int], dict[int, str]]:
     """The percent cell formats and the fonts of the cell formats, from the workbook's
-    styles part (``relations``: the workbook part's). Files made from one template share
-    their styles: the result is kept by the SHA-256 of the part's bytes, so a part seen
-    before is not parsed again."""
+    styles part (``relations``: the workbook part's)."""
     styles = next((target for kind, target in relations.values()
                    if kind.endswith(_STYLES)), None)
     if styles is None or styles not in archive.namelist():
         return frozenset(), {}
-    data = archive.read(styles)
-    key = hashlib.sha256(data).digest()
-    found = _STYLE_CACHE.get(key)
-    if found is None:
-        root = _parse_bytes(data, styles)
-        found = (frozenset(_percent_styles(root)), _style_fonts(root))
-        _STYLE_CACHE[key] = found
-        while len(_STYLE_CACHE) > _STYLE_CACHE_SIZE:
-            _STYLE_CACHE.popitem(last=False)
-    else:
-        _STYLE_CACHE.move_to_end(key)
-    return found[0], dict(found[1])
+    percent, fonts = _parsed_styles(archive.read(styles), styles)
+    return percent, dict(fonts)
+
+
+@lru_cache(maxsize=32)
+def _parsed_styles(data: bytes, name: str) -> tuple[frozenset[int], dict[int, str]]:
+    """Files made from one template share their styles part: kept by its bytes, a part
+    seen before is not parsed again (callers copy the dict before changing it)."""
+    root = _parse_bytes(data, name)
+    return frozenset(_percent_styles(root)), _style_fonts(root)
 
 
 def _style_fonts(root: Element | None) -> dict[int, str]:
