@@ -105,6 +105,17 @@ class IntakeTables(Tables):
                 retry_pause(attempt)
         raise RuntimeError(f"could not record the first sightings in {source}")
 
+    def earliest_sightings(self, source: str) -> dict[str, tuple[int, datetime]]:
+        """Each listed path's size and time at its first sighting, in any state."""
+        earliest: dict[str, tuple[int, datetime]] = {}
+        with self._session() as s:
+            rows = s.execute(select(FileSightingRow.relative_path, FileSightingRow.size,
+                                    FileSightingRow.first_seen_at).filter_by(source=source)
+                             .order_by(FileSightingRow.first_seen_at, FileSightingRow.id))
+            for path, size, seen in rows:
+                earliest.setdefault(path, (size, _aware(seen)))
+        return earliest
+
     def claim(self, meta: FileMeta, kept_path: str) -> None:
         """Note that intake of this file began (before anything is copied).
 

@@ -57,7 +57,8 @@ def test_a_dossier_file_is_archived_and_current_for_its_period(
         workspace: Path, db: Database, registry: Registry) -> None:
     _drop(workspace, "ho-so-2025-05.csv")
     summary = _collect(workspace, db, registry)
-    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0}
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
     stored = db.current_dossier_file("2025-05")
     assert stored is not None and stored.file_name == "ho-so-2025-05.csv"
     kept = Path(stored.archive_path)

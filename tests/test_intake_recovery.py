@@ -88,7 +88,8 @@ def test_crash_after_archiving_before_commit_is_taken_in_once(
     # nothing lost: the inbox file is still there, no row yet
     assert item.path.exists() and kept.exists() and _count(db, SubmissionRow) == 0
     summary = _run(workspace, db, registry, T0 + timedelta(minutes=15))
-    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0}
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
     [current] = db.current_submissions("2025-05")
     assert current.arrived_at == T0  # the first sighting, before the crash
     assert not item.path.exists() and _count(db, IntakeClaimRow) == 0
@@ -101,7 +102,8 @@ def test_crash_after_commit_before_removing_the_inbox_file(
     assert item.path.exists() and _count(db, SubmissionRow) == 1
     summary = _run(workspace, db, registry, T0 + timedelta(minutes=15))
     # the repair finished the intake: the file is neither counted again nor a duplicate
-    assert summary.counts() == {"accepted": 0, "duplicate": 0, "superseded": 0, "rejected": 0}
+    assert summary.counts() == {"accepted": 0, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
     assert not item.path.exists()
     assert _events(db) == [("bc.xlsx", "accepted")]
     assert _count(db, SubmissionRow) == 1 and _count(db, IntakeClaimRow) == 0

@@ -20,11 +20,12 @@ def test_open_intake_holds_the_lock_and_lists_the_waiting_file(workspace: Path,
     (folder.inbox / "STP" / "bao-cao-2025-05.csv").write_text("ma_don_vi\nSTP\n",
                                                                 encoding="utf-8")
     lock = WorkspaceLock(workspace, timeout=0)
-    ready = intake_steps.open_intake.fn(lock, folder, db, source="inbox",
-                                        now=datetime.now(UTC) + timedelta(minutes=5),
-                                        settle=timedelta(0))
+    listing = intake_steps.open_intake.fn(
+        lock, folder, db, source="inbox", clock=lambda: datetime.now(UTC) + timedelta(minutes=5),
+        settle=timedelta(0), wait=False)
     try:
-        assert [item.relative_name for item in ready] == ["STP/bao-cao-2025-05.csv"]
+        assert [item.relative_name for item in listing.ready] == ["STP/bao-cao-2025-05.csv"]
+        assert listing.waiting == []
         with pytest.raises(WorkspaceBusy):  # a second run waits for this one
             WorkspaceLock(workspace, timeout=0).acquire()
     finally:

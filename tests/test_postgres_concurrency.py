@@ -31,7 +31,7 @@ def _collector(workspace: Path, url: str, start: multiprocessing.synchronize.Bar
     folder = DropFolder.agency_inbox(workspace)
     start.wait(timeout=60)
     repair(folder, db, source="inbox", now=T0)
-    for item in ready_files(folder, db, source="inbox", now=T0, settle=timedelta(seconds=60)):
+    for item in ready_files(folder, db, source="inbox", now=T0, settle=timedelta(0)):
         collect_submission_file(item, folder, db, registry, today=TODAY, now=T0)
     db.dispose()
 

@@ -141,7 +141,7 @@ def test_two_collections_at_once_take_each_file_once(workspace: Path, db: Databa
                 now = datetime.now(UTC)
                 repair(folder, own, source="inbox", now=now)
                 for item in ready_files(folder, own, source="inbox", now=now,
-                                        settle=timedelta(seconds=60)):
+                                        settle=timedelta(0)):
                     results.append(collect_submission_file(item, folder, own, registry,
                                                            today=TODAY, now=now))
         except BaseException as exc:

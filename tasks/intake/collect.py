@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -35,13 +35,14 @@ from config.registry import Registry
 from config.settings import REGISTRY_DIR
 from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.settling import scan
 from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
-from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.records import FileMeta, InboxFile, WaitingFile, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
@@ -72,21 +73,26 @@ class CollectSummary:
     superseded: int
     rejected: int
     files: list[FileOutcome] = field(default_factory=list)
+    # files still being written: left for a later intake, never silently
+    waiting: list[WaitingFile] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"accepted": self.accepted, "duplicate": self.duplicate,
-                "superseded": self.superseded, "rejected": self.rejected}
+                "superseded": self.superseded, "rejected": self.rejected,
+                "waiting": len(self.waiting)}
 
 
-def summarize(results: Sequence[FileOutcome | None]) -> CollectSummary:
+def summarize(results: Sequence[FileOutcome | None],
+              waiting: Sequence[WaitingFile] = ()) -> CollectSummary:
     """Counts: accepted files, duplicates, earlier files superseded, rejected files
-    (``None``: a file that vanished before it could be taken in)."""
+    (``None``: a file that vanished before it could be taken in), and the files left
+    waiting because they are still being written."""
     outcomes = [o for o in results if o is not None]
     counts = Counter(o.outcome for o in outcomes)
     return CollectSummary(
         accepted=counts["accepted"], duplicate=counts["duplicate"],
         superseded=sum(o.superseded for o in outcomes), rejected=counts["rejected"],
-        files=outcomes,
+        files=outcomes, waiting=list(waiting),
     )
 
 
@@ -217,27 +223,9 @@ Checker = Callable[[InboxFile, Registry, date], Checked]
 
 def ready_files(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
                 settle: timedelta) -> list[InboxFile]:
-    """The files to take in this run, in order of first sighting (then name).
-
-    Each file's state (size, modification time) is recorded at first sight. A file
-    modified less than ``settle`` ago is still being written and is left for a later
-    run; so is one with a modification time in the future until it has been seen
-    unchanged for ``settle``.
-    """
-    listed = folder.pending()
-    db.forget_sightings_except(source, {item.relative_path for item in listed})
-    sightings = db.first_seen_all(
-        source, [(item.relative_path, item.size, item.mtime_ns) for item in listed], now)
-    ready: list[tuple[datetime, InboxFile]] = []
-    for item in listed:
-        seen = sightings[(item.relative_path, item.size, item.mtime_ns)]
-        age = now - item.modified_at
-        if age < settle and (age >= timedelta(0) or now - seen < settle):
-            _LOG.info("%s đang được ghi (sửa lúc %s); để lần thu nhận sau",
-                      item.relative_name, f"{item.modified_at:%d/%m/%Y %H:%M:%S}")
-            continue
-        ready.append((seen, replace(item, seen_at=seen)))
-    return [item for _, item in sorted(ready, key=lambda p: (p[0], p[1].relative_name))]
+    """The files to take in this run, in order of first sighting (then name): those no
+    longer being written (:mod:`tasks.intake.settling`)."""
+    return scan(folder, db, source=source, now=now, settle=settle).ready
 
 
 def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
@@ -251,8 +239,9 @@ def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
 
 
 def _finish(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta) -> None:
-    """After the outcome is committed: the inbox copy goes, then the claim."""
-    folder.remove(item)
+    """After the outcome is committed: the inbox copy goes (unless it changed since it
+    was listed: then it stays, to be taken again once settled), then the claim."""
+    folder.remove(item, now=meta.collected_at)
     db.release(meta.source, meta.relative_path)
 
 
@@ -284,19 +273,39 @@ def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry
 
 
 _PRIVATE: dict[int, Path] = {}  # process id -> its folder for private copies
+_PRIVATE_PREFIX = "cchc-intake-"
 
 
 def _private_folder() -> Path:
     """A folder only this process uses (mode 0700), made once: a folder per file costs a
     ``mkdir`` and an ``rmdir`` each, slower than the rest of a small file's intake.
     Keyed by process id: a forked child (a process pool, the crash soak) makes its own,
-    so a child killed mid-file never leaves its copy in the parent's folder."""
+    so a child killed mid-file never leaves its copy in the parent's folder. Its name
+    carries the process id, so that folders left by killed processes are removed when the
+    next one is made (:func:`_sweep_private_folders`)."""
     folder = _PRIVATE.get(os.getpid())
     if folder is None or not folder.is_dir():
-        folder = Path(tempfile.mkdtemp(prefix="cchc-intake-"))
+        _sweep_private_folders()
+        folder = Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-"))
         _PRIVATE[os.getpid()] = folder
         atexit.register(shutil.rmtree, folder, True)
     return folder
+
+
+def _sweep_private_folders() -> None:
+    """Remove the private-copy folders of processes that no longer run (killed ones)."""
+    for left in Path(tempfile.gettempdir()).glob(f"{_PRIVATE_PREFIX}*"):
+        pid = left.name.removeprefix(_PRIVATE_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not left.is_dir() or left.is_symlink() \
+                or left.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _LOG.info("xoá thư mục tạm của tiến trình đã dừng: %s", left.name)
+            shutil.rmtree(left, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            continue
 
 
 def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
@@ -450,6 +459,8 @@ def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> R
             db.release(source, claim.relative_path)
             lost += 1
         _LOG.warning("sửa lần thu nhận dở dang: %s", claim.relative_path)
+    for relative_path in folder.recheck_taken(now):
+        _LOG.warning("%s: được ghi tiếp sau khi đã thu nhận; thu nhận lại", relative_path)
     orphans = _record_orphans(folder, db, source=source, now=now)
     return RepairSummary(resumed, restored, lost, orphans)
 

@@ -5,6 +5,7 @@ Tasks taking a database or folder handle are not cached (``NO_CACHE``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from prefect import get_run_logger, task
@@ -13,8 +14,9 @@ from prefect.cache_policies import NO_CACHE
 
 from config.index766 import Index766Config
 from config.registry import Registry
-from tasks.intake import collect
+from tasks.intake import collect, settling
 from tasks.intake.collect import CollectSummary, FileOutcome
+from tasks.intake.settling import Listing
 from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.model.ports import DropBox, IntakeStore, Lock
 from tasks.model.records import InboxFile
@@ -23,15 +25,27 @@ from tasks.opaque_arguments import opaque_arguments
 
 
 @task(name="mo-thu-nhan", cache_policy=NO_CACHE)
-def open_intake(lock: Lock, folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
-                settle: timedelta) -> list[InboxFile]:
+def open_intake(lock: Lock, folder: DropBox, db: IntakeStore, *, source: str,
+                clock: Callable[[], datetime], settle: timedelta, wait: bool) -> Listing:
     """Wait for (then hold) the workspace lock, finish what an interrupted run left and
     list the files ready to take in: one task run instead of three (each costs API calls).
 
-    The caller releases the lock (also when this fails)."""
+    With ``wait`` (an explicit command), files still being written are waited for, with
+    a line in the run log saying which and for how long; without (a scheduled run), they
+    are listed as waiting and left for a later intake. The caller releases the lock (also
+    when this fails)."""
     lock.acquire()
-    collect.repair(folder, db, source=source, now=now)
-    return collect.ready_files(folder, db, source=source, now=now, settle=settle)
+    collect.repair(folder, db, source=source, now=clock())
+    if not wait:
+        listing = settling.scan(folder, db, source=source, now=clock(), settle=settle)
+    else:
+        listing = settling.wait_until_settled(folder, db, source=source, clock=clock,
+                                              settle=settle, announce=get_run_logger().info)
+    if listing.waiting:
+        get_run_logger().warning(
+            "%d tệp đang được ghi, để lần thu nhận sau: %s", len(listing.waiting),
+            ", ".join(w.shown_path for w in listing.waiting))
+    return listing
 
 
 _OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}

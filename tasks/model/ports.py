@@ -87,6 +87,8 @@ class IntakeStore(PortalStore, Protocol):
 
     def forget_sightings_except(self, source: str, present: set[str]) -> None: ...
 
+    def earliest_sightings(self, source: str) -> dict[str, tuple[int, datetime]]: ...
+
     def claim(self, meta: FileMeta, kept_path: str) -> None:
         """Raises :class:`ClaimedElsewhere` when another run claimed the file just now."""
 
@@ -130,7 +132,10 @@ class DropBox(Protocol):
 
     def archive(self, item: InboxFile, content_hash: str) -> Path: ...
 
-    def remove(self, item: InboxFile) -> None: ...
+    def remove(self, item: InboxFile, *, now: datetime) -> bool:
+        """False: the file changed since it was listed and stays to be taken again."""
+
+    def recheck_taken(self, now: datetime) -> list[str]: ...
 
     def restore(self, kept: Path, relative_path: str) -> Path: ...
 

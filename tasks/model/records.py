@@ -36,6 +36,38 @@ class InboxFile:
         return f"{self.agency_folder}/{self.name}" if self.agency_folder else self.name
 
 
+@dataclass(frozen=True)
+class WaitingFile:
+    """A file in a drop folder that is still being written (or has not yet been seen
+    unchanged long enough): left for a later intake, and shown wherever a report or a run
+    says who has sent what, so that it is never mistaken for a unit that sent nothing."""
+
+    source: str  # "inbox" or "portal": the drop folder, as the operator sees it
+    agency_folder: str  # "" outside any agency folder (and in portal/)
+    relative_name: str  # inside the drop folder, printable: "SNV/bao-cao.xlsx"
+    size: int
+    modified_at: datetime
+    first_seen: datetime
+    ready_at: datetime  # when it will be taken if it does not change again
+
+    @property
+    def shown_path(self) -> str:
+        """``inbox/SNV/bao-cao.xlsx``: where the file is, from the workspace."""
+        return f"{self.source}/{self.relative_name}"
+
+    @property
+    def unit(self) -> str:
+        """The unit the file is for, as far as its folder says: the agency code,
+        :data:`PORTAL_UNIT` in ``portal/``, :data:`NO_UNIT` outside any agency folder."""
+        if self.source == "portal":
+            return PORTAL_UNIT
+        return self.agency_folder.upper() or NO_UNIT
+
+
+PORTAL_UNIT = "CONG-DVC"  # a waiting portal export or dossier file
+NO_UNIT = "(ngoài thư mục đơn vị)"
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
