@@ -22,9 +22,10 @@ import re
 import secrets
 import shutil
 import stat
+import time
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tasks.model.problems import Problem, Receipt, RejectedInput
@@ -40,6 +41,8 @@ _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+# how long a file taken out of the inbox is kept, in case its writer was not done
+TAKEN_KEEP = timedelta(hours=24)
 MAX_READ_BYTES = 64 * 1024 * 1024  # larger files are refused before they are read
 LINK_VI = "tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc"
 HARD_LINK_VI = ("tệp là một liên kết cứng (hard link) tới tệp khác; hãy chép tệp gốc vào "
@@ -183,9 +186,87 @@ class DropFolder:
             partial.replace(target)
         return target
 
-    def remove(self, item: InboxFile) -> None:
-        """Take a processed file out of the inbox (once its outcome is committed)."""
-        item.path.unlink(missing_ok=True)
+    @property
+    def taken_dir(self) -> Path:
+        """``.taken/<inbox>/`` beside the drop folder: files taken out of it, kept for
+        :data:`TAKEN_KEEP` in case their writer was not done (outside the drop folder, so
+        no agency can write there)."""
+        return self.inbox.parent / ".taken" / self.inbox.name
+
+    def remove(self, item: InboxFile, *, now: datetime) -> bool:
+        """Take a processed file out of the inbox (once its outcome is committed).
+
+        A file whose size or modification time changed since it was listed is not taken
+        out: its writer was not done, and the file is taken in again once it has settled
+        (False is returned). Otherwise the file is moved, not deleted, into
+        :attr:`taken_dir`: a writer that still holds it open writes into the moved file,
+        and :meth:`recheck_taken` puts such a file back into the inbox.
+        """
+        try:
+            status = item.path.lstat()
+        except FileNotFoundError:
+            return True
+        if (status.st_size, status.st_mtime_ns) != (item.size, item.mtime_ns) \
+                and item.mtime_ns:
+            _LOG.warning("%s thay đổi trong khi được thu nhận; để lại trong thư mục và thu "
+                         "nhận lại khi ghi xong", _printable_path(item.path))
+            return False
+        held = self.taken_dir / f"{time.time_ns()}-{secrets.token_hex(4)}"
+        held.parent.mkdir(parents=True, exist_ok=True)
+        record = {"relative_path": item.path.relative_to(self.inbox).as_posix(),
+                  "size": status.st_size, "mtime_ns": status.st_mtime_ns,
+                  "taken_at": now.isoformat()}
+        held.with_suffix(".json").write_text(json.dumps(record, ensure_ascii=False),
+                                             encoding="utf-8", errors="surrogateescape")
+        try:
+            os.rename(item.path, held)
+        except OSError as exc:
+            held.with_suffix(".json").unlink(missing_ok=True)
+            if exc.errno == errno.ENOENT:
+                return True
+            if exc.errno != errno.EXDEV:
+                raise
+            item.path.unlink(missing_ok=True)  # another file system: cannot be kept
+        return True
+
+    def recheck_taken(self, now: datetime) -> list[str]:
+        """Look again at the files taken out of the inbox: one that changed after it was
+        taken (its writer went on) is put back into the inbox, under a new name if its old
+        one is in use, to be taken in again; one unchanged for :data:`TAKEN_KEEP` is
+        deleted. Returns the relative paths put back."""
+        if not self.taken_dir.is_dir():
+            return []
+        restored = []
+        for record_path in sorted(self.taken_dir.glob("*.json")):
+            held = record_path.with_suffix("")
+            try:
+                record = json.loads(record_path.read_text(encoding="utf-8",
+                                                          errors="surrogateescape"))
+                status = held.lstat()
+            except (OSError, ValueError):
+                if not held.exists():
+                    record_path.unlink(missing_ok=True)
+                continue
+            if (status.st_size, status.st_mtime_ns) != (record["size"], record["mtime_ns"]):
+                target = self._free_inbox_path(str(record["relative_path"]))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(held, target)
+                record_path.unlink()
+                restored.append(_printable_path(target.relative_to(self.inbox)))
+            elif now - datetime.fromisoformat(record["taken_at"]) >= TAKEN_KEEP:
+                held.unlink(missing_ok=True)
+                record_path.unlink()
+        return restored
+
+    def _free_inbox_path(self, relative_path: str) -> Path:
+        """``relative_path`` in the inbox (never outside it), or a free name beside it."""
+        parts = [p for p in Path(relative_path).parts if p not in ("", ".", "..", "/")]
+        wanted = self.inbox.joinpath(*parts) if parts else self.inbox / "tep"
+        target, number = wanted, 1
+        while os.path.lexists(target):
+            target = wanted.with_name(f"{wanted.stem}-tiep-{number}{wanted.suffix}")
+            number += 1
+        return target
 
     def restore(self, kept: Path, relative_path: str) -> Path:
         """Put a kept copy back into the inbox at ``relative_path`` (start-up repair)."""
