@@ -18,10 +18,12 @@ from config.registry import Agency, Registry, Task
 from tasks.model.periods import Period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.records import (
+    PORTAL_UNIT,
     StoredDossierFile,
     StoredMetricReport,
     StoredSubmission,
     StoredTaskReport,
+    WaitingFile,
 )
 from tasks.model.report import (
     PROVINCE,
@@ -38,6 +40,11 @@ from tasks.model.submission import STATUS_DONE
 
 STATE_MISSING = "chưa nộp"
 STATE_LATE = "nộp muộn"
+# a unit with no accepted file yet, whose file is still being written in the drop folder
+STATE_WAITING = "tệp đang chờ thu nhận"
+# a unit that has reported, with another file (a correction) still being written
+STATE_SUBMITTED_WAITING = "đã nộp, có tệp đang chờ thu nhận"
+PORTAL_UNIT_NAME = "Số liệu cổng dịch vụ công"
 
 
 @dataclass(frozen=True)
@@ -167,17 +174,37 @@ def task_progress(registry: Registry, inputs: PeriodInputs) -> list[TaskProgress
     return rows
 
 
-def submission_states(registry: Registry, inputs: PeriodInputs) -> list[MissingUnitRow]:
-    """Expected units that have not submitted, or submitted after the due date."""
+def submission_states(registry: Registry, inputs: PeriodInputs,
+                      waiting: Sequence[WaitingFile] = ()) -> list[MissingUnitRow]:
+    """Expected units that have not submitted, or submitted after the due date; and every
+    unit (or folder) with a file still being written (``waiting``), which is shown as
+    waiting for intake, not as missing."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for file in waiting:
+        files[file.unit].append(file.shown_path)
     by_unit = inputs.submitted()
     rows = []
-    for unit in expected_units(registry, inputs):
+    expected = expected_units(registry, inputs)
+    for unit in expected:
         sub = by_unit.get(unit.code)
+        names = tuple(files.get(unit.code, ()))
         if sub is None:
-            rows.append(MissingUnitRow(unit.code, unit.name, STATE_MISSING))
+            rows.append(MissingUnitRow(unit.code, unit.name,
+                                       STATE_WAITING if names else STATE_MISSING,
+                                       waiting_files=names))
         elif not inputs.on_time(sub):
             rows.append(MissingUnitRow(unit.code, unit.name, STATE_LATE,
-                                       inputs.first_arrival(sub)))
+                                       inputs.first_arrival(sub), waiting_files=names))
+        elif names:
+            rows.append(MissingUnitRow(unit.code, unit.name, STATE_SUBMITTED_WAITING,
+                                       inputs.first_arrival(sub), waiting_files=names))
+    shown = {unit.code for unit in expected}
+    for code, paths in files.items():
+        if code not in shown:
+            agency = registry.agency(code)
+            name = agency.name if agency else (PORTAL_UNIT_NAME if code == PORTAL_UNIT
+                                               else code)
+            rows.append(MissingUnitRow(code, name, STATE_WAITING, waiting_files=tuple(paths)))
     return rows
 
 

@@ -55,8 +55,10 @@ class TaskProgressRow:
 class MissingUnitRow:
     unit: str
     unit_name: str
-    state: str  # "chưa nộp" or "nộp muộn"
+    state: str  # "chưa nộp", "nộp muộn", "tệp đang chờ thu nhận", …
     submitted_at: datetime | None = None
+    # the unit's files still being written in the drop folder when the report was made
+    waiting_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

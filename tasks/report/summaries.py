@@ -85,6 +85,12 @@ def report_markdown(outcome: ReportOutcome) -> str:
     lines += [f"- {escape(m.unit)} — {escape(m.unit_name)}" for m in missing] or ["- Không có."]
     lines += ["", f"## Đơn vị nộp muộn ({len(late)})", ""]
     lines += [f"- {escape(m.unit)} — {escape(m.unit_name)}" for m in late] or ["- Không có."]
+    waiting = [m for m in content.missing if m.waiting_files]
+    if waiting:
+        lines += ["", f"## Tệp đang chờ thu nhận ({sum(len(m.waiting_files) for m in waiting)})"
+                  " — đang được ghi, thu nhận ở lần chạy sau", ""]
+        lines += [f"- {escape(m.unit)} — {escape(m.unit_name)} ({escape(m.state)}): "
+                  + ", ".join(escape(f) for f in m.waiting_files) for m in waiting]
     if content.rejected:
         lines += ["", f"## Tệp bị từ chối ({len(content.rejected)})", ""]
         lines += [f"- {escape(f'{r.agency_folder}/{r.file_name}')}" for r in content.rejected]

@@ -24,6 +24,7 @@ from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import (
     STATE_MISSING,
+    STATE_WAITING,
     PeriodInputs,
     compute_indicators,
     expected_units,
@@ -37,10 +38,11 @@ from tasks.indicators.rollup import gather_rollup, portal_files_used
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import PeriodStore, ReportStore
-from tasks.model.records import StoredPortalFile, StoredRejection
+from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
 from tasks.model.report import (
     PORTAL_MISSING_VI,
     IndicatorValue,
+    MissingUnitRow,
     RejectedFileRow,
     ReportContent,
 )
@@ -89,7 +91,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                  rejections: list[StoredRejection], *,
                  data_gaps: Sequence[str] = (),
                  index766: Index766Config | None = None,
-                 dossier_counts: DossierCounts | None = None) -> BuiltReport:
+                 dossier_counts: DossierCounts | None = None,
+                 waiting: Sequence[WaitingFile] = ()) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
@@ -97,6 +100,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     With a current dossier file and ``index766``, the 766 indicators, points and the
     disagreements with the aggregated statistics are added (:mod:`dossier_figures`), from
     ``dossier_counts`` when given (the flow's cached counts), else from the file.
+    ``waiting``: files still being written in the drop folders, shown with their units
+    (such a unit is «tệp đang chờ thu nhận», not «chưa nộp»).
     """
     tasks = task_progress(registry, inputs)
     dossiers = (dossier_figures(registry, inputs, index766, dossier_counts)
@@ -116,7 +121,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         generated_at=datetime.fromtimestamp(0).astimezone(), window=inputs.window,
         indicators=indicators, indicator_names=names,
         indicator_kinds=registry.indicator_kinds(), unit_names=units,
-        tasks=tasks, missing=submission_states(registry, inputs),
+        tasks=tasks, missing=submission_states(registry, inputs, waiting),
         rejected=[RejectedFileRow(r.agency_folder or r.source, r.file_name, r.arrived_at,
                                   "; ".join(p.line_vi() for p in r.problems))
                   for r in rejections],
@@ -140,7 +145,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     shown: dict[str, Any] = {
         "indicators": [asdict(v) for v in content.indicators],
         "tasks": [asdict(t) for t in content.tasks],
-        "missing": [asdict(m) for m in content.missing],
+        "missing": [_shown_state(m) for m in content.missing],
         "rejected": [asdict(r) for r in content.rejected],
         "inputs": used,
     }
@@ -153,6 +158,15 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
               len(missing), f" ({', '.join(missing)})" if missing else "")
     _LOG.debug("kỳ %s: dấu vân tay dữ liệu %s", content.period, fingerprint)
     return BuiltReport(content, used, fingerprint)
+
+
+def _shown_state(row: MissingUnitRow) -> dict[str, Any]:
+    """A unit's state as the fingerprint sees it: without the waiting files' key when there
+    are none, so that reports made before files could wait keep their fingerprint."""
+    shown = asdict(row)
+    if not row.waiting_files:
+        del shown["waiting_files"]
+    return shown
 
 
 def _default(value: object) -> str:
@@ -295,6 +309,8 @@ class ReportOutcome:
         return {"period": self.period, "version": self.version, "created": self.created,
                 "folder": str(self.folder), "missing_units": sum(
                     1 for m in self.content.missing if m.state == STATE_MISSING),
+                "waiting_units": sum(
+                    1 for m in self.content.missing if m.state == STATE_WAITING),
                 "rejected_files": len(self.content.rejected),
                 "portal_missing": self.content.portal_missing,
                 "data_gaps": list(self.content.data_gaps)}

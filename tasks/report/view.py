@@ -42,6 +42,7 @@ IDX766_PREFIX = "idx766_"
 
 STATE_MISSING = "chưa nộp"
 STATE_LATE = "nộp muộn"
+STATE_WAITING = "tệp đang chờ thu nhận"
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _TARGET_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "==": "="}
@@ -287,13 +288,24 @@ class _Builder:
         if late:
             paragraphs.append(f"Đơn vị gửi báo cáo muộn ({len(late)}): "
                               + ", ".join(clean(m.unit_name or m.unit) for m in late) + ".")
+        waiting = [m for m in self.c.missing if m.state == STATE_WAITING]
+        if waiting:
+            paragraphs.append(
+                f"Đơn vị có tệp đang chờ thu nhận ({len(waiting)}, tệp đang được ghi khi lập "
+                "báo cáo, sẽ được thu nhận ở lần chạy sau; chưa tính là đã nộp): "
+                + ", ".join(clean(m.unit_name or m.unit) for m in waiting) + ".")
         if not self.c.missing:
             paragraphs.append("Tất cả các đơn vị đã gửi báo cáo đúng hạn.")
+        any_waiting = any(m.waiting_files for m in self.c.missing)
         rows = [[str(i), clean(m.unit_name or m.unit), clean(m.state),
                  m.submitted_at.strftime("%d/%m/%Y %H:%M") if m.submitted_at else ""]
+                + ([clean(", ".join(m.waiting_files))] if any_waiting else [])
                 for i, m in enumerate(self.c.missing, start=1)]
-        tables = [Table(["STT", "Đơn vị", "Tình trạng", "Thời điểm gửi"], rows,
-                        "Đơn vị chưa gửi hoặc gửi muộn")] if rows else []
+        headers = ["STT", "Đơn vị", "Tình trạng", "Thời điểm gửi"]
+        if any_waiting:
+            headers.append("Tệp đang chờ thu nhận")
+        tables = [Table(headers, rows, "Đơn vị chưa gửi hoặc gửi muộn"
+                        + (", tệp đang chờ thu nhận" if any_waiting else ""))] if rows else []
         return Section("III", "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ", paragraphs, tables)
 
     # ------------------------------------------------------------------ IV

@@ -35,6 +35,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tasks.indicators.compute import STATE_WAITING
 from tasks.model.report import (
     INCOMPLETE_VI,
     PROVINCE,
@@ -81,6 +82,7 @@ TASK_HEADERS = (
     "Khó khăn, vướng mắc",
 )
 MISSING_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Tình trạng", "Thời điểm nộp")
+WAITING_HEADER = "Tệp đang chờ thu nhận"
 REJECTED_HEADERS = ("Thư mục đơn vị", "Tên tệp", "Thời điểm nhận", "Nội dung lỗi")
 
 RATE_FORMAT = "0.00%"
@@ -348,20 +350,24 @@ class _Writer:
             _Col(MISSING_HEADERS[2]),
             _Col(MISSING_HEADERS[3]),
         ]
+        waiting = any(row.waiting_files for row in self.content.missing)
+        if waiting:  # files still being written when the report was made
+            columns.append(_Col(WAITING_HEADER, wrap=True))
         rows = [
             [
                 _Out(row.unit),
                 _Out(row.unit_name or self.content.unit_names.get(row.unit, row.unit)),
                 _Out(row.state),
                 _Out(self._naive_or_none(row.submitted_at), DATETIME_FORMAT),
-            ]
+            ] + ([_Out("\n".join(row.waiting_files))] if waiting else [])
             for row in self.content.missing
         ]
         table = _write_table(ws, 1, columns, rows)
         _status_colours(
             ws,
             f"C{table.first_row}:C{table.last_row}",
-            [("chưa nộp", _RED), ("nộp muộn", _AMBER)],
+            [("chưa nộp", _RED), ("nộp muộn", _AMBER)]
+            + ([(STATE_WAITING, _AMBER)] if waiting else []),
         )
         _finish(ws, table, freeze_column=1)
 
