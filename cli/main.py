@@ -19,6 +19,9 @@ app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ."
 
 WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Thư mục làm việc "
                                                    "(mặc định: CCHC_WORKSPACE hoặc ./workspace)")]
+NoWaitOpt = Annotated[bool, typer.Option(
+    "--no-wait", help="Không chờ tệp đang được ghi (tệp đó được ghi là «đang chờ thu nhận» và "
+    "thu nhận ở lần chạy sau), như lịch chạy định kỳ")]
 
 
 # The first start of Prefect's temporary server creates its database and runs every Prefect
@@ -133,13 +136,30 @@ def template(
 
 @app.command()
 def collect(workspace: WorkspaceOpt = None,
-            period: Annotated[str | None, typer.Option("--period")] = None) -> None:
-    """Thu nhận các tệp trong thư mục inbox/ và portal/ của thư mục làm việc."""
+            period: Annotated[str | None, typer.Option("--period")] = None,
+            no_wait: NoWaitOpt = False) -> None:
+    """Thu nhận các tệp trong thư mục inbox/ và portal/ của thư mục làm việc.
+
+    Tệp đang được ghi (sửa chưa đủ CCHC_SETTLE_SECONDS) được chờ cho ghi xong, trừ khi
+    có --no-wait."""
     _start_prefect()
     from flows.collect import collect_submissions
 
-    counts = collect_submissions(period=period, workspace=str(workspace) if workspace else None)
+    counts = collect_submissions(period=period, workspace=str(workspace) if workspace else None,
+                                 wait_for_files=not no_wait)
+    waiting = counts.pop("waiting_files", [])
     typer.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    _print_waiting(waiting)
+
+
+def _print_waiting(waiting: object) -> None:
+    """Each file left waiting for a later intake, with its unit: never hidden."""
+    if not isinstance(waiting, list) or not waiting:
+        return
+    typer.echo(f"  Tệp đang chờ thu nhận ({len(waiting)}, đang được ghi; thu nhận ở lần chạy "
+               "sau, đơn vị chưa tính là đã nộp):")
+    for item in waiting:
+        typer.echo(f"    {item['file']} (đơn vị {item['unit']})")
 
 
 def main() -> None:  # pragma: no cover - console entry point
@@ -154,6 +174,7 @@ def _print_report(summary: dict[str, object]) -> None:
                f"{summary['rejected_files']}")
     if summary.get("published_to"):
         typer.echo(f"  Đã gửi Sở Nội vụ: {summary['published_to']}")
+    _print_waiting(summary.get("waiting_files"))
 
 
 @app.command()
@@ -164,13 +185,18 @@ def run(
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Không gửi Sở Nội vụ")] = False,
     force: Annotated[bool, typer.Option("--force", help="Tạo bản mới dù dữ liệu không đổi")
                      ] = False,
+    no_wait: NoWaitOpt = False,
 ) -> None:
-    """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ."""
+    """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ.
+
+    Tệp vừa thả vào thư mục (đang được ghi) được chờ cho ghi xong rồi mới thu nhận, tối đa
+    CCHC_SETTLE_SECONDS sau lần sửa cuối của mỗi tệp; --no-wait: không chờ."""
     _start_prefect()
     from flows.monthly_report import monthly_report
 
     summary = monthly_report(period=period, force=force, publish=not no_publish,
-                             workspace=str(workspace) if workspace else None)
+                             workspace=str(workspace) if workspace else None,
+                             wait_for_files=not no_wait)
     _print_report(summary)
 
 
@@ -179,7 +205,8 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
         "demo-workspace"),
          history: Annotated[bool, typer.Option("--history", help="12 tháng qua mốc 01/7/2025 "
                                                "(cấp huyện trước, cấp xã sau) và biểu đồ xu "
-                                               "hướng có điểm gián đoạn")] = False) -> None:
+                                               "hướng có điểm gián đoạn")] = False,
+         no_wait: NoWaitOpt = False) -> None:
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
     from cli.demo_run import history_periods, stage_and_collect
@@ -206,7 +233,8 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
             _start_prefect()
             started = True
         typer.echo("Đang chạy luồng báo cáo tháng…")
-        summary = monthly_report(period=period, workspace=str(workspace.resolve()))
+        summary = monthly_report(period=period, workspace=str(workspace.resolve()),
+                                 wait_for_files=not no_wait)
         _print_report(summary)
 
 

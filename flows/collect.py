@@ -17,36 +17,41 @@ from flows.resources import Resources, build_agency_mail, build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
 from tasks.intake.collect import CollectSummary, FileOutcome, summarize
+from tasks.intake.summaries import waiting_summary
 from tasks.model.periods import parse_period
 
 
-def collect_inbox(res: Resources) -> CollectSummary:
+def collect_inbox(res: Resources, *, wait: bool = False) -> CollectSummary:
     """Every file waiting in ``inbox/``, oldest first, one task per file."""
-    return _collect(res, res.inbox, intake_steps.collect_submission_file, rules=res.rules)
+    return _collect(res, res.inbox, intake_steps.collect_submission_file, wait=wait,
+                    rules=res.rules)
 
 
-def collect_portal(res: Resources) -> CollectSummary:
+def collect_portal(res: Resources, *, wait: bool = False) -> CollectSummary:
     """Every portal export or dossier file waiting in ``portal/``."""
-    return _collect(res, res.portal, intake_steps.collect_portal_file, index766=res.index766)
+    return _collect(res, res.portal, intake_steps.collect_portal_file, wait=wait,
+                    index766=res.index766)
 
 
 def _collect(res: Resources, folder: DropFolder,
-             step: Callable[..., FileOutcome | None], **options: object) -> CollectSummary:
+             step: Callable[..., FileOutcome | None], *, wait: bool,
+             **options: object) -> CollectSummary:
     """Under the workspace lock: finish what a crash left, then take in each file that
-    is no longer being written, in order of first sighting."""
-    today, now = res.today(), res.now()
+    is no longer being written, in order of first sighting (with ``wait``, after waiting
+    for those still being written); the others are listed as waiting."""
     source = "portal" if folder is res.portal else "inbox"
     settle = timedelta(seconds=res.settings.settle_seconds)
     try:
-        ready = intake_steps.open_intake(res.lock, folder, res.db, source=source, now=now,
-                                         settle=settle)
+        listing = intake_steps.open_intake(res.lock, folder, res.db, source=source,
+                                           clock=res.now, settle=settle, wait=wait)
+        today, now = res.today(), res.now()
         logger = get_run_logger()
         outcomes = []
-        for number, item in enumerate(ready, start=1):
+        for number, item in enumerate(listing.ready, start=1):
             outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now,
                                  **options))
-            logger.info("%s: %d/%d tệp", source, number, len(ready))
-        return summarize(outcomes)
+            logger.info("%s: %d/%d tệp", source, number, len(listing.ready))
+        return summarize(outcomes, listing.waiting)
     finally:
         res.lock.release()
 
@@ -55,25 +60,33 @@ def _collect(res: Resources, folder: DropFolder,
 def collect_submissions(
     period: Annotated[str | None, Field(examples=["2025-05"])] = None,
     workspace: SkipJsonSchema[str | None] = None,
-) -> dict[str, int]:
+    wait_for_files: bool = False,
+) -> dict[str, object]:
     """Process the collection folder: accept each file once, or reject it with a receipt.
 
-    Returns counts: accepted, duplicate, superseded (earlier files replaced), rejected.
+    Returns counts: accepted, duplicate, superseded (earlier files replaced), rejected,
+    waiting (files still being written, left for a later intake), and ``waiting_files``
+    (each such file with its unit).
 
     Args:
         period: Chỉ để ghi nhãn bảng tổng hợp (ví dụ 2025-05); tệp của mọi kỳ đều được
             thu nhận.
         workspace: Thư mục làm việc (chỉ cho CLI và kiểm thử; triển khai dùng biến môi
             trường CCHC_WORKSPACE của worker, không hiện trên giao diện).
+        wait_for_files: Chờ các tệp đang được ghi (tối đa CCHC_SETTLE_SECONDS sau lần sửa
+            cuối của mỗi tệp) rồi mới thu nhận; tắt (lịch chạy định kỳ): tệp đang ghi được
+            liệt kê là «đang chờ thu nhận» và để lần sau.
     """
     res = build_resources(load_settings(workspace=Path(workspace) if workspace else None))
     label = parse_period(period).label if period else None
-    inbox = collect_inbox(res)
-    portal = collect_portal(res)
+    inbox = collect_inbox(res, wait=wait_for_files)
+    portal = collect_portal(res, wait=wait_for_files)
     intake_steps.publish_collect_artifacts(inbox, portal, label)
     mail = build_agency_mail(res.settings)
     if mail is not None:  # each rejected file's receipt, mailed once to its agency
         delivery_steps.send_receipts(res.db, res.registry, res.deliveries, mail.smtp,
                                      mail.sender, res.now())
     return {**inbox.counts(), "portal_accepted": portal.accepted,
-            "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected}
+            "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected,
+            "portal_waiting": len(portal.waiting),
+            "waiting_files": waiting_summary([*inbox.waiting, *portal.waiting])}

@@ -17,6 +17,7 @@ from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
+from tasks.intake.summaries import waiting_summary
 from tasks.model.periods import PeriodKind
 from tasks.report import steps as report_steps
 from tasks.report.letterhead import letterhead_from
@@ -30,6 +31,7 @@ def monthly_report(
     publish: bool = True,
     workspace: SkipJsonSchema[str | None] = None,
     period_kind: PeriodKind = "month",
+    wait_for_files: bool = False,
 ) -> dict[str, object]:
     """Collect what is waiting, compute the period's indicators and publish the report.
 
@@ -49,12 +51,17 @@ def monthly_report(
             trường CCHC_WORKSPACE của worker, không hiện trên giao diện).
         period_kind: Loại kỳ khi để trống "period": month (tháng), quarter (quý),
             half (6 tháng), nine_months (9 tháng), year (năm).
+        wait_for_files: Chờ các tệp đang được ghi (tối đa CCHC_SETTLE_SECONDS sau lần sửa
+            cuối của mỗi tệp) rồi mới thu nhận (lệnh cchc run); tắt (lịch chạy định kỳ): tệp
+            đang ghi được ghi vào báo cáo là «tệp đang chờ thu nhận», không phải «chưa nộp».
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     target = report_period(period, period_kind, settings)  # a bad period stops here, first
     res = build_resources(settings)
     with period_slot(target, timeout=settings.lock_timeout_seconds):
-        inbox, portal = collect_inbox(res), collect_portal(res)
+        inbox = collect_inbox(res, wait=wait_for_files)
+        portal = collect_portal(res, wait=wait_for_files)
+        waiting = [*inbox.waiting, *portal.waiting]
         portal_api = fetch_portal_figures(res, target)
         intake_steps.publish_collect_artifacts(inbox, portal, target.label)
         inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target,
@@ -62,7 +69,7 @@ def monthly_report(
         counts = report_steps.dossier_counts(res.registry, inputs, res.index766)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
                                           data_gaps=portal_api.gaps, index766=res.index766,
-                                          dossier_counts=counts)
+                                          dossier_counts=counts, waiting=waiting)
         built = report_steps.add_trend(res.db, res.registry, built, rules=res.rules)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
@@ -73,4 +80,5 @@ def monthly_report(
                     if publish else None)
         report_steps.publish_report_artifacts(outcome)
         return {**outcome.summary(), "collected": inbox.counts(),
+                "waiting_files": waiting_summary(waiting),
                 "portal_api": portal_api.summary(), **delivery_steps.delivery_summary(delivery)}

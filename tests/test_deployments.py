@@ -82,7 +82,10 @@ def test_pool_deployments_run_this_checkout_in_the_given_workspace(
 def test_the_report_form_is_described_in_vietnamese_without_a_workspace_field(
         served: dict[str, RunnerDeployment]) -> None:
     form = _schema(served["bao-cao-thang"])
-    assert list(form) == ["period", "force", "publish", "period_kind"]  # no free path
+    assert list(form) == ["period", "force", "publish", "period_kind",
+                          "wait_for_files"]  # no free path
+    assert form["wait_for_files"]["default"] is False  # a scheduled run never waits
+    assert "tệp đang chờ thu nhận" in form["wait_for_files"]["description"]
     assert "2025-05" in form["period"]["examples"]
     assert "Kỳ báo cáo" in form["period"]["description"]
     assert "phiên bản mới" in form["force"]["description"]
@@ -90,5 +93,7 @@ def test_the_report_form_is_described_in_vietnamese_without_a_workspace_field(
     assert form["period_kind"]["enum"] == ["month", "quarter", "half", "nine_months", "year"]
     assert "quý" in form["period_kind"]["description"]
     collect = _schema(served["thu-nhan"])
-    assert list(collect) == ["period"] and "thu nhận" in collect["period"]["description"]
+    assert list(collect) == ["period", "wait_for_files"]
+    assert "thu nhận" in collect["period"]["description"]
+    assert collect["wait_for_files"]["default"] is False
     assert _schema(served["nhac-nop-bao-cao"]) == {}  # nothing to fill in, no free path

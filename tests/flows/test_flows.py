@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from prefect.artifacts import Artifact
 
+from config.registry import load_registry
 from flows.collect import collect_submissions
 from flows.monthly_report import monthly_report
+from tasks.intake.template import TaskEntry, write_template
 from tests import scenario
 
 
@@ -30,7 +33,8 @@ def test_collect_flow_counts(env: Path) -> None:
     (env / "inbox" / "STP" / "hong.xlsx").write_bytes(b"not a workbook")
     counts = collect_submissions(period="2025-05", workspace=str(env))
     assert counts == {"accepted": 2, "duplicate": 0, "superseded": 0, "rejected": 1,
-                      "portal_accepted": 1, "portal_duplicate": 0, "portal_rejected": 0}
+                      "waiting": 0, "portal_accepted": 1, "portal_duplicate": 0,
+                      "portal_rejected": 0, "portal_waiting": 0, "waiting_files": []}
     assert (env / "cchc.db").exists()
     again = collect_submissions(workspace=str(env))
     assert again["accepted"] == 0 and again["rejected"] == 0
@@ -129,3 +133,51 @@ def test_the_smtp_password_comes_from_a_prefect_secret_block() -> None:
     mail = build_mail_channel(settings)
     assert mail is not None and mail.smtp.password == "mat-khau-trong-block"
     assert "mat-khau-trong-block" not in repr(mail)
+
+
+def _drop_stp(env: Path) -> Path:
+    """STP's report, written just now (its modification time is this second's)."""
+    registry = load_registry(env.parent / "registry")
+    return write_template(registry, "STP", scenario.PERIOD, env / "inbox" / "STP" / "stp.xlsx",
+                          [TaskEntry("T2", "Đang thực hiện", 40)], {"kiem_tra": 1})
+
+
+def test_drop_then_run_waits_for_the_new_file_and_counts_it(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "3")
+    _drop_stp(env)
+    summary = monthly_report(period="2025-05", workspace=str(env), publish=False,
+                             wait_for_files=True)
+    assert summary["missing_units"] == 0  # STP's file was waited for, then taken in
+    assert summary["waiting_files"] == []
+    assert not (env / "inbox" / "STP" / "stp.xlsx").exists()
+
+
+def test_a_scheduled_run_lists_the_file_it_did_not_wait_for(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    collect_submissions(workspace=str(env))  # the earlier files, taken in a quarter ago
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "60")
+    _drop_stp(env)
+    summary = monthly_report(period="2025-05", workspace=str(env))  # as scheduled: no wait
+    waiting_files = summary["waiting_files"]
+    assert isinstance(waiting_files, list) and len(waiting_files) == 1
+    waiting = waiting_files[0]
+    assert (waiting["file"], waiting["unit"]) == ("inbox/STP/stp.xlsx", "STP")
+    assert (env / "inbox" / "STP" / "stp.xlsx").exists()  # left for the next intake
+    assert summary["missing_units"] == 0 and summary["waiting_units"] == 1
+
+    table = Artifact.get("thu-nhan-tung-tep")
+    assert table is not None
+    rows = json.loads(str(table.data))
+    assert {"Tệp": "STP/stp.xlsx", "Kết quả": "đang chờ thu nhận (tệp đang được ghi)"}.items() \
+        <= next(r for r in rows if r["Tệp"] == "STP/stp.xlsx").items()
+
+    version = Path(str(summary["folder"]))
+    sheet = load_workbook(version / "bao-cao-cchc-2025-05.xlsx")["Đơn vị chưa nộp"]
+    lines = [[str(c) if c is not None else "" for c in row]
+             for row in sheet.iter_rows(values_only=True)]
+    stp = next(line for line in lines if "STP" in line)
+    assert "tệp đang chờ thu nhận" in stp and "inbox/STP/stp.xlsx" in " ".join(stp)
+    assert not any(cell == "chưa nộp" for line in lines for cell in line)
+    html = (version / "bao-cao-cchc-2025-05.html").read_text(encoding="utf-8")
+    assert "inbox/STP/stp.xlsx" in html and "tệp đang chờ thu nhận" in html
