@@ -8,6 +8,7 @@ test) and, where the old code allocated gigabytes, a cap on the child's memory.
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -20,7 +21,11 @@ import pytest
 from config.registry import Registry
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.template import TaskEntry
-from tests.builders import write_submission
+from tasks.intake.validation import validate_submission
+from tasks.model.problems import Problem
+from tasks.model.submission import Submission
+from tasks.report import vietnamese as vi
+from tests.builders import TODAY, write_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK_SHEET = "xl/worksheets/sheet2.xml"  # «Nhiệm vụ» in the template
@@ -153,3 +158,80 @@ def test_a_far_formatted_empty_cell_still_costs_nothing(tmp_path: Path,
     done = cchc_validate(path)
     assert done.returncode in (0, 1), done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+# --- 3. metric values too large for a report ------------------------------------------
+def _validated(path: Path, registry: Registry) -> Submission | list[Problem]:
+    return validate_submission(read_submission(path), registry, today=TODAY,
+                               folder_agency="SNV")
+
+
+def _json_file(path: Path, metrics: list[dict[str, object]] | str,
+               tasks: list[dict[str, object]] | None = None) -> Path:
+    body = metrics if isinstance(metrics, str) else json.dumps(metrics, ensure_ascii=False)
+    text = ('{"Mã đơn vị": "SNV", "Kỳ báo cáo": "2025-05", "Nhiệm vụ": '
+            + json.dumps(tasks or [], ensure_ascii=False) + ', "Chỉ tiêu": ' + body + "}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _csv_file(path: Path, value: str) -> Path:
+    path.write_text("Thông tin\nMã đơn vị;SNV\nKỳ báo cáo;05/2025\nNhiệm vụ\n"
+                    "Mã nhiệm vụ;Tình trạng;Tiến độ (%)\nIV.1;Đang thực hiện;40\n"
+                    f"Chỉ tiêu\nMã chỉ tiêu;Giá trị;Ghi chú\nkiem_tra_cchc;{value};\n",
+                    encoding="utf-8")
+    return path
+
+
+def _huge(kind: str, tmp_path: Path, registry: Registry) -> Path:
+    if kind == "xlsx-1e26":
+        return write_submission(tmp_path / "bc.xlsx", registry, "SNV",
+                                metrics={"kiem_tra_cchc": 1e26})
+    if kind == "json-1e26":
+        return _json_file(tmp_path / "bc.json", '[{"Mã chỉ tiêu": "kiem_tra_cchc", '
+                                                '"Giá trị": 1e26}]')
+    if kind == "json-400-digit-text":
+        return _json_file(tmp_path / "bc.json", [{"Mã chỉ tiêu": "kiem_tra_cchc",
+                                                  "Giá trị": "9" * 400}])
+    if kind == "json-400-digit-integer":
+        return _json_file(tmp_path / "bc.json", '[{"Mã chỉ tiêu": "kiem_tra_cchc", '
+                                                '"Giá trị": ' + "9" * 400 + "}]")
+    if kind == "csv-400-digits":
+        return _csv_file(tmp_path / "bc.csv", "9" * 400)
+    assert kind == "csv-grouped"
+    return _csv_file(tmp_path / "bc.csv", "1.000.000.000.000")
+
+
+@pytest.mark.parametrize("kind", ["xlsx-1e26", "json-1e26", "json-400-digit-text",
+                                  "json-400-digit-integer", "csv-400-digits", "csv-grouped"])
+def test_a_metric_value_too_large_is_refused_in_every_format(
+        tmp_path: Path, registry: Registry, kind: str) -> None:
+    result = _validated(_huge(kind, tmp_path, registry), registry)
+    assert isinstance(result, list), result
+    [problem] = result
+    assert (problem.sheet, problem.column) == ("Chỉ tiêu", "Giá trị"), problem
+    assert "quá lớn" in problem.message and len(problem.message) < 200, problem
+
+
+def test_the_largest_count_is_still_taken(tmp_path: Path, registry: Registry) -> None:
+    result = _validated(_csv_file(tmp_path / "bc.csv", "1.000.000.000"), registry)
+    assert isinstance(result, Submission), result
+    assert result.metrics[0].value == 1e9
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1e26, "100.000.000.000.000.000.000.000.000"),
+    (-1e26, "-100.000.000.000.000.000.000.000.000"),
+    (1.7976931348623157e308, None),
+    (10 ** 400, "10" + ".000" * 133),
+    (10 ** 5000, None),
+    (float("inf"), vi.NO_DATA),
+    (float("nan"), vi.NO_DATA),
+    (1234.5, "1.234,5"),
+    (-0.125, "-0,13"),
+], ids=["1e26", "-1e26", "largest-float", "400-digits", "5000-digits", "inf", "nan",
+        "1234.5", "-0.125"])
+def test_the_vietnamese_number_never_raises(value: float, text: str | None) -> None:
+    written = vi.number(value)
+    assert text is None or written == text, written
+    assert vi.percent(value)  # and a rate too

@@ -5,7 +5,8 @@ period (:meth:`ReportingRules.reports_for`, the same rule that lists the units e
 to report); the period must be real and not in the future; task ids must exist and be
 assigned to the agency (as lead or coordinating unit); status is one of Chưa thực hiện /
 Đang thực hiện / Hoàn thành; progress 0-100; Hoàn thành needs a completion date (not in the future)
-and 100 %; metric codes must exist and values be numbers ≥ 0.
+and 100 %; metric codes must exist and values be numbers from 0 to
+:data:`MAX_METRIC_VALUE`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ from tasks.sheets.cells import (
     parse_number,
     parse_percent,
 )
+
+# Every metric an agency reports is a count (inspections, documents, articles …, see
+# config/data/indicators.yaml): a billion is far above any real one, and far below what a
+# float, a Decimal or a report cell cannot hold.
+MAX_METRIC_VALUE = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,9 @@ class MetricRowModel(BaseModel):
             raise ValueError(str(exc)) from exc
         if number < 0:
             raise ValueError(f"giá trị phải lớn hơn hoặc bằng 0, không phải {number:g}")
+        if number > MAX_METRIC_VALUE:
+            raise ValueError(f"giá trị {number:g} quá lớn, không phải số liệu có thật (tối đa "
+                             f"{MAX_METRIC_VALUE:,})".replace(",", "."))
         return number
 
     @field_validator("note", mode="before")
