@@ -235,3 +235,24 @@ def test_the_vietnamese_number_never_raises(value: float, text: str | None) -> N
     written = vi.number(value)
     assert text is None or written == text, written
     assert vi.percent(value)  # and a rate too
+
+
+# --- 8. JSON that breaks the parser: unreadable (exit 2), with advice for JSON ------------
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000,
+                                     '{"Mã đơn vị": ' + "7" * 5000 + "}"],
+                         ids=["nested-100000-deep", "5000-digit-integer"])
+def test_json_the_parser_cannot_hold_is_unreadable(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bc.json"
+    path.write_text(content, encoding="utf-8")
+    output = _no_crash(cchc_validate(path), 2)
+    assert "JSON" in output and "bằng Excel" not in output, output
+
+
+# --- 12. a JSON object naming one key twice ---------------------------------------------
+def test_a_duplicate_json_key_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bc.json"
+    path.write_text('{"Mã đơn vị": "SNV", "Mã đơn vị": "STP", "Kỳ báo cáo": "2025-05"}',
+                    encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    assert "«Mã đơn vị» ghi hai lần" in str(caught.value)
