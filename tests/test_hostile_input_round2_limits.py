@@ -256,3 +256,26 @@ def test_a_duplicate_json_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile) as caught:
         read_submission(path)
     assert "«Mã đơn vị» ghi hai lần" in str(caught.value)
+
+
+# --- 12. accepted before and wrong --------------------------------------------------------
+@pytest.mark.parametrize(("task", "column", "words"), [
+    ({"Tình trạng": "Đang thực hiện", "Tiến độ (%)": 100}, "Tình trạng", "tiến độ 100%"),
+    ({"Tình trạng": "Chưa thực hiện", "Tiến độ (%)": 80}, "Tiến độ (%)", "0% hoặc để trống"),
+    ({"Tình trạng": "Hoàn thành", "Tiến độ (%)": 100, "Ngày hoàn thành": "01/01/1900"},
+     "Ngày hoàn thành", "không hợp lý"),
+], ids=["100-in-progress", "80-not-started", "done-in-1900"])
+def test_status_progress_and_date_that_contradict_are_refused(
+        tmp_path: Path, registry: Registry, task: dict[str, object], column: str,
+        words: str) -> None:
+    path = _json_file(tmp_path / "bc.json", [], [{"Mã nhiệm vụ": "IV.1", **task}])
+    result = _validated(path, registry)
+    assert isinstance(result, list), result
+    [problem] = result
+    assert (problem.sheet, problem.row, problem.column) == ("Nhiệm vụ", 1, column), problem
+    assert words in problem.message, problem
+
+
+def test_a_file_named_dot_dot_xlsx_is_read_as_xlsx(tmp_path: Path, registry: Registry) -> None:
+    path = _valid(tmp_path, registry).rename(tmp_path / "..xlsx")
+    assert isinstance(_validated(path, registry), Submission)

@@ -41,6 +41,7 @@ from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import (
     STATUS_DONE,
+    STATUS_NOT_STARTED,
     STATUSES,
     MetricLine,
     Submission,
@@ -59,6 +60,8 @@ from tasks.sheets.cells import (
 # config/data/indicators.yaml): a billion is far above any real one, and far below what a
 # float, a Decimal or a report cell cannot hold.
 MAX_METRIC_VALUE = 1_000_000_000
+# a completion date before this is a typing slip (01/01/1900 is Excel's day 1)
+EARLIEST_COMPLETION = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ class TaskRowModel(BaseModel):
             raise ValueError(str(exc)) from exc
         if day > _ctx(info).today:
             raise ValueError(f"ngày hoàn thành {day:%d/%m/%Y} ở tương lai")
+        if day < EARLIEST_COMPLETION:
+            raise ValueError(f"ngày hoàn thành {day:%d/%m/%Y} không hợp lý (trước năm "
+                             f"{EARLIEST_COMPLETION.year}); hãy ghi ngày hoàn thành thật")
         return day
 
     @field_validator("result", "difficulties", mode="before")
@@ -294,6 +300,14 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
                                         f"phải {progress:g}%", SHEET_TASKS, raw_row.row,
                                         COL_PROGRESS))
             progress = 100.0
+        elif model.status == STATUS_NOT_STARTED and progress:
+            problems.append(Problem(f"nhiệm vụ «{STATUS_NOT_STARTED}» phải có tiến độ 0% hoặc "
+                                    f"để trống, không phải {progress:g}%", SHEET_TASKS,
+                                    raw_row.row, COL_PROGRESS))
+        elif progress == 100:
+            problems.append(Problem(f"tiến độ 100% nhưng tình trạng «{model.status}»; nếu đã "
+                                    f"xong hãy chọn «{STATUS_DONE}» và ghi ngày hoàn thành",
+                                    SHEET_TASKS, raw_row.row, COL_STATUS))
         tasks.append(TaskLine(model.task_id, model.status, progress, model.completed_on,
                               model.result, model.difficulties, raw_row.row))
 
