@@ -279,3 +279,13 @@ def test_status_progress_and_date_that_contradict_are_refused(
 def test_a_file_named_dot_dot_xlsx_is_read_as_xlsx(tmp_path: Path, registry: Registry) -> None:
     path = _valid(tmp_path, registry).rename(tmp_path / "..xlsx")
     assert isinstance(_validated(path, registry), Submission)
+
+
+# --- 8. the self-check on a pipe or a device: refused at once ------------------------------
+def test_the_self_check_refuses_a_fifo_and_a_link_to_dev_zero(tmp_path: Path) -> None:
+    fifo = tmp_path / "bc.json"
+    os.mkfifo(fifo)
+    assert "tệp thông thường" in _no_crash(cchc_validate(fifo, timeout=60), 2)
+    link = tmp_path / "bc.csv"
+    link.symlink_to("/dev/zero")
+    assert "tệp thông thường" in _no_crash(cchc_validate(link, timeout=60), 2)
