@@ -88,6 +88,10 @@ def validate(
     rules = ReportingRules.from_settings(settings)
     registry = load_registry(settings.registry_dir)
     today = rules.today(datetime.now(UTC))
+    refusal = _not_a_readable_file(file)
+    if refusal:
+        typer.echo(f"Không đọc được tệp {file.name}: {refusal}", err=True)
+        raise typer.Exit(2)
     try:
         raw = read_submission(file)
     except (UnreadableFile, OSError) as exc:
@@ -102,6 +106,30 @@ def validate(
     for number, problem in enumerate(result, start=1):
         typer.echo(f"{number}. {problem.line_vi()}")
     raise typer.Exit(1)
+
+
+# the largest file the intake reads (connectors.drop_folder.MAX_READ_BYTES): the self-check
+# refuses what the intake would refuse, before reading it
+SELF_CHECK_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _not_a_readable_file(path: Path) -> str | None:
+    """Why ``validate`` will not read ``path`` (a pipe, a device such as /dev/zero behind
+    a symlink, a folder, a file too large), or ``None``: it never waits nor reads without
+    end."""
+    import stat
+
+    try:
+        status = path.stat()
+    except OSError:
+        return "không mở được tệp để đọc; hãy kiểm tra đường dẫn tệp"
+    if not stat.S_ISREG(status.st_mode):
+        return ("đây không phải là một tệp thông thường; hãy chỉ ra tệp báo cáo .xlsx, .csv "
+                "hoặc .json")
+    if status.st_size > SELF_CHECK_MAX_BYTES:
+        return (f"tệp quá lớn (trên {SELF_CHECK_MAX_BYTES // 1024 // 1024} MB); hãy xoá các "
+                "trang, hình ảnh không cần thiết rồi kiểm tra lại")
+    return None
 
 
 @app.command()

@@ -66,6 +66,8 @@ def test_excel_percent_format(tmp_path: Path, registry: Registry) -> None:
     cell = wb["nhiem vu"]["C4"]
     cell.value = 1.0
     cell.number_format = "0%"
+    # 100 % is a finished task (100 % while «Đang thực hiện» is refused)
+    wb["nhiem vu"]["B4"], wb["nhiem vu"]["D4"] = "Hoàn thành", "20/05/2025"
     wb.save(path)
     result = validate_submission(read_submission(path), registry, today=TODAY)
     assert isinstance(result, Submission)

@@ -278,14 +278,43 @@ def _converted_line(line: Sequence[str], sheet: str, number: int,
     return values
 
 
+_JSON_TOO_COMPLEX = ("tệp JSON lồng quá nhiều tầng ngoặc hoặc có số quá dài nên không đọc "
+                     "được; hãy xuất lại tệp JSON theo đúng mẫu (các dòng là danh sách "
+                     "[{…}], số ghi bình thường)")
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names one key twice (the message is the key)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key[:60])
+        found[key] = value
+    return found
+
+
+def _json_text(path: Path) -> str:
+    return _decode(_read_bytes(path))
+
+
 def _json_raw(path: Path) -> RawSubmission:
+    text = _json_text(path)
     try:
-        data = json.loads(_decode(_read_bytes(path)))
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         logger.warning("invalid JSON in %s: %s", path, exc)
         raise UnreadableFile(
             f"tệp JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}; hãy kiểm tra dấu "
             "ngoặc, dấu phẩy và dấu nháy quanh chỗ đó") from exc
+    except _DuplicateKey as exc:
+        raise UnreadableFile(f"tệp JSON có trường «{exc}» ghi hai lần trong cùng một đối "
+                             "tượng {…}; mỗi trường chỉ ghi một lần") from exc
+    except (RecursionError, ValueError) as exc:  # nested too deep, an integer too long
+        logger.warning("unreadable JSON in %s: %s", path, type(exc).__name__)
+        raise UnreadableFile(_JSON_TOO_COMPLEX) from exc
     if not isinstance(data, dict):
         raise UnreadableFile("tệp JSON phải là một đối tượng {…}")
     raw = RawSubmission()

@@ -5,7 +5,8 @@ period (:meth:`ReportingRules.reports_for`, the same rule that lists the units e
 to report); the period must be real and not in the future; task ids must exist and be
 assigned to the agency (as lead or coordinating unit); status is one of Chưa thực hiện /
 Đang thực hiện / Hoàn thành; progress 0-100; Hoàn thành needs a completion date (not in the future)
-and 100 %; metric codes must exist and values be numbers ≥ 0.
+and 100 %; metric codes must exist and values be numbers from 0 to
+:data:`MAX_METRIC_VALUE`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import (
     STATUS_DONE,
+    STATUS_NOT_STARTED,
     STATUSES,
     MetricLine,
     Submission,
@@ -53,6 +55,13 @@ from tasks.sheets.cells import (
     parse_number,
     parse_percent,
 )
+
+# Every metric an agency reports is a count (inspections, documents, articles …, see
+# config/data/indicators.yaml): a billion is far above any real one, and far below what a
+# float, a Decimal or a report cell cannot hold.
+MAX_METRIC_VALUE = 1_000_000_000
+# a completion date before this is a typing slip (01/01/1900 is Excel's day 1)
+EARLIEST_COMPLETION = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,9 @@ class TaskRowModel(BaseModel):
             raise ValueError(str(exc)) from exc
         if day > _ctx(info).today:
             raise ValueError(f"ngày hoàn thành {day:%d/%m/%Y} ở tương lai")
+        if day < EARLIEST_COMPLETION:
+            raise ValueError(f"ngày hoàn thành {day:%d/%m/%Y} không hợp lý (trước năm "
+                             f"{EARLIEST_COMPLETION.year}); hãy ghi ngày hoàn thành thật")
         return day
 
     @field_validator("result", "difficulties", mode="before")
@@ -176,6 +188,9 @@ class MetricRowModel(BaseModel):
             raise ValueError(str(exc)) from exc
         if number < 0:
             raise ValueError(f"giá trị phải lớn hơn hoặc bằng 0, không phải {number:g}")
+        if number > MAX_METRIC_VALUE:
+            raise ValueError(f"giá trị {number:g} quá lớn, không phải số liệu có thật (tối đa "
+                             f"{MAX_METRIC_VALUE:,})".replace(",", "."))
         return number
 
     @field_validator("note", mode="before")
@@ -285,6 +300,14 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
                                         f"phải {progress:g}%", SHEET_TASKS, raw_row.row,
                                         COL_PROGRESS))
             progress = 100.0
+        elif model.status == STATUS_NOT_STARTED and progress:
+            problems.append(Problem(f"nhiệm vụ «{STATUS_NOT_STARTED}» phải có tiến độ 0% hoặc "
+                                    f"để trống, không phải {progress:g}%", SHEET_TASKS,
+                                    raw_row.row, COL_PROGRESS))
+        elif progress == 100:
+            problems.append(Problem(f"tiến độ 100% nhưng tình trạng «{model.status}»; nếu đã "
+                                    f"xong hãy chọn «{STATUS_DONE}» và ghi ngày hoàn thành",
+                                    SHEET_TASKS, raw_row.row, COL_STATUS))
         tasks.append(TaskLine(model.task_id, model.status, progress, model.completed_on,
                               model.result, model.difficulties, raw_row.row))
 

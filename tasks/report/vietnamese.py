@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
 from tasks.model.periods import Period, parse_period
 
@@ -21,34 +21,52 @@ def number(value: float | None, decimals: int = 2) -> str:
     """``1234`` → ``1.234``, ``1234.5`` → ``1.234,5``, ``-0.125`` → ``-0,13``.
 
     At most ``decimals`` decimals (rounded half up), trailing zeros dropped; ``None`` or a
-    value that is not finite → :data:`NO_DATA`.
+    value that is not finite → :data:`NO_DATA`. Never raises: a value too large for the
+    report (``1e26``, an integer of 400 digits) is still written out, digit by digit, and
+    anything that is not a number at all reads :data:`NO_DATA`.
     """
-    if value is None or not math.isfinite(value):
+    if value is None or isinstance(value, bool):
         return NO_DATA
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        exact = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return NO_DATA
+    if not exact.is_finite():
+        return NO_DATA
+    places = max(0, min(int(decimals), 20))
+    # enough digits for any float (at most 309 before the point) or any integer given
+    context = Context(prec=max(exact.adjusted(), 0) + places + 2, rounding=ROUND_HALF_UP,
+                      Emax=MAX_EMAX, Emin=MIN_EMIN)
+    rounded = exact.quantize(Decimal(1).scaleb(-places), context=context)
     if rounded == 0:
         rounded = abs(rounded)
     sign = "-" if rounded < 0 else ""
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
     fraction = fraction.rstrip("0")
-    groups = f"{int(whole):,}".replace(",", ".")
+    head = len(whole) % 3 or 3  # grouped as text: int() refuses over 4,300 digits
+    groups = ".".join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
     return sign + groups + ("," + fraction if fraction else "")
 
 
 def percent(value: float | None, decimals: int = 2) -> str:
-    """A rate 0-100 as ``43,21 %`` (``None`` → :data:`NO_DATA`)."""
-    if value is None or not math.isfinite(value):
-        return NO_DATA
-    return f"{number(value, decimals)} %"
+    """A rate 0-100 as ``43,21 %`` (``None`` → :data:`NO_DATA`); never raises."""
+    written = number(value, decimals)
+    return written if written == NO_DATA else f"{written} %"
+
+
+def _finite(value: float | None) -> bool:
+    """A number a change can be computed from (a huge integer is not: no float holds it)."""
+    try:
+        return value is not None and math.isfinite(value)
+    except (TypeError, OverflowError):
+        return False
 
 
 def change_in_points(current: float | None, previous: float | None) -> str | None:
     """``tăng 2,5 điểm %`` / ``giảm 1 điểm %`` / ``không đổi``; ``None`` when either is missing."""
-    if current is None or previous is None or not (
-        math.isfinite(current) and math.isfinite(previous)
-    ):
+    if not (_finite(current) and _finite(previous)):
         return None
+    assert current is not None and previous is not None
     delta = round(current - previous, 2)
     if delta == 0:
         return "không đổi"
@@ -57,10 +75,9 @@ def change_in_points(current: float | None, previous: float | None) -> str | Non
 
 def change_in_count(current: float | None, previous: float | None) -> str | None:
     """``tăng 3`` / ``giảm 1.200`` / ``không đổi``; ``None`` when either is missing."""
-    if current is None or previous is None or not (
-        math.isfinite(current) and math.isfinite(previous)
-    ):
+    if not (_finite(current) and _finite(previous)):
         return None
+    assert current is not None and previous is not None
     delta = current - previous
     if delta == 0:
         return "không đổi"

@@ -40,6 +40,7 @@ def clean_text(value: object) -> str | None:
 
 
 _NUMBER_CHARS = re.compile(r"^[+-]?[\d.,\s]+$")
+_TOO_LARGE = "số quá lớn, không phải là số liệu có thật"
 
 
 def parse_number(value: object) -> float:
@@ -47,12 +48,16 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise CellError(f"«{value}» không phải là số")
     if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
+        try:
+            number = float(value)  # an int of hundreds of digits does not fit a float
+        except OverflowError as exc:
+            raise CellError(_TOO_LARGE) from exc
+        if not math.isfinite(number):
             raise CellError("giá trị không phải là số hữu hạn")
-        return float(value)
+        return number
     text = "" if value is None else str(value).strip().replace("\u00a0", " ")
     if not text or not _NUMBER_CHARS.match(text):
-        raise CellError(f"«{text}» không phải là số")
+        raise CellError(f"«{_shown(text)}» không phải là số")
     sign = -1.0 if text.startswith("-") else 1.0
     body = text.lstrip("+-").replace(" ", "")
     if "," in body and "." in body:
@@ -64,14 +69,22 @@ def parse_number(value: object) -> float:
         parts = body.split(sep)
         if len(parts) > 2 or (len(parts[-1]) == 3 and parts[0] not in ("", "0")):
             if not all(len(p) == 3 for p in parts[1:]):
-                raise CellError(f"«{text}» không phải là số")
+                raise CellError(f"«{_shown(text)}» không phải là số")
             body = "".join(parts)
         else:
             body = body.replace(sep, ".")
     try:
-        return sign * float(body)
+        number = sign * float(body)
     except ValueError as exc:
-        raise CellError(f"«{text}» không phải là số") from exc
+        raise CellError(f"«{_shown(text)}» không phải là số") from exc
+    if not math.isfinite(number):  # 400 digits make an infinite float
+        raise CellError(_TOO_LARGE)
+    return number
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell's text as a message quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_percent(value: object, *, excel_percent_format: bool = False) -> float:

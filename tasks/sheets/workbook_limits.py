@@ -46,7 +46,11 @@ NOT_XLSX = ("tệp không phải là tệp Excel .xlsx hợp lệ; "
 _REWRITE = "hãy chép dữ liệu sang tệp mẫu mới rồi lưu lại"
 
 _PERCENT_FORMAT_IDS = {9, 10}  # built-in "0%" and "0.00%"
-_CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+# ASCII only (a bare \d would take other scripts' digits); letters in either case
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,9})")
+_ROW_REF = re.compile(r"[A-Za-z]{0,3}([0-9]{1,9})")
+# calamine reads every sheet from xl/<kind>/… whatever the workbook's relationships say
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/")
 _WORKSHEET = "/worksheet"
 _STYLES = "/styles"
 _OFFICE_DOCUMENT = "/officeDocument"
@@ -116,6 +120,7 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
             percent_styles, style_fonts = _style_maps(archive, relations)
             scans = {name: _scan_sheet(archive, part, name, percent_styles, style_fonts)
                      for name, part in sheets}
+            _scan_other_sheet_parts(archive, {part for _name, part in sheets})
             # the parts parsed above were read to their end (sizes and CRCs checked)
             _read_through(archive, _parsed_parts(workbook, relations, sheets))
         return _values(path, scans)
@@ -315,7 +320,16 @@ def _style_fonts(root: Element | None) -> dict[int, str]:
 
 class _SheetScan:
     """Expat handlers for one worksheet's XML: no tree is built, only the current cell is
-    kept; a DTD or entity declaration is refused (none belongs in a worksheet)."""
+    kept; a DTD or entity declaration is refused (none belongs in a worksheet).
+
+    The position of each cell is found the way calamine finds it, so the range calamine
+    allocates (from A1 to the farthest cell holding a value) is the range checked here:
+    a ``r="B7"`` reference sets the cell's row and column (letters in either case, as
+    calamine reads them), a cell without one takes the current row and the column after
+    the previous cell, ``<row r="…">`` sets the current row, and the end of a row moves to
+    the next row, column A. A reference calamine would read differently from this scan
+    (anything but letters then digits) and a cell inside a cell are refused outright.
+    """
 
     def __init__(self, name: str, percent_styles: frozenset[int],
                  style_fonts: dict[int, str] | None = None) -> None:
@@ -324,48 +338,78 @@ class _SheetScan:
         self.style_fonts = style_fonts or {}
         self.percent: set[tuple[int, int]] = set()
         self.fonts: dict[tuple[int, int], str] = {}
-        self.row, self.column = 0, 0
+        self.row_index, self.column_index = 0, 0  # 0-based, as calamine counts
+        self.position = (0, 0)  # (row, column) of the open cell, 0-based
         self.cell: tuple[str | None, str] | None = None  # style, type of the open cell
         self.has_value = False
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         local = tag[tag.rfind(" ") + 1:]
         if local == "c":
-            match = _CELL_REF.match(attributes.get("r", ""))
-            if match:
-                self.column, self.row = _column_number(match.group(1)), int(match.group(2))
+            if self.cell is not None:
+                raise ValueError(f"a cell inside a cell in sheet {self.name!r}")
+            reference = attributes.get("r")
+            if reference is not None:
+                self.position = _cell_position(reference)
+                self.column_index = self.position[1]
             else:
-                self.column += 1
+                self.position = (self.row_index, self.column_index)
             self.cell = (attributes.get("s"), attributes.get("t", "n"))
             self.has_value = False
         elif local in ("v", "is", "f"):
-            self.has_value = self.cell is not None
+            self.has_value = self.has_value or self.cell is not None
         elif local == "row":
             number = attributes.get("r")
-            self.row, self.column = (int(number) if number else self.row + 1), 0
+            if number is not None:
+                self.row_index = _row_position(number)
 
     def end(self, tag: str) -> None:
-        if tag[tag.rfind(" ") + 1:] != "c" or self.cell is None:
+        local = tag[tag.rfind(" ") + 1:]
+        if local == "row":
+            self.row_index, self.column_index = self.row_index + 1, 0
+            return
+        if local != "c" or self.cell is None:
             return
         style, kind = self.cell
         self.cell = None
+        self.column_index += 1
         if not self.has_value:
             return  # a formatted empty cell
-        if self.row > MAX_ROWS or self.column > MAX_COLUMNS:
-            where = f"{column_letters(self.column)}{self.row}"
+        row, column = self.position
+        if row >= MAX_ROWS or column >= MAX_COLUMNS:
+            where = f"{column_letters(column + 1)}{row + 1}"
             raise WorkbookError(
                 f"trang «{self.name}» có dữ liệu ở ô {where}, ngoài vùng được đọc (tối đa "
                 f"{_vi_int(MAX_ROWS)} dòng và {MAX_COLUMNS} cột, tức từ ô A1 đến ô "
                 f"{column_letters(MAX_COLUMNS)}{MAX_ROWS}); hãy xoá dữ liệu thừa ở ô "
                 "đó hoặc chuyển bảng vào trong vùng này")
         if style and kind == "n" and int(style) in self.percent_styles:
-            self.percent.add((self.row - 1, self.column - 1))
+            self.percent.add((row, column))
         if style and kind in ("s", "inlineStr", "str") and int(style) in self.style_fonts:
-            self.fonts[(self.row - 1, self.column - 1)] = self.style_fonts[int(style)]
+            self.fonts[(row, column)] = self.style_fonts[int(style)]
 
     @staticmethod
     def refuse(*_args: object) -> None:
         raise ValueError("DTD or entity declaration in a worksheet")
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    """The 0-based (row, column) of a cell reference such as ``B7`` or ``xfd1048576``.
+
+    Raises :class:`ValueError` for anything but ASCII letters then digits, with a row of
+    at least 1: calamine would read such a reference otherwise or not at all."""
+    match = _CELL_REF.fullmatch(reference)
+    if match is None or int(match.group(2)) < 1:
+        raise ValueError(f"cell reference {reference[:40]!r}")
+    return int(match.group(2)) - 1, _column_number(match.group(1).upper()) - 1
+
+
+def _row_position(number: str) -> int:
+    """The 0-based row of ``<row r="…">`` (calamine also takes ``r="B7"`` for row 7)."""
+    match = _ROW_REF.fullmatch(number)
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"row reference {number[:40]!r}")
+    return int(match.group(1)) - 1
 
 
 def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
@@ -382,6 +426,18 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, name: str,
     with archive.open(part) as stream:
         parser.ParseFile(stream)
     return scan
+
+
+def _scan_other_sheet_parts(archive: zipfile.ZipFile, scanned: set[str]) -> None:
+    """Scan the parts in a sheet folder that the workbook does not name (or names in a way
+    calamine resolves otherwise, in another case …): calamine finds a sheet's part by its
+    own rules, so every part it could read is held to the same limits."""
+    for member in archive.infolist():
+        if member.filename in scanned or member.is_dir() \
+                or not member.filename.lower().startswith(_SHEET_FOLDERS):
+            continue
+        _scan_sheet(archive, member.filename, PurePosixPath(member.filename).name,
+                    frozenset())
 
 
 def _values(path: Path, scans: dict[str, _SheetScan]) -> list[SheetCells]:
