@@ -166,6 +166,12 @@ def run(
                      ] = False,
 ) -> None:
     """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ."""
+    if period is not None:  # a period that cannot be read: one sentence, before Prefect
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
     _start_prefect()
     from flows.monthly_report import monthly_report
 
