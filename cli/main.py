@@ -219,6 +219,12 @@ def run(
 
     Tệp vừa thả vào thư mục (đang được ghi) được chờ cho ghi xong rồi mới thu nhận, tối đa
     CCHC_SETTLE_SECONDS sau lần sửa cuối của mỗi tệp; --no-wait: không chờ."""
+    if period is not None:  # a period that cannot be read: one sentence, before Prefect
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
     _start_prefect()
     from flows.monthly_report import monthly_report
 
