@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tasks.model.problems import Problem, Receipt, RejectedInput
-from tasks.model.records import InboxFile, sha256_of
+from tasks.model.records import InboxFile, printable, sha256_of
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")
@@ -38,7 +38,6 @@ _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _IN_PROGRESS_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload")
 _LOG = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # how long a file taken out of the inbox is kept, in case its writer was not done
@@ -51,7 +50,7 @@ NOT_REGULAR_VI = "không phải tệp thông thường (có thể là thư mục
 
 
 def printable_name(name: str) -> str:
-    return _CONTROL.sub("?", name)
+    return printable(name)
 
 
 def safe_name(name: str, limit: int = 80) -> str:
@@ -71,8 +70,7 @@ def in_progress(name: str) -> bool:
 
 
 def _printable_path(path: Path) -> str:
-    raw = path.as_posix().encode("utf-8", "surrogateescape")
-    return printable_name(raw.decode("utf-8", "backslashreplace"))
+    return printable(path.as_posix())
 
 
 class DropFolder:
@@ -95,10 +93,20 @@ class DropFolder:
                    workspace / "quarantine" / "portal")
 
     def ensure(self, agency_codes: list[str] | None = None) -> None:
+        """Make the folders, and ``inbox/<code>/`` for each agency. Where something else
+        has that name (a file, a link, a dangling link) it is left alone and logged: it is
+        listed like any dropped file and refused with a receipt, and the folder is made at
+        the next collection."""
         for folder in (self.inbox, self.archive_dir, self.quarantine_dir):
             folder.mkdir(parents=True, exist_ok=True)
         for code in agency_codes or []:
-            (self.inbox / code).mkdir(exist_ok=True)
+            agency = self.inbox / code
+            if agency.is_symlink() or (os.path.lexists(agency) and not agency.is_dir()):
+                _LOG.warning("%s không phải là thư mục; được thu nhận như một tệp (bị trả "
+                             "lại kèm phiếu báo lỗi), thư mục được tạo lại ở lần sau",
+                             _printable_path(agency))
+                continue
+            agency.mkdir(exist_ok=True)
 
     def pending(self) -> list[InboxFile]:
         """Files waiting in the inbox (by modification time, then name), without those
@@ -112,7 +120,11 @@ class DropFolder:
             root_path = Path(root)
             relative = root_path.relative_to(self.inbox)
             folder = relative.parts[0] if relative.parts else ""
-            for name in sorted(files):
+            # a folder that is a link is not walked into: listed as a file, it is refused
+            # with a receipt instead of its files being silently left out
+            links = [d for d in dirs if (root_path / d).is_symlink()]
+            dirs[:] = [d for d in dirs if d not in links]
+            for name in sorted(files + links):
                 if name in _IGNORED_NAMES:
                     continue
                 path = root_path / name

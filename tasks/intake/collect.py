@@ -42,7 +42,7 @@ from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput
-from tasks.model.records import FileMeta, InboxFile, WaitingFile, sha256_of
+from tasks.model.records import FileMeta, InboxFile, WaitingFile, printable, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
@@ -121,14 +121,27 @@ def _rejected(message: str) -> Checked:
     return Checked(None, (Problem(message),))
 
 
+def _not_a_plain_file(item: InboxFile) -> Checked | None:
+    """The refusal of a link (to a file, to a folder, or to nothing) or of a special
+    file, which are never read; ``None`` for a regular file."""
+    if item.is_symlink:
+        if item.path.is_dir():
+            return _rejected(
+                f"thư mục «{item.name}» là liên kết (symlink) tới nơi khác, không phải thư "
+                "mục thật: các tệp trong đó không được thu nhận; hãy tạo thư mục thật (ví dụ "
+                f"inbox/{item.name}/) và nộp tệp vào đó")
+        return _rejected("tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc")
+    if not item.is_regular:
+        return _rejected(_NOT_A_FILE)
+    return None
+
+
 def check_submission(item: InboxFile, registry: Registry, today: date,
                      rules: ReportingRules | None = None) -> Checked:
     """Read and validate one agency file against its folder (no side effects), under the
     reporting rules in force (the default rules when not given)."""
-    if item.is_symlink:
-        return _rejected("tệp là liên kết (symlink), không phải tệp thật; hãy nộp tệp gốc")
-    if not item.is_regular:
-        return _rejected(_NOT_A_FILE)
+    if (refused := _not_a_plain_file(item)) is not None:
+        return refused
     folder = item.agency_folder
     if not folder:
         return _rejected("tệp phải được đặt trong thư mục mang mã đơn vị (inbox/<MÃ ĐƠN VỊ>/)")
@@ -151,10 +164,8 @@ def check_submission(item: InboxFile, registry: Registry, today: date,
 
 def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Checked:
     """Read one portal export and check that its parts add up (no side effects)."""
-    if item.is_symlink:
-        return _rejected("tệp là liên kết (symlink), không phải tệp thật")
-    if not item.is_regular:
-        return _rejected(_NOT_A_FILE)
+    if (refused := _not_a_plain_file(item)) is not None:
+        return refused
     try:
         export = read_portal_export(item.path, registry)
     except RejectedInput as exc:
@@ -183,10 +194,8 @@ def check_dossier(item: InboxFile, registry: Registry, today: date,
     The period comes from the name (:func:`period_in_name`, the one file-name rule) and
     must be a month; the rows are checked by :func:`check_dossier_file` with DuckDB.
     """
-    if item.is_symlink:
-        return _rejected("tệp là liên kết (symlink), không phải tệp thật")
-    if not item.is_regular:
-        return _rejected(_NOT_A_FILE)
+    if (refused := _not_a_plain_file(item)) is not None:
+        return refused
     period = period_in_name(item.name)
     if period is None or period.kind != "month":
         return _rejected("tên tệp hồ sơ phải ghi một tháng: ho-so-<năm>-<tháng>.csv hoặc "
@@ -233,7 +242,7 @@ def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
     arrived = item.seen_at if item.seen_at is not None else db.first_seen(
         source, item.relative_path, item.size, item.mtime_ns, now)
     return FileMeta(source=source, agency_folder=item.agency_folder, file_name=item.name,
-                    origin_path=str(item.path), content_hash=content_hash,
+                    origin_path=printable(str(item.path)), content_hash=content_hash,
                     arrived_at=arrived, collected_at=now,
                     relative_path=item.relative_path or item.relative_name)
 
@@ -328,10 +337,14 @@ def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
     # claimed for the archive at once, with the content looked up in the same commit;
     # a file that is then rejected is claimed again for its quarantine copy
     known = db.claim_known(meta, str(folder.archive_target(work, content_hash)))
-    if known is not None and known.outcome == "accepted" and not item.is_symlink:
+    # the same bytes as a file accepted for another agency are checked again: the folder
+    # does not match the file's agency, and the sender gets a receipt saying so
+    other_agency = (source == "inbox" and known is not None
+                    and (known.agency_code or "") != item.agency_folder.upper())
+    if known is not None and known.outcome == "accepted" and not item.is_symlink \
+            and not other_agency:
         kept = folder.archive(work, content_hash)
-        resend = (source == "inbox" and not known.current
-                  and (known.agency_code or "") == item.agency_folder.upper())
+        resend = source == "inbox" and not known.current
         if not resend:
             _LOG.info("%s: trùng nội dung với tệp đã nhận lúc %s (kỳ %s), bỏ qua",
                       item.relative_name, known.first_seen, known.period)
@@ -394,7 +407,7 @@ def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
     try:
         if not os.path.lexists(item.path):
             _LOG.warning("tệp %s không còn trong thư mục khi thu nhận", item.relative_name)
-            meta = FileMeta(source, item.agency_folder, item.name, str(item.path), "",
+            meta = FileMeta(source, item.agency_folder, item.name, printable(str(item.path)), "",
                             now, now, item.relative_path or item.relative_name)
             db.log_intake(meta, "vanished", "tệp không còn trong thư mục khi thu nhận")
             db.release(meta.source, meta.relative_path)
@@ -408,7 +421,7 @@ def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
             meta = _meta(item, db, source, content_hash, now)
         except Exception:
             _LOG.exception("không ghi được thời điểm nhận %s", item.relative_name)
-            meta = FileMeta(source, item.agency_folder, item.name, str(item.path),
+            meta = FileMeta(source, item.agency_folder, item.name, printable(str(item.path)),
                             content_hash, now, now,
                             item.relative_path or item.relative_name)
         return _reject(item, item, folder, db, meta, (Problem(_FAILED),), None, move=True)

@@ -124,5 +124,6 @@ class Receipt:
 
 
 def _name_only(name: str) -> str:
-    """The last part of ``name``: a receipt never shows a folder on the server."""
-    return re.split(r"[\\/]", name)[-1]
+    """The last part of ``name``: a receipt never shows a folder on the server (a
+    ``\\xff`` stands for a byte of a name that is not UTF-8, not for a folder)."""
+    return re.split(r"/|\\(?!x[0-9a-f]{2})", name)[-1]

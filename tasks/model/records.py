@@ -8,6 +8,7 @@ frozen dataclasses: the steps never see a database row or a connector.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,15 @@ from typing import Any
 from tasks.model.problems import Problem
 
 # --- files found in a drop folder -------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(name: str) -> str:
+    """A file name or path as it may be shown, logged and stored: bytes that are not
+    UTF-8 (kept by the OS as surrogates) as ``\\xff``, control characters as ``?``."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return _CONTROL.sub("?", raw.decode("utf-8", "backslashreplace"))
+
 
 
 @dataclass(frozen=True)
