@@ -74,6 +74,20 @@ def _start_prefect() -> None:
         raise typer.Exit(3)
 
 
+def _check_database(workspace: Path | None) -> None:
+    """A database this account cannot write stops the command with one sentence, before
+    Prefect starts (exit 2)."""
+    _prefect_offline()  # before flows.resources imports Prefect
+    from connectors.db_session import DatabaseNotWritable
+    from flows.resources import check_database
+
+    try:
+        check_database(load_settings(workspace=workspace))
+    except DatabaseNotWritable as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="Tệp báo cáo (.xlsx, .csv, .json)")],
@@ -170,6 +184,13 @@ def collect(workspace: WorkspaceOpt = None,
 
     Tệp đang được ghi (sửa chưa đủ CCHC_SETTLE_SECONDS) được chờ cho ghi xong, trừ khi
     có --no-wait."""
+    if period is not None:  # only a label here, but a wrong one is said at once
+        try:
+            parse_period(period)
+        except PeriodError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+    _check_database(workspace)
     _start_prefect()
     from flows.collect import collect_submissions
 
@@ -225,6 +246,7 @@ def run(
         except PeriodError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+    _check_database(workspace)
     _start_prefect()
     from flows.monthly_report import monthly_report
 

@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from connectors.db_session import DatabaseNotWritable, first_line, not_writable
 from connectors.dossier_store import DossierTables
 from connectors.intake_store import IntakeTables
 from connectors.portal_store import PortalTables
@@ -51,9 +52,27 @@ class Database(IntakeTables, PortalTables, DossierTables, ReportTables, TraceTab
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except DBAPIError as exc:
+            if not_writable(exc):
+                raise DatabaseNotWritable(self.engine, first_line(exc)) from exc
+            raise
+
+    def check_writable(self) -> None:
+        """Raise :class:`DatabaseNotWritable` when this account cannot write here (a
+        read-only ``cchc.db`` or folder, a read-only role), before any work is done: an
+        update that changes nothing, rolled back."""
+        try:
+            with self.engine.connect() as connection, connection.begin() as transaction:
+                connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                transaction.rollback()
+        except DBAPIError as exc:
+            if not_writable(exc):
+                raise DatabaseNotWritable(self.engine, first_line(exc)) from exc
+            raise  # not a permission: a real fault, shown as it is
 
     def at_head(self) -> bool:
         """The stored Alembic revision is the newest of :data:`MIGRATIONS` (one query)."""

@@ -9,9 +9,35 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_ATTEMPTS = 8
+# what SQLite and PostgreSQL say when this account may read but not write
+_NOT_WRITABLE = ("readonly database", "read-only", "permission denied",
+                 "unable to open database file")
+
+
+class DatabaseNotWritable(Exception):
+    """The reporting database can be read but not written by this account (a read-only
+    file or folder, a read-only role): not a race, so never retried."""
+
+    def __init__(self, engine: Engine, detail: str) -> None:
+        where = engine.url.render_as_string(hide_password=True)
+        super().__init__(
+            f"Không ghi được vào cơ sở dữ liệu báo cáo ({where}): {detail}. Hãy cấp quyền "
+            "ghi cho tài khoản chạy lượt này (với SQLite: tệp cchc.db và thư mục chứa nó) "
+            "rồi chạy lại.")
+
+
+def first_line(exc: DBAPIError) -> str:
+    """The driver's own message, first line (no SQL, no parameters)."""
+    return (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+
+
+def not_writable(exc: DBAPIError) -> bool:
+    """The error says the database may not be written (as opposed to a passing lock)."""
+    return any(words in str(exc.orig).lower() for words in _NOT_WRITABLE)
 
 
 def now() -> datetime:
@@ -31,5 +57,12 @@ class Tables:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        """One unit of work. A database this account may not write raises
+        :class:`DatabaseNotWritable` here, so no caller retries it as a race."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            if not_writable(exc):
+                raise DatabaseNotWritable(self.engine, first_line(exc)) from exc
+            raise

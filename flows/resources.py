@@ -56,8 +56,7 @@ def build_resources(settings: Settings) -> Resources:
     workspace = settings.workspace
     workspace.mkdir(parents=True, exist_ok=True)
     registry = load_registry(settings.registry_dir)
-    db = Database.from_url(settings.resolved_database_url)
-    db.migrate()
+    db = open_database(settings)
     inbox = DropFolder.agency_inbox(workspace)
     today = rules.today(datetime.now(UTC))
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
@@ -67,6 +66,22 @@ def build_resources(settings: Settings) -> Resources:
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings),
                      build_index766(settings))
+
+
+def open_database(settings: Settings) -> Database:
+    """The reporting database, migrated, and writable by this account: a read-only one
+    stops the run here with :class:`DatabaseNotWritable` (Vietnamese), before any file is
+    taken."""
+    db = Database.from_url(settings.resolved_database_url)
+    db.migrate()
+    db.check_writable()
+    return db
+
+
+def check_database(settings: Settings) -> None:
+    """:func:`open_database`, for a command to check before it starts Prefect."""
+    settings.workspace.mkdir(parents=True, exist_ok=True)
+    open_database(settings).dispose()
 
 
 def build_index766(settings: Settings) -> Index766Config:
