@@ -41,7 +41,7 @@ from tasks.model.crash_points import crash_point
 from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
-from tasks.model.problems import Problem, Receipt, RejectedInput
+from tasks.model.problems import Problem, Receipt, RejectedInput, listed_problems
 from tasks.model.records import FileMeta, InboxFile, WaitingFile, printable, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
@@ -387,18 +387,21 @@ def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
 def _reject(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
             meta: FileMeta, problems: tuple[Problem, ...], period: str | None, *,
             move: bool = False, notes: tuple[str, ...] = ()) -> FileOutcome:
+    """Quarantine a file with its receipt and record it; the receipt, the database and the
+    outcome keep the first problems and the count of the rest (:func:`listed_problems`)."""
     receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
                       item.agency_folder or None, notes=notes)
+    listed = listed_problems(problems)
     db.claim(meta, str(folder.quarantine_target(work, receipt)))
     kept = folder.quarantine(work, receipt, move=move)
-    db.add_rejection(meta, period, str(kept), problems)
+    db.add_rejection(meta, period, str(kept), listed, detail=f"{len(problems)} lỗi")
     _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
               period, len(problems), kept)
-    for problem in problems:
+    for problem in listed:
         _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
     _finish(item, folder, db, meta)
     return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
-                       period, problems=problems, kept_at=str(kept), notes=notes)
+                       period, problems=listed, kept_at=str(kept), notes=notes)
 
 
 def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,

@@ -12,7 +12,18 @@ allowed. Layouts:
   first cell is the sheet name. ``;``, ``,`` or tab separated (decided from the first
   lines, :mod:`tasks.sheets.delimited`), UTF-8 (with or without BOM) or Windows-1258.
 - ``.json``: ``{"Mã đơn vị": …, "Kỳ báo cáo": …, "Nhiệm vụ": [{column: value}, …],
-  "Chỉ tiêu": [{…}]}``; a row's number is its position in the list.
+  "Chỉ tiêu": [{…}]}``; a row's number is its position in the list. A field or section
+  named twice, under two spellings (``"Nhiệm vụ"`` and ``"tasks"``), is refused: which one
+  was meant cannot be told.
+
+Every format is held to the workbook's limits (:mod:`tasks.sheets.workbook_limits`): at
+most :data:`MAX_FILE_BYTES` on disk (checked before the file is read), :data:`MAX_ROWS`
+rows and :data:`MAX_COLUMNS` columns per sheet. A CSV block counts its rows as a sheet
+does (from the line after the sheet's name, header and title rows included; blank lines
+past the limit cost nothing) and its columns up to the last non-blank cell; reading stops
+at the first value past a limit. A JSON list holds at most :data:`MAX_ROWS` rows, a row
+at most :data:`MAX_COLUMNS` fields. A cell holding a control character (``\\x00`` …, not
+tab or line breaks) is a problem at its cell, and the character is shown escaped.
 """
 
 from __future__ import annotations
@@ -26,11 +37,18 @@ from pathlib import Path
 
 from config.folding import fold_key
 from tasks.intake.legacy_text import CellConversion, convert_value
-from tasks.model.problems import Problem
+from tasks.model.problems import Problem, escape_controls, has_controls, vi_count
 from tasks.sheets.cells import is_blank
-from tasks.sheets.delimited import read_delimited
+from tasks.sheets.delimited import iter_delimited
 from tasks.sheets.file_kind import OLE_MAGIC, ole_refusal
-from tasks.sheets.workbook_limits import WorkbookError, read_workbook
+from tasks.sheets.workbook_limits import (
+    LIMITS_VI,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    WorkbookError,
+    read_workbook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,10 +186,17 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
                  ) -> RawSubmission:
     raw = RawSubmission()
     by_name: dict[str, Grid] = {}
+    names: dict[str, str] = {}  # canonical -> the sheet's own name
     for name, grid in sheets.items():
         canonical = _canonical(name, SHEET_NAMES)
-        if canonical and canonical not in by_name:
+        if canonical and canonical in by_name:
+            raise UnreadableFile(
+                f"tệp có cả trang «{_shown(names[canonical])}» và trang «{_shown(name)}», "
+                f"là tên của cùng một trang «{canonical}»; không biết phải dùng trang nào, "
+                "hãy chỉ giữ một")
+        if canonical:
             by_name[canonical] = grid
+            names[canonical] = name
     numbers = first_numbers or {}
     if SHEET_INFO in by_name:
         _info(by_name[SHEET_INFO], raw, numbers.get(SHEET_INFO, 1))
@@ -237,32 +262,77 @@ def _decode(data: bytes) -> str:
     raise UnreadableFile("không đọc được bảng mã của tệp (hãy lưu tệp với bảng mã UTF-8)")
 
 
+def _within_size(path: Path) -> None:
+    """Refuse a CSV or JSON file larger than a workbook may be, before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
+    if size > MAX_FILE_BYTES:
+        logger.warning("%s: %d bytes, over the %d allowed", path, size, MAX_FILE_BYTES)
+        raise UnreadableFile(
+            f"tệp quá lớn ({size / 1024 / 1024:.1f} MB, tối đa "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB, như tệp Excel); mỗi trang chỉ được "
+            f"{LIMITS_VI}; hãy xoá các dòng, cột không cần thiết rồi nộp lại")
+
+
+def _too_many_rows(sheet: str, number: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"khối «{sheet}» của tệp CSV còn dữ liệu ở dòng {vi_count(number)} của tệp, quá "
+        f"{vi_count(MAX_ROWS)} dòng của khối ({LIMITS_VI}); hãy xoá các dòng thừa hoặc "
+        "kiểm tra tệp có bị chép lặp dữ liệu không")
+
+
+def _too_many_columns(sheet: str, number: int, column: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"khối «{sheet}» của tệp CSV, dòng {vi_count(number)} có dữ liệu ở cột thứ "
+        f"{column}, quá {MAX_COLUMNS} cột ({LIMITS_VI}); hãy xoá dữ liệu thừa ở dòng đó")
+
+
 def _csv_grids(path: Path, conversions: list[CellConversion] | None = None
                ) -> tuple[dict[str, Grid], dict[str, int]]:
+    """The blocks of a CSV file, read line by line up to the first value past a limit."""
+    _within_size(path)
     text = _decode(_read_bytes(path))
+    grids: dict[str, list[Sequence[object]]] = {}
+    firsts: dict[str, int] = {}
+    starts: dict[str, int] = {}  # the line each block starts on, for messages
+    current: str | None = None
     try:
-        lines = read_delimited(text)
+        for number, line in enumerate(iter_delimited(text), start=1):
+            non_blank = [c for c in line if c.strip()]
+            sheet = (_canonical(line[0], SHEET_NAMES)
+                     if len(non_blank) == 1 and line else None)
+            if sheet:
+                if any(any(c.strip() for c in row if isinstance(c, str))
+                       for row in grids.get(sheet, [])):
+                    raise UnreadableFile(
+                        f"tệp CSV có hai khối «{sheet}» (từ dòng {starts[sheet]} và từ dòng "
+                        f"{number}); không biết phải dùng khối nào, hãy gộp thành một khối")
+                current = sheet
+                grids[sheet] = []
+                firsts[sheet] = number + 1
+                starts[sheet] = number
+                continue
+            if current is None:
+                current = SHEET_INFO
+                grids[current] = []
+                firsts[current] = starts[current] = number
+            if number - firsts[current] + 1 > MAX_ROWS:
+                if non_blank:
+                    raise _too_many_rows(current, number)
+                continue  # a blank line past the limit, as an empty formatted row
+            width = max((i + 1 for i, c in enumerate(line) if c.strip()), default=0)
+            if width > MAX_COLUMNS:
+                raise _too_many_columns(current, number, width)
+            grids[current].append(_converted_line(line[:MAX_COLUMNS], current, number,
+                                                  conversions))
     except csv.Error as exc:
         logger.warning("cannot split CSV %s: %s", path, exc)
         raise UnreadableFile(
             "tệp CSV không đúng định dạng (có thể thiếu dấu nháy \" đóng một ô); hãy "
             "mở bằng Excel và lưu lại dưới dạng CSV UTF-8") from exc
-    grids: dict[str, list[Sequence[object]]] = {}
-    firsts: dict[str, int] = {}
-    current: str | None = None
-    for number, line in enumerate(lines, start=1):
-        non_blank = [c for c in line if c.strip()]
-        sheet = _canonical(line[0], SHEET_NAMES) if len(non_blank) == 1 and line else None
-        if sheet:
-            current = sheet
-            grids[sheet] = []
-            firsts[sheet] = number + 1
-            continue
-        if current is None:
-            current = SHEET_INFO
-            grids[current] = []
-            firsts[current] = number
-        grids[current].append(_converted_line(line, current, number, conversions))
     return dict(grids), firsts
 
 
@@ -301,6 +371,7 @@ def _json_text(path: Path) -> str:
 
 
 def _json_raw(path: Path) -> RawSubmission:
+    _within_size(path)
     text = _json_text(path)
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
@@ -317,6 +388,7 @@ def _json_raw(path: Path) -> RawSubmission:
         raise UnreadableFile(_JSON_TOO_COMPLEX) from exc
     if not isinstance(data, dict):
         raise UnreadableFile("tệp JSON phải là một đối tượng {…}")
+    _one_spelling_each(data)
     raw = RawSubmission()
     for key, value in data.items():
         label = _canonical(key, INFO_LABELS)
@@ -335,21 +407,66 @@ def _json_raw(path: Path) -> RawSubmission:
         if not isinstance(items, list):
             raw.problems.append(Problem("phải là một danh sách […]", sheet))
             continue
+        _json_within_limits(sheet, items)
         target = raw.tasks if sheet == SHEET_TASKS else raw.metrics
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 raw.problems.append(Problem("mỗi dòng phải là một đối tượng {…}", sheet, number))
                 continue
             cells: dict[str, object] = {}
+            named: dict[str, str] = {}  # canonical column -> the key that gave it
             for key, value in item.items():
                 column = _canonical(key, columns)
                 if column is None:
                     continue
+                if column in named:
+                    raw.problems.append(Problem(
+                        f"dòng ghi cả «{_shown(named[column])}» và «{_shown(key)}», hai tên của "
+                        "cùng một cột; chỉ ghi một trong hai", sheet, number, column))
+                    continue
+                named[column] = key
                 cells[column], conversion = convert_value(value)
                 if conversion is not None:
                     raw.conversions.append(CellConversion(sheet, number, None, conversion))
             target.append(RawRow(number, cells))
     return raw
+
+
+def _shown(key: str) -> str:
+    """A JSON key as a message may quote it: cut short, control characters escaped."""
+    return escape_controls(key[:60])
+
+
+def _one_spelling_each(data: dict[str, object]) -> None:
+    """Refuse a JSON file that names a section or a field of «Thông tin» twice, under two
+    spellings (``"Nhiệm vụ"`` and ``"tasks"``): which one was meant cannot be told."""
+    keys: dict[str, list[str]] = {}
+    for key in data:
+        canonical = _canonical(key, SHEET_NAMES) or _canonical(key, INFO_LABELS)
+        if canonical:
+            keys.setdefault(canonical, []).append(key)
+    for canonical, spellings in keys.items():
+        if len(spellings) > 1:
+            named = " và ".join(f"«{_shown(k)}»" for k in spellings)
+            raise UnreadableFile(
+                f"tệp JSON có cả {named}, là các tên của cùng một mục «{canonical}»; không "
+                "biết phải dùng mục nào, hãy chỉ giữ một (theo mẫu: "
+                f"«{canonical}»)")
+
+
+def _json_within_limits(sheet: str, items: list[object]) -> None:
+    """A JSON list holds no more rows, a row no more fields, than a sheet would."""
+    if len(items) > MAX_ROWS:
+        raise UnreadableFile(
+            f"danh sách «{sheet}» của tệp JSON có {vi_count(len(items))} dòng, quá "
+            f"{vi_count(MAX_ROWS)} dòng ({LIMITS_VI}); hãy xoá các dòng thừa hoặc kiểm tra "
+            "tệp có bị chép lặp dữ liệu không")
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, dict) and len(item) > MAX_COLUMNS:
+            raise UnreadableFile(
+                f"danh sách «{sheet}» của tệp JSON, dòng {vi_count(number)} có "
+                f"{len(item)} trường, quá {MAX_COLUMNS} cột ({LIMITS_VI}); hãy xoá các "
+                "trường thừa ở dòng đó")
 
 
 def _starts_with_ole(path: Path) -> bool:
@@ -368,6 +485,10 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 def read_submission(path: Path) -> RawSubmission:
     """Read a submission file; raises :class:`UnreadableFile` when it cannot be opened."""
+    return _without_controls(_read_raw(path))
+
+
+def _read_raw(path: Path) -> RawSubmission:
     suffix = path.suffix.lower()
     refusal = ole_refusal(_read_bytes(path)) if (suffix in _EXCEL_SUFFIXES
                                                   and _starts_with_ole(path)) else None
@@ -390,3 +511,24 @@ def read_submission(path: Path) -> RawSubmission:
         "chỉ nhận .xlsx, .csv hoặc .json"
     )
 
+
+def _without_controls(raw: RawSubmission) -> RawSubmission:
+    """A problem at each cell holding a control character (``\\x00``, ESC …; not tab or
+    line breaks), whose value is then kept escaped: no later message quotes it raw."""
+    def checked(value: object, sheet: str, row: int | None, column: str) -> object:
+        if not isinstance(value, str) or not has_controls(value):
+            return value
+        escaped = escape_controls(value)
+        shown = ", ".join(dict.fromkeys(escape_controls(c) for c in value if has_controls(c)))
+        raw.problems.append(Problem(
+            f"ô có ký tự điều khiển không in được ({shown}), thường do chép từ phần mềm "
+            f"khác; hãy xoá ký tự này (nội dung ô: «{escaped[:80]}»)", sheet, row, column))
+        return escaped
+
+    for label, (value, row) in list(raw.info.items()):
+        raw.info[label] = (checked(value, SHEET_INFO, row, label), row)
+    for sheet, rows in ((SHEET_TASKS, raw.tasks), (SHEET_METRICS, raw.metrics)):
+        rows[:] = [RawRow(r.row, {column: checked(value, sheet, r.row, column)
+                                  for column, value in r.cells.items()})
+                   for r in rows]
+    return raw

@@ -1,14 +1,43 @@
-"""Problems found in an input file, and the receipt in Vietnamese that lists them all."""
+"""Problems found in an input file, and the receipt in Vietnamese that lists them.
+
+A receipt (and what is stored of a rejected file) lists the first
+:data:`MAX_LISTED_PROBLEMS` problems and then one line saying how many more there are
+(«… và 12.345 lỗi khác»): a file with a hundred thousand bad rows gets a receipt of a few
+dozen kilobytes. Control characters never reach a receipt raw: :func:`escape_controls`
+shows them as ``\\x00``.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 _LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+MAX_LISTED_PROBLEMS = 200  # problems listed on a receipt and stored; the rest are counted
+MORE_PREFIX = "… và "  # the start of the line that counts the problems not listed
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character (other than tab and line breaks) written as
+    ``\\xNN``, so that a receipt shows where it is and never the character itself."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def has_controls(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def vi_count(number: int) -> str:
+    """An integer as Vietnamese writes it: 12345 → ``12.345``."""
+    return f"{number:,}".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -32,7 +61,29 @@ class Problem:
         return ", ".join(parts) if parts else "Toàn tệp"
 
     def line_vi(self) -> str:
+        if self.is_count_of_more():
+            return self.message
         return f"{self.location_vi()}: {self.message}"
+
+    def is_count_of_more(self) -> bool:
+        """The line :func:`listed_problems` adds: «… và N lỗi khác»."""
+        return (self.message.startswith(MORE_PREFIX) and self.sheet is None
+                and self.row is None and self.column is None)
+
+
+def more_problems(count: int) -> Problem:
+    """The line that stands for ``count`` problems not listed."""
+    return Problem(f"{MORE_PREFIX}{vi_count(count)} lỗi khác")
+
+
+def listed_problems(problems: Sequence[Problem]) -> tuple[Problem, ...]:
+    """What is kept of a rejected file's problems: the first :data:`MAX_LISTED_PROBLEMS`,
+    then, when there are more, one line saying how many (:func:`more_problems`); control
+    characters in the messages escaped."""
+    shown = tuple(Problem(escape_controls(p.message), p.sheet, p.row, p.column)
+                  for p in problems[:MAX_LISTED_PROBLEMS])
+    rest = len(problems) - len(shown)
+    return (*shown, more_problems(rest)) if rest > 0 else shown
 
 
 class RejectedInput(Exception):
@@ -59,7 +110,7 @@ _NOT_READABLE = "Không đọc được nội dung tệp; đề nghị lưu lạ
 def agency_message(message: str) -> str:
     """``message`` as an agency may read it: absolute paths cut to the file's own name,
     Python exception names and error numbers left out."""
-    text = _ABSOLUTE_PATH.sub("", message)
+    text = _ABSOLUTE_PATH.sub("", escape_controls(message))
     text = _ERRNO.sub("", _EXCEPTION_NAME.sub("", text))
     text = re.sub(r"\s{2,}", " ", text).strip(" :;,")
     return text or _NOT_READABLE
@@ -69,7 +120,8 @@ def agency_message(message: str) -> str:
 class Receipt:
     """What an agency is told about a file it sent that was not taken in: the file's name,
     its folder, when it arrived, its content hash and, for each problem, the sheet, row,
-    column and what to fix. Nothing about the server: no absolute path, no exception text.
+    column and what to fix (the first :data:`MAX_LISTED_PROBLEMS`, then how many more).
+    Nothing about the server: no absolute path, no exception text, no control character.
     ``kept_as`` is the name of the quarantined copy (no folder), to quote to the operators."""
 
     file_name: str
@@ -81,11 +133,17 @@ class Receipt:
     notes: tuple[str, ...] = ()  # what the reader changed, e.g. legacy text converted
 
     def _problems(self) -> list[Problem]:
+        """The problems listed (at most :data:`MAX_LISTED_PROBLEMS`), as an agency may read
+        them."""
         return [Problem(agency_message(p.message), p.sheet, p.row, p.column)
-                for p in self.problems]
+                for p in self.problems[:MAX_LISTED_PROBLEMS]]
+
+    def _not_listed(self) -> int:
+        return max(len(self.problems) - MAX_LISTED_PROBLEMS, 0)
 
     def to_text(self) -> str:
         problems = self._problems()
+        total = vi_count(len(self.problems))
         lines = [
             "PHIẾU BÁO LỖI TỆP BÁO CÁO",
             f"Tệp: {_name_only(self.file_name)}",
@@ -96,9 +154,14 @@ class Receipt:
             f"Thời điểm nhận: {self.received_at.astimezone(_LOCAL):%d/%m/%Y %H:%M} (giờ Việt Nam)",
             f"Mã băm nội dung (SHA-256): {self.content_hash}",
             "",
-            f"Tệp chưa được tiếp nhận vì có {len(problems)} lỗi sau:",
+            f"Tệp chưa được tiếp nhận vì có {total} lỗi sau:" if not self._not_listed() else
+            f"Tệp chưa được tiếp nhận vì có {total} lỗi; dưới đây là "
+            f"{vi_count(len(problems))} lỗi đầu tiên:",
         ]
         lines += [f"{n}. {p.line_vi()}" for n, p in enumerate(problems, start=1)]
+        if self._not_listed():
+            lines.append(f"{more_problems(self._not_listed()).message} (sửa các lỗi trên rồi "
+                         "tự kiểm tra lại tệp để xem các lỗi còn lại)")
         if self.notes:
             lines += ["", "Ghi chú:"] + [f"- {agency_message(note)}" for note in self.notes]
         lines += [
@@ -119,6 +182,8 @@ class Receipt:
             "content_hash": self.content_hash,
             "kept_as": _name_only(self.kept_as) if self.kept_as else None,
             "problems": [asdict(p) for p in self._problems()],
+            "problem_count": len(self.problems),
+            "problems_not_listed": self._not_listed(),
             "notes": [agency_message(note) for note in self.notes],
         }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from itertools import islice
 
 DELIMITERS = (";", ",", "\t")
@@ -49,3 +50,12 @@ def read_delimited(text: str) -> list[list[str]]:
     Raises :class:`csv.Error` when the text is not CSV (a quoted cell never closed …).
     """
     return _records(text, choose_delimiter(text))
+
+
+def iter_delimited(text: str) -> Iterator[list[str]]:
+    """:func:`read_delimited` one record at a time, so that a reader can stop at a limit
+    without splitting the rest of the file.
+
+    Raises :class:`csv.Error` (while iterating) when the text is not CSV.
+    """
+    return csv.reader(io.StringIO(text), delimiter=choose_delimiter(text))

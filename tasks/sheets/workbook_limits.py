@@ -96,6 +96,11 @@ def _vi_int(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+# the limits in words, as every refusal of a file too large says them (CSV and JSON too)
+LIMITS_VI = (f"tối đa {_vi_int(MAX_ROWS)} dòng và {MAX_COLUMNS} cột mỗi trang như tệp Excel, "
+             f"tức từ ô A1 đến ô {column_letters(MAX_COLUMNS)}{MAX_ROWS}")
+
+
 def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCells]:
     """The worksheets of an ``.xlsx`` file, in workbook order, read within the limits.
 
