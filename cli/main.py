@@ -195,7 +195,8 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 def _print_report(summary: dict[str, object]) -> None:
-    state = "bản mới" if summary["created"] else "không đổi, giữ bản đã có"
+    state = summary.get("state") or ("bản mới" if summary["created"]
+                                      else "không đổi, giữ bản đã có")
     typer.echo(f"Báo cáo kỳ {summary['period']}: v{summary['version']} ({state})")
     typer.echo(f"  Thư mục báo cáo: {summary['folder']}")
     typer.echo(f"  Đơn vị chưa nộp: {summary['missing_units']}; tệp bị từ chối: "
