@@ -58,7 +58,7 @@ def monthly_report(
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     target = report_period(period, period_kind, settings)  # a bad period stops here, first
     res = build_resources(settings)
-    with period_slot(target, timeout=settings.lock_timeout_seconds):
+    with period_slot(target, settings.workspace, timeout=settings.lock_timeout_seconds):
         inbox = collect_inbox(res, wait=wait_for_files)
         portal = collect_portal(res, wait=wait_for_files)
         waiting = [*inbox.waiting, *portal.waiting]
