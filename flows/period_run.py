@@ -27,7 +27,12 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from config.settings import Settings
-from tasks.model.closed_periods import last_closed_period
+from tasks.model.closed_periods import (
+    PeriodNotClosed,
+    check_closed,
+    is_closed,
+    last_closed_period,
+)
 from tasks.model.periods import Period, PeriodKind, parse_period
 from tasks.model.rules import ReportingRules
 
@@ -37,13 +42,26 @@ class PeriodBusy(RuntimeError):
 
 
 def report_period(period: str | None, kind: PeriodKind, settings: Settings,
-                  now: datetime | None = None) -> Period:
-    """``period`` as written (PeriodError when it cannot be read), else the last closed
-    period of ``kind`` on the province's calendar day."""
-    if period:
-        return parse_period(period)
+                  now: datetime | None = None, *, open_period: bool = False) -> Period:
+    """``period`` as written (PeriodError when it cannot be read, PeriodNotClosed when its
+    data window has not ended on the province's day, unless it is the open period and
+    ``open_period``), else the last closed period of ``kind`` on that day."""
     rules = ReportingRules.from_settings(settings)
-    return last_closed_period(rules.today(now or datetime.now(UTC)), kind, rules.convention)
+    today = rules.today(now or datetime.now(UTC))
+    if period:
+        parsed = parse_period(period)
+        try:
+            check_closed(parsed, today, rules.convention, open_period=open_period)
+        except PeriodNotClosed as refused:
+            raise PeriodNotClosed(str(refused)) from None  # the sentence alone, no chain
+        return parsed
+    return last_closed_period(today, kind, rules.convention)
+
+
+def is_provisional(period: Period, settings: Settings, now: datetime | None = None) -> bool:
+    """The period has not closed on the province's day (a run allowed by ``open_period``)."""
+    rules = ReportingRules.from_settings(settings)
+    return not is_closed(period, rules.today(now or datetime.now(UTC)), rules.convention)
 
 
 def slot_name(period: Period, workspace: Path) -> str:

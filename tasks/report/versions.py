@@ -99,7 +99,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                  data_gaps: Sequence[str] = (),
                  index766: Index766Config | None = None,
                  dossier_counts: DossierCounts | None = None,
-                 waiting: Sequence[WaitingFile] = ()) -> BuiltReport:
+                 waiting: Sequence[WaitingFile] = (),
+                 provisional: bool = False) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
@@ -109,6 +110,9 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     ``dossier_counts`` when given (the flow's cached counts), else from the file.
     ``waiting``: files still being written in the drop folders, shown with their units
     (such a unit is «tệp đang chờ thu nhận», not «chưa nộp»).
+    ``provisional``: the period has not closed (asked for with ``open_period``): a banner
+    says so first, and the fingerprint differs from the closed period's report, so the
+    run after the close makes its own version.
     """
     tasks = task_progress(registry, inputs)
     dossiers = (dossier_figures(registry, inputs, index766, dossier_counts)
@@ -135,8 +139,9 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         left_out=left_out_of_province(registry, inputs, tasks),
         notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
         portal_missing=inputs.portal is None,
-        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps)
-        + dossiers.gaps,
+        data_gaps=([provisional_note(inputs.period, inputs.window[1])] if provisional
+                   else []) + ([PORTAL_MISSING_VI] if inputs.portal is None else [])
+        + list(data_gaps) + dossiers.gaps,
         data_issues=data_issues(inputs, portal, indicators),
         index766_points=dossiers.points, source_disagreements=dossiers.disagreements,
     )
@@ -156,6 +161,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         "rejected": [asdict(r) for r in content.rejected],
         "inputs": used,
     }
+    if provisional:  # only then, so that earlier reports keep their fingerprint
+        shown["provisional"] = True
     if content.index766_points or content.source_disagreements:
         shown["index766_points"] = [asdict(p) for p in content.index766_points]
         shown["source_disagreements"] = [asdict(d) for d in content.source_disagreements]
@@ -165,6 +172,12 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
               len(missing), f" ({', '.join(missing)})" if missing else "")
     _LOG.debug("kỳ %s: dấu vân tay dữ liệu %s", content.period, fingerprint)
     return BuiltReport(content, used, fingerprint)
+
+
+def provisional_note(period: Period, end: date) -> str:
+    """The banner of a report made before its period closed (Vietnamese)."""
+    return (f"BẢN TẠM: kỳ {period.label_vi} chưa kết thúc (số liệu tính đến hết "
+            f"{end:%d/%m/%Y}); số liệu còn thay đổi, bản này không gửi Sở Nội vụ.")
 
 
 def _shown_state(row: MissingUnitRow) -> dict[str, Any]:

@@ -101,3 +101,24 @@ def test_a_slot_left_by_a_killed_run_is_said_and_freed_by_the_documented_command
         pass
     assert time.monotonic() - started < 5
     assert "Đang chờ" not in caplog.text
+
+
+def test_a_period_not_closed_fails_the_run_at_once_unless_asked_for_as_provisional(
+        env: Path) -> None:
+    from tasks.model.closed_periods import PeriodNotClosed
+    from tests.test_period_not_closed import _open_and_next_month
+
+    opened, future = _open_and_next_month()
+    elsewhere = env.parent / "chua-co"
+    with pytest.raises(PeriodNotClosed, match=f"«{future.label}».*chưa bắt đầu"):
+        monthly_report(period=future.label, workspace=str(elsewhere))
+    with pytest.raises(PeriodNotClosed, match=f"«{opened.label}».*chưa kết thúc"):
+        monthly_report(period=opened.label, workspace=str(elsewhere))
+    assert not elsewhere.exists()  # refused before the workspace is touched
+    summary = monthly_report(period=opened.label, workspace=str(env), open_period=True)
+    assert summary["provisional"] is True
+    assert summary["published_to"] is None  # a provisional report is never handed over
+    gaps = summary["data_gaps"]
+    assert isinstance(gaps, list) and str(gaps[0]).startswith("BẢN TẠM")
+    assert (env / "reports" / opened.label / "v1" / "indicators.json").exists()
+    assert not (env / "outbox" / "so-noi-vu" / opened.label).exists()
