@@ -11,6 +11,7 @@ import typer
 
 from config.registry import load_registry
 from config.settings import load_settings
+from tasks.model.closed_periods import check_closed
 from tasks.model.periods import PeriodError, parse_period
 from tasks.model.rules import ReportingRules
 
@@ -216,8 +217,11 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 def _print_report(summary: dict[str, object]) -> None:
-    state = "bản mới" if summary["created"] else "không đổi, giữ bản đã có"
+    state = summary.get("state") or ("bản mới" if summary["created"]
+                                      else "không đổi, giữ bản đã có")
     typer.echo(f"Báo cáo kỳ {summary['period']}: v{summary['version']} ({state})")
+    if summary.get("provisional"):
+        typer.echo("  BẢN TẠM: kỳ chưa kết thúc, số liệu còn thay đổi; không gửi Sở Nội vụ.")
     typer.echo(f"  Thư mục báo cáo: {summary['folder']}")
     typer.echo(f"  Đơn vị chưa nộp: {summary['missing_units']}; tệp bị từ chối: "
                f"{summary['rejected_files']}")
@@ -235,14 +239,25 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Tạo bản mới dù dữ liệu không đổi")
                      ] = False,
     no_wait: NoWaitOpt = False,
+    open_period: Annotated[bool, typer.Option(
+        "--open-period", help="Lập bản tạm của kỳ đang mở (--period chưa kết thúc); bản tạm "
+        "không gửi Sở Nội vụ")] = False,
 ) -> None:
-    """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ.
+    """Thu nhận, tính chỉ số và lập báo cáo tổng hợp cho một kỳ đã kết thúc.
 
     Tệp vừa thả vào thư mục (đang được ghi) được chờ cho ghi xong rồi mới thu nhận, tối đa
-    CCHC_SETTLE_SECONDS sau lần sửa cuối của mỗi tệp; --no-wait: không chờ."""
-    if period is not None:  # a period that cannot be read: one sentence, before Prefect
+    CCHC_SETTLE_SECONDS sau lần sửa cuối của mỗi tệp; --no-wait: không chờ. Kỳ chưa kết
+    thúc bị từ chối, trừ kỳ đang mở khi có --open-period (bản tạm, không gửi)."""
+    if open_period and period is None:
+        typer.echo("Tùy chọn --open-period cần ghi rõ kỳ đang mở, ví dụ --period 2025-06.",
+                   err=True)
+        raise typer.Exit(2)
+    if period is not None:  # a period that cannot be read or has not closed: one sentence,
+        settings = load_settings(workspace=workspace)  # before Prefect
+        rules = ReportingRules.from_settings(settings)
         try:
-            parse_period(period)
+            check_closed(parse_period(period), rules.today(datetime.now(UTC)),
+                         rules.convention, open_period=open_period)
         except PeriodError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
@@ -252,7 +267,7 @@ def run(
 
     summary = monthly_report(period=period, force=force, publish=not no_publish,
                              workspace=str(workspace) if workspace else None,
-                             wait_for_files=not no_wait)
+                             wait_for_files=not no_wait, open_period=open_period)
     _print_report(summary)
 
 

@@ -179,6 +179,12 @@ class ReportVersionRow(Base):
     run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     path: Mapped[str] = mapped_column(Text)
+    # the process writing the version's folder (migration 0005_report_version_writer):
+    # a rerun takes over at once when that process is gone from this host
+    writer_host: Mapped[str | None] = mapped_column(String(255))
+    writer_pid: Mapped[int | None] = mapped_column(Integer)
+    writer_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: not yet written
 
 
 class IndicatorValueRow(Base):

@@ -12,7 +12,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
-from flows.period_run import period_slot, report_period
+from flows.period_run import is_provisional, period_slot, report_period
 from flows.portal_api import fetch_portal_figures
 from flows.resources import build_resources
 from tasks.delivery import steps as delivery_steps
@@ -32,6 +32,7 @@ def monthly_report(
     workspace: SkipJsonSchema[str | None] = None,
     period_kind: PeriodKind = "month",
     wait_for_files: bool = False,
+    open_period: bool = False,
 ) -> dict[str, object]:
     """Collect what is waiting, compute the period's indicators and publish the report.
 
@@ -44,7 +45,8 @@ def monthly_report(
     Args:
         period: Kỳ báo cáo, ví dụ 2025-05, 05/2025, Tháng 5/2025, 2025-Q1, Quý I/2025,
             2025-H1, 2025-9M, 2025. Để trống: kỳ gần nhất đã kết thúc, loại kỳ theo period_kind.
-            Kỳ viết sai làm lượt chạy dừng ngay, trước khi đọc tệp nào.
+            Kỳ viết sai, hoặc kỳ chưa kết thúc (trừ khi bật open_period), làm lượt chạy
+            dừng ngay, trước khi đọc tệp nào.
         force: Lập phiên bản mới kể cả khi dữ liệu không đổi.
         publish: Gửi báo cáo (thư mục outbox và e-mail Sở Nội vụ); tắt: chỉ lập báo cáo.
         workspace: Thư mục làm việc (chỉ cho CLI và kiểm thử; triển khai dùng biến môi
@@ -54,11 +56,16 @@ def monthly_report(
         wait_for_files: Chờ các tệp đang được ghi (tối đa CCHC_SETTLE_SECONDS sau lần sửa
             cuối của mỗi tệp) rồi mới thu nhận (lệnh cchc run); tắt (lịch chạy định kỳ): tệp
             đang ghi được ghi vào báo cáo là «tệp đang chờ thu nhận», không phải «chưa nộp».
+        open_period: Cho phép lập bản tạm của kỳ đang mở (kỳ ghi ở "period" chưa kết thúc):
+            bản tạm ghi rõ là tạm, không gửi Sở Nội vụ. Tắt: kỳ chưa kết thúc bị từ chối ngay.
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
-    target = report_period(period, period_kind, settings)  # a bad period stops here, first
+    # a bad or not yet closed period stops here, first
+    target = report_period(period, period_kind, settings, open_period=open_period)
+    provisional = is_provisional(target, settings)
+    publish = publish and not provisional  # a provisional report is never handed over
     res = build_resources(settings)
-    with period_slot(target, timeout=settings.lock_timeout_seconds):
+    with period_slot(target, settings.workspace, timeout=settings.lock_timeout_seconds):
         inbox = collect_inbox(res, wait=wait_for_files)
         portal = collect_portal(res, wait=wait_for_files)
         waiting = [*inbox.waiting, *portal.waiting]
@@ -69,7 +76,8 @@ def monthly_report(
         counts = report_steps.dossier_counts(res.registry, inputs, res.index766)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
                                           data_gaps=portal_api.gaps, index766=res.index766,
-                                          dossier_counts=counts, waiting=waiting)
+                                          dossier_counts=counts, waiting=waiting,
+                                          provisional=provisional)
         built = report_steps.add_trend(res.db, res.registry, built, rules=res.rules)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
@@ -79,6 +87,6 @@ def monthly_report(
                                                         outcome)
                     if publish else None)
         report_steps.publish_report_artifacts(outcome)
-        return {**outcome.summary(), "collected": inbox.counts(),
+        return {**outcome.summary(), "provisional": provisional, "collected": inbox.counts(),
                 "waiting_files": waiting_summary(waiting),
                 "portal_api": portal_api.summary(), **delivery_steps.delivery_summary(delivery)}

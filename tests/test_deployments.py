@@ -83,7 +83,10 @@ def test_the_report_form_is_described_in_vietnamese_without_a_workspace_field(
         served: dict[str, RunnerDeployment]) -> None:
     form = _schema(served["bao-cao-thang"])
     assert list(form) == ["period", "force", "publish", "period_kind",
-                          "wait_for_files"]  # no free path
+                          "wait_for_files", "open_period"]  # no free path
+    assert form["open_period"]["default"] is False  # a period not closed is refused
+    assert "bản tạm" in form["open_period"]["description"]
+    assert "chưa kết thúc" in form["period"]["description"]
     assert form["wait_for_files"]["default"] is False  # a scheduled run never waits
     assert "tệp đang chờ thu nhận" in form["wait_for_files"]["description"]
     assert "2025-05" in form["period"]["examples"]

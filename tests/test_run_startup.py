@@ -57,14 +57,21 @@ def test_migrate_at_head_does_not_load_alembic(database_url: str) -> None:
 def test_migrate_below_head_still_upgrades(database_url: str) -> None:
     database = Database.from_url(database_url)
     database.migrate()
-    with database.engine.begin() as connection:  # as a database of the previous release
+    with database.engine.begin() as connection:  # as a database of an earlier release
+        connection.execute(text("INSERT INTO report_versions (period, version, fingerprint, "
+                                "run_id, created_at, path) VALUES ('2025-05', 1, 'f', 'r', "
+                                "'2025-06-01 00:00:00+00:00', '/r/v1')"))
         connection.execute(text("DROP TABLE dossier_files"))
+        for column in ("writer_host", "writer_pid", "writer_since", "written_at"):
+            connection.execute(text(f"ALTER TABLE report_versions DROP COLUMN {column}"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0003_deliveries'"))
     assert not database.at_head()
     database.migrate()
     assert database.at_head()
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM dossier_files")).scalar() == 0
+    old = database.report_version("2025-05", 1)  # 0005: a version made before was written
+    assert old is not None and old.written_at == old.created_at and old.writer is None
     database.dispose()
 
 

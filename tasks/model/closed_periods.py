@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tasks.model.periods import Convention, Period, PeriodKind, month_period
+from tasks.model.periods import Convention, Period, PeriodError, PeriodKind, month_period
 
 
 def last_closed_period(today: date, kind: PeriodKind = "month",
@@ -32,3 +32,38 @@ def _last_of_year(year: int, kind: PeriodKind) -> Period:
     if kind == "nine_months":
         return Period(year, 1, 9, "nine_months")
     return Period(year, 1, 12, "year")
+
+
+def is_closed(period: Period, today: date, convention: Convention = "ministry") -> bool:
+    """The period's data window ended before ``today``."""
+    return period.end(convention) < today
+
+
+class PeriodNotClosed(PeriodError):
+    """A period whose data window has not ended yet; the message is in Vietnamese."""
+
+
+def check_closed(period: Period, today: date, convention: Convention = "ministry", *,
+                 open_period: bool = False) -> None:
+    """Refuse (:class:`PeriodNotClosed`) a period whose data window has not ended before
+    ``today`` (the province's day), as :func:`last_closed_period` counts it: a period not
+    yet begun always, the period now open unless ``open_period`` (a provisional report
+    the operator asks for by name)."""
+    start, end = period.window(convention)
+    if is_closed(period, today, convention):
+        return
+    is_open = start <= today
+    if is_open and open_period:
+        return
+    last = last_closed_period(today, period.kind, convention)
+    window = f"số liệu của kỳ tính từ {start:%d/%m/%Y} đến hết {end:%d/%m/%Y}"
+    if is_open:
+        raise PeriodNotClosed(
+            f"Kỳ báo cáo «{period.label}» ({period.label_vi}) chưa kết thúc ({window}, hôm "
+            f"nay {today:%d/%m/%Y}), nên chưa lập báo cáo chính thức; kỳ gần nhất đã kết thúc "
+            f"là {last.label}. Muốn xem bản tạm của kỳ đang mở (không gửi Sở Nội vụ), chạy "
+            "lại với tùy chọn --open-period (tham số open_period).")
+    raise PeriodNotClosed(
+        f"Kỳ báo cáo «{period.label}» ({period.label_vi}) chưa bắt đầu ({window}, hôm nay "
+        f"{today:%d/%m/%Y}): chưa có số liệu để lập báo cáo; kỳ gần nhất đã kết thúc là "
+        f"{last.label}. Hãy kiểm tra lại kỳ báo cáo.")

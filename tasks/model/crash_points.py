@@ -5,7 +5,8 @@ process a real ``SIGKILL`` (no cleanup, no ``finally``). Without the variable, o
 another name, the call does nothing. The variable is read at each call (never at import).
 
 Points: ``intake.after_parse``, ``intake.after_claim``, ``intake.after_archive``,
-``intake.after_commit``, ``report.writing``, ``outbox.publishing``, ``mail.after_send``.
+``intake.after_commit``, ``report.claimed`` (a version claimed, its folder not yet
+begun), ``report.writing``, ``outbox.publishing``, ``mail.after_send``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import signal
 
 KILL_AT_ENV = "CCHC_KILL_AT"
 KILL_POINTS = ("intake.after_parse", "intake.after_claim", "intake.after_archive",
-               "intake.after_commit", "report.writing", "outbox.publishing",
+               "intake.after_commit", "report.claimed", "report.writing", "outbox.publishing",
                "mail.after_send")
 
 

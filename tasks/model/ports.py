@@ -41,6 +41,7 @@ from tasks.model.records import (
     StoredSubmission,
     StoredTaskReport,
     VersionClaim,
+    Writer,
 )
 from tasks.model.report import IndicatorValue
 from tasks.model.submission import Submission
@@ -180,7 +181,13 @@ class ReportStore(Protocol):
     def report_version(self, period: str, version: int) -> ReportVersion | None: ...
 
     def claim_report_version(self, period: str, fingerprint: str, run_id: str | None, *,
-                             reports_dir: Path, force: bool = False) -> VersionClaim: ...
+                             reports_dir: Path, force: bool = False,
+                             writer: Writer | None = None) -> VersionClaim: ...
+
+    def take_over_report_version(self, version: ReportVersion, writer: Writer) -> bool: ...
+
+    def finish_report_version(self, version_id: int, writer: Writer, *,
+                              written: bool) -> None: ...
 
     def save_indicator_values(self, version_id: int,
                               values: Sequence[IndicatorValue]) -> None: ...

@@ -194,6 +194,17 @@ class StoredDossierFile:
 
 
 @dataclass(frozen=True)
+class Writer:
+    """The process writing a claimed report version: its host name and process id."""
+
+    host: str
+    pid: int
+
+    def __str__(self) -> str:
+        return f"máy {self.host}, tiến trình {self.pid}"
+
+
+@dataclass(frozen=True)
 class ReportVersion:
     id: int
     period: str
@@ -202,6 +213,9 @@ class ReportVersion:
     run_id: str | None
     created_at: datetime
     path: str
+    writer: Writer | None = None  # None: nobody is writing it (written, or given up)
+    writer_since: datetime | None = None
+    written_at: datetime | None = None  # None: its folder has never been written
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: P
     outcome = versions.publish_version(db, built, reports_dir, force=force, run_id=run_id,
                                        now=now, timezone=timezone, letterhead=letterhead)
     get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
-                          "bản mới" if outcome.created else "dữ liệu không đổi",
+                          outcome.state_vi,
                           outcome.folder)
     return outcome
 

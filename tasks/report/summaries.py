@@ -59,7 +59,7 @@ def report_markdown(outcome: ReportOutcome) -> str:
     content = outcome.content
     names, kinds = content.indicator_names, content.indicator_kinds
     now = _province(content.indicators)
-    state = "bản mới" if outcome.created else "không thay đổi so với bản đã có"
+    state = outcome.state_vi
     lines = [f"# Báo cáo CCHC {content.period_label_vi} — v{outcome.version} ({state})", "",
              f"Thư mục báo cáo: {escape(str(outcome.folder))}", ""]
     if content.data_gaps:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from config.index766 import Index766Config
 from config.registry import Registry
@@ -38,7 +39,13 @@ from tasks.indicators.rollup import gather_rollup, portal_files_used
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import PeriodStore, ReportStore
-from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
+from tasks.model.records import (
+    ReportVersion,
+    StoredPortalFile,
+    StoredRejection,
+    WaitingFile,
+    Writer,
+)
 from tasks.model.report import (
     PORTAL_MISSING_VI,
     IndicatorValue,
@@ -92,7 +99,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                  data_gaps: Sequence[str] = (),
                  index766: Index766Config | None = None,
                  dossier_counts: DossierCounts | None = None,
-                 waiting: Sequence[WaitingFile] = ()) -> BuiltReport:
+                 waiting: Sequence[WaitingFile] = (),
+                 provisional: bool = False) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
@@ -102,6 +110,9 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     ``dossier_counts`` when given (the flow's cached counts), else from the file.
     ``waiting``: files still being written in the drop folders, shown with their units
     (such a unit is «tệp đang chờ thu nhận», not «chưa nộp»).
+    ``provisional``: the period has not closed (asked for with ``open_period``): a banner
+    says so first, and the fingerprint differs from the closed period's report, so the
+    run after the close makes its own version.
     """
     tasks = task_progress(registry, inputs)
     dossiers = (dossier_figures(registry, inputs, index766, dossier_counts)
@@ -128,8 +139,9 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         left_out=left_out_of_province(registry, inputs, tasks),
         notes=[*registers_note(registry, inputs), *series_break_notes(registry, inputs)],
         portal_missing=inputs.portal is None,
-        data_gaps=([PORTAL_MISSING_VI] if inputs.portal is None else []) + list(data_gaps)
-        + dossiers.gaps,
+        data_gaps=([provisional_note(inputs.period, inputs.window[1])] if provisional
+                   else []) + ([PORTAL_MISSING_VI] if inputs.portal is None else [])
+        + list(data_gaps) + dossiers.gaps,
         data_issues=data_issues(inputs, portal, indicators),
         index766_points=dossiers.points, source_disagreements=dossiers.disagreements,
     )
@@ -149,6 +161,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         "rejected": [asdict(r) for r in content.rejected],
         "inputs": used,
     }
+    if provisional:  # only then, so that earlier reports keep their fingerprint
+        shown["provisional"] = True
     if content.index766_points or content.source_disagreements:
         shown["index766_points"] = [asdict(p) for p in content.index766_points]
         shown["source_disagreements"] = [asdict(d) for d in content.source_disagreements]
@@ -158,6 +172,12 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
               len(missing), f" ({', '.join(missing)})" if missing else "")
     _LOG.debug("kỳ %s: dấu vân tay dữ liệu %s", content.period, fingerprint)
     return BuiltReport(content, used, fingerprint)
+
+
+def provisional_note(period: Period, end: date) -> str:
+    """The banner of a report made before its period closed (Vietnamese)."""
+    return (f"BẢN TẠM: kỳ {period.label_vi} chưa kết thúc (số liệu tính đến hết "
+            f"{end:%d/%m/%Y}); số liệu còn thay đổi, bản này không gửi Sở Nội vụ.")
 
 
 def _shown_state(row: MissingUnitRow) -> dict[str, Any]:
@@ -223,7 +243,6 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    (staging / WRITER_FILE).write_text(_writer(), encoding="utf-8")
     _write_json(staging / "indicators.json", indicators_document(content))
     _write_json(staging / "manifest.json", {
         "period": content.period, "version": version, "run_id": run_id,
@@ -237,35 +256,10 @@ def write_report(built: BuiltReport, folder: Path, *, version: int, generated_at
     write_report_workbook(content, staging / workbook_name(content.period), timezone=timezone)
     write_documents(content, staging, letterhead=letterhead, previous=previous_period,
                     timezone=timezone)
-    (staging / WRITER_FILE).unlink()
     if folder.exists():
         shutil.rmtree(folder)
     staging.replace(folder)
     return folder
-
-
-WRITER_FILE = ".writer"  # in a staging folder: "<host> <pid>" of the process writing it
-
-
-def _writer() -> str:
-    return f"{socket.gethostname()} {os.getpid()}"
-
-
-def _writer_died(staging: Path) -> bool:
-    """The staging folder was left by a process of this host that no longer runs."""
-    try:
-        host, pid = (staging / WRITER_FILE).read_text(encoding="utf-8").split()
-    except (OSError, ValueError):
-        return False
-    if host != socket.gethostname():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, ValueError):
-        return False
-    return False
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -275,24 +269,86 @@ def _write_json(path: Path, data: object) -> None:
 
 _LOG = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
+WAIT_NOTE_EVERY = 60.0  # seconds between two lines saying what a run still waits for
 
 
-def _written_by_other_run(folder: Path, claimed_at: datetime, now: datetime,
-                          poll: float = 0.2) -> bool:
-    """Wait for the run that claimed this version to finish writing it.
+def this_writer() -> Writer:
+    """This process, as recorded with a version it claims or takes over."""
+    return Writer(socket.gethostname(), os.getpid())
 
-    False when the claim is older than :data:`STALE_CLAIM` and the folder is still
-    missing (that run died): the caller then writes the version itself.
-    """
-    deadline = claimed_at + STALE_CLAIM
-    while not (folder / "indicators.json").exists():
-        if max(now, datetime.now(UTC)) >= deadline:
-            return False
-        if _writer_died(folder.with_name(folder.name + ".partial")):
-            _LOG.warning("bản %s do một lần chạy đã dừng giữa chừng ghi dở; ghi lại", folder)
-            return False
-        time.sleep(poll)
+
+def _alive_here(writer: Writer) -> bool | None:
+    """Whether ``writer``'s process still runs; ``None``: it runs on another host (this
+    host cannot tell)."""
+    if writer.host != socket.gethostname():
+        return None
+    try:
+        os.kill(writer.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user: alive
+        return True
     return True
+
+
+def _await_writer(db: ReportStore, version: ReportVersion, *, now: datetime, timezone: str,
+                  poll: float = 0.2) -> ReportVersion | None:
+    """Wait for the run that claimed (or took over) ``version`` to finish writing it.
+
+    ``None``: its folder is written. Otherwise the version as last read, to be taken over
+    (:meth:`ReportStore.take_over_report_version`) at once when nobody writes it (its
+    writer gave up) or its writer's process is gone from this host, and after
+    :data:`STALE_CLAIM` when the writer runs on another host (or still runs here but never
+    finishes). Each wait is said in the log, with whom it waits for and until when.
+    """
+    folder = Path(version.path)
+    label = f"kỳ {version.period}: v{version.version}"
+    noted = float("-inf")
+    current: ReportVersion | None = version
+    while current is not None:
+        if (folder / "indicators.json").exists():
+            return None
+        writer = current.writer
+        if writer is None:
+            _LOG.warning("%s chưa được ghi và không lượt chạy nào đang ghi (lượt nhận bản này "
+                         "đã dừng vì lỗi); lượt này ghi %s", label, folder)
+            return current
+        alive = _alive_here(writer)
+        if alive is False:
+            _LOG.warning("%s: lượt chạy đã nhận bản này (%s) không còn chạy, bản chưa ghi "
+                         "xong; lượt này ghi thay ngay", label, writer)
+            return current
+        deadline = (current.writer_since or current.created_at) + STALE_CLAIM
+        if max(now, datetime.now(UTC)) >= deadline:
+            _LOG.warning("%s: lượt chạy đã nhận bản này (%s) chưa ghi xong sau %d phút; lượt "
+                         "này ghi thay", label, writer, STALE_CLAIM.seconds // 60)
+            return current
+        if time.monotonic() - noted >= WAIT_NOTE_EVERY:
+            noted = time.monotonic()
+            where = ("cùng máy này, tiến trình vẫn đang chạy" if alive
+                     else "máy khác, không kiểm tra được tiến trình còn chạy hay không")
+            _LOG.warning("%s đang được một lượt chạy khác ghi (%s; %s); đang chờ lượt đó ghi "
+                         "xong, chậm nhất đến %s thì lượt này tự ghi", label, writer, where,
+                         deadline.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S %d/%m/%Y"))
+        time.sleep(poll)
+        current = db.report_version(version.period, version.version)
+    return None  # the version row is gone: nothing to write
+
+
+WRITE_NEW = "new"  # this run claimed the version and wrote it
+WRITE_FIRST = "first"  # claimed by a run that stopped before writing it: this run wrote it
+WRITE_AGAIN = "again"  # written before, its folder was missing: this run wrote it again
+WRITE_KEPT = "kept"  # unchanged inputs: the version already written is kept
+
+
+def write_state_vi(write: str, version: int) -> str:
+    """What a run did with the version, as the summary and the command print it."""
+    return {
+        WRITE_NEW: "bản mới",
+        WRITE_FIRST: f"ghi lần đầu: lượt chạy trước đã nhận v{version} nhưng dừng trước khi "
+                     "ghi xong",
+        WRITE_AGAIN: "dữ liệu không đổi; thư mục của bản này bị thiếu nên đã ghi lại",
+    }.get(write, "dữ liệu không đổi, giữ bản đã có")
 
 
 @dataclass(frozen=True)
@@ -304,9 +360,25 @@ class ReportOutcome:
     content: ReportContent
     previous_version: list[IndicatorValue]  # the version before this one, same period
     previous_period: list[IndicatorValue]  # the newest version of the period before
+    write: str = ""  # WRITE_NEW, WRITE_FIRST, WRITE_AGAIN or WRITE_KEPT; "": from created
+
+    @property
+    def write_kind(self) -> str:
+        return self.write or (WRITE_NEW if self.created else WRITE_KEPT)
+
+    @property
+    def written_now(self) -> bool:
+        """This run wrote the version's folder for the first time (a new version, or one
+        claimed by a run that stopped before writing it)."""
+        return self.write_kind in (WRITE_NEW, WRITE_FIRST)
+
+    @property
+    def state_vi(self) -> str:
+        return write_state_vi(self.write_kind, self.version)
 
     def summary(self) -> dict[str, object]:
         return {"period": self.period, "version": self.version, "created": self.created,
+                "write": self.write_kind, "state": self.state_vi,
                 "folder": str(self.folder), "missing_units": sum(
                     1 for m in self.content.missing if m.state == STATE_MISSING),
                 "waiting_units": sum(
@@ -325,22 +397,49 @@ def publish_version(db: ReportStore, built: BuiltReport, reports_dir: Path, *, f
     unique (period, version) claim decides; the loser sees the winner's fingerprint.
     """
     period = built.content.period
+    me = this_writer()
     claim = db.claim_report_version(period, built.fingerprint, run_id,
-                                    reports_dir=reports_dir, force=force)
+                                    reports_dir=reports_dir, force=force, writer=me)
     version = claim.version
     folder = Path(version.path)
     _LOG.info("kỳ %s: %s v%d (%s)", period, "phiên bản mới" if claim.created
               else "dữ liệu không đổi, giữ", version.version, folder)
     earlier_period = db.latest_report_version(parse_period(period).previous().label)
     earlier_values = db.indicator_values(earlier_period.id) if earlier_period else []
-    if claim.created or not _written_by_other_run(folder, version.created_at, now):
-        db.save_indicator_values(version.id, built.content.indicators)
-        write_report(built, folder, version=version.version, generated_at=now, run_id=run_id,
-                     timezone=timezone, letterhead=letterhead, previous_period=earlier_values)
+    write = WRITE_NEW if claim.created else _take_over(db, version, me, now=now,
+                                                       timezone=timezone)
+    if write != WRITE_KEPT:
+        crash_point("report.claimed")
+        try:
+            db.save_indicator_values(version.id, built.content.indicators)
+            write_report(built, folder, version=version.version, generated_at=now,
+                         run_id=run_id, timezone=timezone, letterhead=letterhead,
+                         previous_period=earlier_values)
+        except BaseException:
+            # nobody writes it now: the next run takes it over at once, without waiting
+            db.finish_report_version(version.id, me, written=False)
+            raise
+        db.finish_report_version(version.id, me, written=True)
+        if write != WRITE_NEW:
+            _LOG.info("kỳ %s: %s v%d", period, write_state_vi(write, version.version),
+                      version.version)
     previous = db.report_version(period, version.version - 1)
     return ReportOutcome(
         period=period, version=version.version, created=claim.created, folder=folder,
         content=replace(built.content, version=version.version, generated_at=version.created_at),
         previous_version=db.indicator_values(previous.id) if previous else [],
-        previous_period=earlier_values,
+        previous_period=earlier_values, write=write,
     )
+
+
+def _take_over(db: ReportStore, version: ReportVersion, me: Writer, *, now: datetime,
+               timezone: str) -> str:
+    """An unchanged rerun: keep the version once written (:data:`WRITE_KEPT`), else become
+    its writer (:func:`_await_writer` says when) and say whether it is a first write."""
+    while True:
+        current = _await_writer(db, version, now=now, timezone=timezone)
+        if current is None:
+            return WRITE_KEPT
+        if db.take_over_report_version(current, me):
+            return WRITE_FIRST if current.written_at is None else WRITE_AGAIN
+        version = db.report_version(version.period, version.version) or version

@@ -35,7 +35,9 @@ from prefect.workers.process import ProcessWorker
 
 from config.registry import Registry
 from deployments.worker import deploy_to_pool
+from flows.period_run import slot_name
 from tasks.demo.province import build_demo_workspace
+from tasks.model.periods import parse_period
 
 pytestmark = pytest.mark.flow
 
@@ -147,7 +149,8 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
         with get_client(sync_client=True) as client:
             artifacts = client.read_artifacts(flow_run_filter=FlowRunFilter(
                 id=FlowRunFilterId(any_=[run.id])))
-            slot = client.read_global_concurrency_limit_by_name("cchc-report-2025-05")
+            slot = client.read_global_concurrency_limit_by_name(
+                slot_name(parse_period("2025-05"), workspace))
         assert (slot.limit, slot.active_slots) == (1, 0)  # held during the run, then freed
         keys = {a.key for a in artifacts}
         assert {"bao-cao-cchc-2025-05", "bao-cao-cchc-2025-05-tom-tat",
