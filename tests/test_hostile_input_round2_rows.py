@@ -27,8 +27,9 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import RejectionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import FileOutcome, collect_submission_file
+from tasks.intake.collect import CollectSummary, FileOutcome, collect_submission_file
 from tasks.intake.reader import UnreadableFile, read_submission
+from tasks.intake.summaries import collect_markdown
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
 from tasks.model.problems import MAX_LISTED_PROBLEMS, Problem
@@ -201,6 +202,10 @@ def test_a_file_with_a_thousand_bad_rows_gets_a_bounded_receipt(
     assert stored[-1]["message"] == f"… và {rest} lỗi khác"
     assert stored[:MAX_LISTED_PROBLEMS] == data["problems"]
     assert len(outcome.problems) == MAX_LISTED_PROBLEMS + 1
+    # the collection's summary in the Prefect UI counts every problem, not the listed ones
+    assert outcome.total_problems == total
+    shown = collect_markdown(CollectSummary(0, 0, 0, 1, [outcome]), "Thu nhận")
+    assert f"(+{total - 5:,} lỗi)".replace(",", ".") in shown, shown
 
 
 def test_a_receipt_with_few_problems_lists_them_all(workspace: Path, db: Database,

@@ -61,9 +61,14 @@ class FileOutcome:
     content_hash: str
     period: str | None = None
     superseded: int = 0
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # the first ones, then «… và N lỗi khác»
     kept_at: str = ""
     notes: tuple[str, ...] = ()  # e.g. legacy text converted to Unicode, with a sample
+    problem_count: int = 0  # every problem found, listed or not (0: as many as listed)
+
+    @property
+    def total_problems(self) -> int:
+        return self.problem_count or len(self.problems)
 
 
 @dataclass(frozen=True)
@@ -401,7 +406,8 @@ def _reject(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
         _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
     _finish(item, folder, db, meta)
     return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
-                       period, problems=listed, kept_at=str(kept), notes=notes)
+                       period, problems=listed, kept_at=str(kept), notes=notes,
+                       problem_count=len(problems))
 
 
 def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,

@@ -61,7 +61,7 @@ def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
     if outcome.superseded:
         line += f", thay thế {outcome.superseded} tệp trước"
     if outcome.problems:
-        line += f", {len(outcome.problems)} lỗi: {outcome.problems[0].line_vi()}"
+        line += f", {outcome.total_problems} lỗi: {outcome.problems[0].line_vi()}"
     logger.info(line)
 
 

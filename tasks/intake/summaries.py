@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tasks.intake.collect import CollectSummary
+from tasks.model.problems import vi_count
 from tasks.model.records import WaitingFile
 from tasks.report.markdown import escape
 
@@ -57,7 +58,8 @@ def collect_markdown(summary: CollectSummary, title: str) -> str:
         for f in rejected:
             lines.append(f"- {escape(f.file)}: "
                          + "; ".join(escape(p.line_vi()) for p in f.problems[:5])
-                         + (f" … (+{len(f.problems) - 5} lỗi)" if len(f.problems) > 5 else ""))
+                         + (f" … (+{vi_count(f.total_problems - 5)} lỗi)"
+                            if f.total_problems > 5 else ""))
     noted = [f for f in summary.files if f.notes]
     if noted:
         lines += ["", "## Ghi chú (đã chuyển bảng mã cũ sang Unicode)", ""]
