@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from config.errors import CchcError
 from config.yaml_files import read_yaml
 
 DEFAULT_PORTAL_API_CONFIG = Path(__file__).resolve().parent / "data" / "portal_api.yaml"
@@ -60,7 +61,7 @@ class PortalApiConfig(_Strict):
     fields: PortalApiFields
 
 
-class PortalApiConfigError(ValueError):
+class PortalApiConfigError(CchcError, ValueError):
     pass
 
 

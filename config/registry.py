@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.crosswalk import Crosswalk, load_crosswalk
+from config.errors import CchcError
 from config.folding import fold
 from config.yaml_files import read_yaml
 
@@ -30,7 +31,7 @@ def overlaps(start: date, end: date, valid_from: date | None, valid_to: date | N
     return not (valid_to is not None and valid_to < start)
 
 
-class RegistryError(ValueError):
+class RegistryError(CchcError, ValueError):
     """A registry file that is inconsistent."""
 
 

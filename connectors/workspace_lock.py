@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from config.errors import CchcError
 
-class WorkspaceBusy(RuntimeError):
+
+class WorkspaceBusy(CchcError, RuntimeError):
     """Another run holds the workspace lock for longer than we may wait."""
 
 

@@ -18,6 +18,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from config.errors import CchcError
 from tasks.delivery.report_mail import build_report_mail
 from tasks.model.crash_points import crash_point
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
@@ -58,7 +59,7 @@ class DeliveryResult:
         return {"published_to": str(self.published_to), "delivery": how}
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(CchcError):
     """Some report mail could not be sent; the deliveries stay unsent for the next run."""
 
 

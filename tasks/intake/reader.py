@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.errors import CchcError
 from config.folding import fold_key
 from tasks.intake.legacy_text import CellConversion, convert_value
 from tasks.model.problems import Problem, escape_controls, has_controls, vi_count
@@ -94,7 +95,7 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
 REQUIRED = {SHEET_TASKS: (COL_TASK_ID, COL_STATUS), SHEET_METRICS: (COL_METRIC, COL_VALUE)}
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(CchcError):
     """The file is not a spreadsheet, CSV or JSON this reader can open (message in Vietnamese)."""
 
 

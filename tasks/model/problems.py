@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.errors import CchcError
+
 _LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 MAX_LISTED_PROBLEMS = 200  # problems listed on a receipt and stored; the rest are counted
@@ -86,7 +88,7 @@ def listed_problems(problems: Sequence[Problem]) -> tuple[Problem, ...]:
     return (*shown, more_problems(rest)) if rest > 0 else shown
 
 
-class RejectedInput(Exception):
+class RejectedInput(CchcError):
     """Raised by readers and validators with every problem they found."""
 
     def __init__(self, problems: list[Problem]) -> None:

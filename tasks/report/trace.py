@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.errors import CchcError
 from tasks.model.portal import PortalUnitStats
 from tasks.model.ports import TraceStore
 from tasks.model.report import PROVINCE, IndicatorValue
@@ -32,7 +33,7 @@ SUBMISSION_INDICATORS = ("submission_rate", "submission_on_time_rate")
 INDEX766_PREFIX = "idx766_"  # figures of the dossier file: every input is listed
 
 
-class TraceError(Exception):
+class TraceError(CchcError):
     """The figure cannot be traced (no such version, unit or indicator); in Vietnamese."""
 
 

@@ -31,6 +31,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from python_calamine import CalamineError, CalamineWorkbook
 
+from config.errors import CchcError
+
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5_000  # rows read per sheet; a value below them is an error
@@ -56,7 +58,7 @@ _STYLES = "/styles"
 _OFFICE_DOCUMENT = "/officeDocument"
 
 
-class WorkbookError(Exception):
+class WorkbookError(CchcError):
     """The workbook cannot be read within the limits (message in Vietnamese)."""
 
 
