@@ -62,7 +62,7 @@ class PortalApiConfig(_Strict):
 
 
 class PortalApiConfigError(CchcError, ValueError):
-    pass
+    """The portal API configuration file cannot be read or used; the message is Vietnamese."""
 
 
 def load_portal_api_config(path: Path = DEFAULT_PORTAL_API_CONFIG) -> PortalApiConfig:
@@ -70,4 +70,5 @@ def load_portal_api_config(path: Path = DEFAULT_PORTAL_API_CONFIG) -> PortalApiC
         data = read_yaml(path)
         return PortalApiConfig.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise PortalApiConfigError(f"portal API configuration {path} is invalid: {exc}") from exc
+        raise PortalApiConfigError(f"cấu hình API cổng dịch vụ công {path} không hợp lệ: "
+                                   f"{exc}") from exc
