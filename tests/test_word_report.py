@@ -30,9 +30,11 @@ from tasks.model.report import (
     TaskProgressRow,
 )
 from tasks.report import vietnamese as vi
+from tasks.report.build import BuiltReport
 from tasks.report.documents import write_documents
 from tasks.report.letterhead import Letterhead, letterhead_from
-from tasks.report.versions import BuiltReport, publish_version, write_report
+from tasks.report.publish import publish_version
+from tasks.report.version_files import write_report
 from tasks.report.view import build_view
 from tasks.report.word import column_widths, write_word
 from tests import scenario
