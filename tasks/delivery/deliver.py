@@ -23,7 +23,7 @@ from tasks.delivery.report_mail import build_report_mail
 from tasks.model.crash_points import crash_point
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
 from tasks.model.records import EMAIL, PENDING, SENT, Delivery
-from tasks.report.versions import ReportOutcome
+from tasks.report.publish import ReportOutcome
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tasks.model.report import INCOMPLETE_VI, PROVINCE, IndicatorValue
 from tasks.report.markdown import escape
-from tasks.report.versions import ReportOutcome
+from tasks.report.publish import ReportOutcome
 
 
 def format_value(value: float | None, kind: str) -> str:
