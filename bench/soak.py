@@ -52,6 +52,7 @@ from tasks.intake.collect import (
     collect_submission_file,
     repair,
 )
+from tasks.model.clock import system_clock
 from tasks.model.crash_points import KILL_AT_ENV, KILL_POINTS
 from tasks.model.rules import ReportingRules
 from tasks.report.versions import build_report, gather_inputs, publish_version
@@ -116,7 +117,7 @@ def run_pipeline(workspace: Path, db_url: str, registry_dir: Path, smtp_port: in
                                   run_id="soak", now=NOW, timezone=TZ)
         mail = MailChannel(SmtpSender("127.0.0.1", smtp_port, starttls=False, timeout=5),
                            SENDER, (RECIPIENT,))
-        deliver_report(outcome, Outbox(workspace), DeliveryLog(db), mail)
+        deliver_report(outcome, Outbox(workspace), DeliveryLog(db), mail, system_clock)
     finally:
         db.dispose()
 

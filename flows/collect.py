@@ -13,7 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from config.settings import load_settings
 from connectors.drop_folder import DropFolder
-from flows.resources import Resources, build_agency_mail, build_resources
+from flows.resources import Resources, build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
 from tasks.intake.collect import CollectSummary, FileOutcome, summarize
@@ -82,10 +82,10 @@ def collect_submissions(
     inbox = collect_inbox(res, wait=wait_for_files)
     portal = collect_portal(res, wait=wait_for_files)
     intake_steps.publish_collect_artifacts(inbox, portal, label)
-    mail = build_agency_mail(res.settings)
+    mail = res.agency_mail
     if mail is not None:  # each rejected file's receipt, mailed once to its agency
         delivery_steps.send_receipts(res.db, res.registry, res.deliveries, mail.smtp,
-                                     mail.sender, res.now())
+                                     mail.sender, res.now(), res.clock)
     return {**inbox.counts(), "portal_accepted": portal.accepted,
             "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected,
             "portal_waiting": len(portal.waiting),

@@ -14,13 +14,12 @@ from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
 from flows.period_run import is_provisional, period_slot, report_period
 from flows.portal_api import fetch_portal_figures
-from flows.resources import build_resources
+from flows.resources import ReadOnlyResources, build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
 from tasks.intake.summaries import waiting_summary
 from tasks.model.periods import PeriodKind
 from tasks.report import steps as report_steps
-from tasks.report.letterhead import letterhead_from
 
 
 @flow(name="monthly-report", log_prints=True)
@@ -61,10 +60,12 @@ def monthly_report(
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     # a bad or not yet closed period stops here, first
-    target = report_period(period, period_kind, settings, open_period=open_period)
-    provisional = is_provisional(target, settings)
+    reading = ReadOnlyResources(settings)
+    target = report_period(period, period_kind, reading.rules, reading.now(),
+                           open_period=open_period)
+    provisional = is_provisional(target, reading.rules, reading.now())
     publish = publish and not provisional  # a provisional report is never handed over
-    res = build_resources(settings)
+    res = build_resources(settings, reading.clock)
     with period_slot(target, settings.workspace, timeout=settings.lock_timeout_seconds):
         inbox = collect_inbox(res, wait=wait_for_files)
         portal = collect_portal(res, wait=wait_for_files)
@@ -82,9 +83,9 @@ def monthly_report(
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
                                                now=res.now(), timezone=settings.timezone,
-                                               letterhead=letterhead_from(settings))
+                                               letterhead=res.letterhead)
         delivery = (delivery_steps.deliver_report.state(res.outbox, res.deliveries, res.mail,
-                                                        outcome)
+                                                        outcome, res.clock)
                     if publish else None)
         report_steps.publish_report_artifacts(outcome)
         return {**outcome.summary(), "provisional": provisional, "collected": inbox.counts(),

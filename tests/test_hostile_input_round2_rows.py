@@ -33,6 +33,7 @@ from tasks.intake.summaries import collect_markdown
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
 from tasks.model.problems import MAX_LISTED_PROBLEMS, Problem
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from tests.builders import TODAY, write_submission
@@ -63,7 +64,7 @@ def _inbox_file(workspace: Path, name: str, text: str) -> Path:
 
 def _validated(path: Path, registry: Registry) -> Submission | list[Problem]:
     return validate_submission(read_submission(path), registry, today=TODAY,
-                               folder_agency="SNV")
+                               folder_agency="SNV", rules=ReportingRules())
 
 
 def _refusal(path: Path) -> str:

@@ -134,7 +134,8 @@ def test_a_late_correction_keeps_an_on_time_unit_on_time(workspace: Path, db: Da
     correction = write_template(
         small_registry, "SNV", scenario.PERIOD, workspace / "inbox" / "SNV" / "snv-sua.xlsx",
         [TaskEntry("T1", "Hoàn thành", 100, date(2025, 3, 28)),
-         TaskEntry("T2", "Hoàn thành", 100, date(2025, 5, 12))], {"kiem_tra": 4})
+         TaskEntry("T2", "Hoàn thành", 100, date(2025, 5,
+                                                 12))], {"kiem_tra": 4}, rules=ReportingRules())
     late = datetime(2025, 5, 25, 3, tzinfo=UTC)
     os.utime(correction, (late.timestamp(), late.timestamp()))
     built = built_report(workspace, db, small_registry)

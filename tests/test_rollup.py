@@ -51,7 +51,7 @@ def _drop(workspace: Path, registry: Registry, code: str, period_label: str,
           entries: list[TaskEntry], kiem_tra: float, when: datetime) -> None:
     path = write_template(registry, code, parse_period(period_label),
                           workspace / "inbox" / code / f"{code.lower()}-{period_label}.xlsx",
-                          entries, {"kiem_tra": kiem_tra})
+                          entries, {"kiem_tra": kiem_tra}, rules=ReportingRules())
     _stamp(path, when)
 
 

@@ -159,7 +159,8 @@ def check_submission(item: InboxFile, registry: Registry, today: date,
         return _rejected(str(exc))
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
-    result = validate_submission(raw, registry, today=today, folder_agency=folder, rules=rules)
+    result = validate_submission(raw, registry, today=today, rules=rules or ReportingRules(),
+                                 folder_agency=folder)
     note = conversion_note(raw.conversions)
     notes = (note,) if note else ()
     if isinstance(result, Submission):
