@@ -47,16 +47,13 @@ from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from tasks.delivery.deliver import MailChannel, deliver_report
-from tasks.intake.collect import (
-    collect_portal_file,
-    collect_submission_file,
-    repair,
-)
+from tasks.intake.collect import repair
 from tasks.model.clock import system_clock
 from tasks.model.crash_points import KILL_AT_ENV, KILL_POINTS
 from tasks.model.rules import ReportingRules
 from tasks.report.versions import build_report, gather_inputs, publish_version
 from tests import scenario
+from tests.builders import take_file
 
 TZ = "Asia/Ho_Chi_Minh"
 SENDER = "cchc@angiang.gov.vn"
@@ -103,14 +100,12 @@ def run_pipeline(workspace: Path, db_url: str, registry_dir: Path, smtp_port: in
     db = Database.from_url(db_url)
     db.migrate()
     try:
-        for folder, source, collect in (
-                (DropFolder.agency_inbox(workspace), "inbox", collect_submission_file),
-                (DropFolder.portal_exports(workspace), "portal", collect_portal_file)):
+        for folder in (DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)):
             folder.ensure()
-            repair(folder, db, source=source, now=NOW)
+            repair(folder, db, now=NOW)
             for item in folder.pending():
-                collect(item, folder, db, registry, today=scenario.TODAY,
-                        now=min(item.modified_at, NOW))
+                take_file(item, folder, db, registry, now=NOW,
+                          seen_at=min(item.modified_at, NOW))
         inputs, portal, rejections = gather_inputs(db, scenario.PERIOD, rules=ReportingRules())
         built = build_report(registry, inputs, portal, rejections)
         outcome = publish_version(db, built, workspace / "reports", force=False,

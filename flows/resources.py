@@ -32,6 +32,7 @@ from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
+from tasks.intake.collect import Intake
 from tasks.model.clock import Clock, system_clock
 from tasks.model.rules import ReportingRules
 from tasks.report.letterhead import Letterhead, letterhead_from
@@ -60,6 +61,8 @@ class Resources:
     index766: Index766Config  # dossier columns and 766 points (index766.yaml)
     letterhead: Letterhead  # the report's letterhead (CCHC_DOC_* settings)
     clock: Clock
+    inbox_intake: Intake  # takes in what agencies drop into inbox/
+    portal_intake: Intake  # takes in the portal's exports and dossier files in portal/
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def now(self) -> datetime:
@@ -83,9 +86,14 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
+    index766 = build_index766(settings)
+
+    def intake(folder: DropFolder) -> Intake:
+        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock)
+
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
-                     build_index766(settings), letterhead_from(settings), clock,
+                     index766, letterhead_from(settings), clock, intake(inbox), intake(portal),
                      build_portal_api(settings))
 
 

@@ -25,11 +25,11 @@ from tasks.delivery.agency_notices import (
     send_receipts,
     send_reminders,
 )
-from tasks.intake.collect import collect_submission_file
 from tasks.model.clock import system_clock
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tests import scenario
+from tests.builders import take_file
 from tests.test_mail import MailHandler, SmtpServer, free_port
 
 SENDER = "cchc@angiang.gov.vn"
@@ -66,7 +66,7 @@ def _smtp(server: SmtpServer) -> SmtpSender:
 def _collect(workspace: Path, db: Database, registry: Registry) -> None:
     inbox = DropFolder.agency_inbox(workspace)
     for item in inbox.pending():
-        collect_submission_file(item, inbox, db, registry, today=NOW.date(), now=NOW)
+        take_file(item, inbox, db, registry, now=NOW)
 
 
 def test_the_open_period_is_the_month_whose_due_date_is_next() -> None:

@@ -37,7 +37,6 @@ from config.registry import Registry
 from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_portal_file
 from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
@@ -52,6 +51,7 @@ from tasks.portal.source_comparison import (
 )
 from tasks.report.dossier_figures import known_units
 from tasks.report.versions import BuiltReport, build_report, gather_inputs, write_report
+from tests.builders import take_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))
@@ -105,8 +105,7 @@ def _built(workspace: Path, db: Database, registry: Registry, rules766: Index766
     os.utime(target, (past, past))
     folder = DropFolder.portal_exports(workspace)
     for item in folder.pending():
-        outcome = collect_portal_file(item, folder, db, registry, today=date(2025, 6, 1),
-                                      now=NOW, index766=rules766)
+        outcome = take_file(item, folder, db, registry, now=NOW, index766=rules766)
         assert outcome is not None and outcome.outcome == "accepted"
     inputs, portal, rejections = gather_inputs(db, parse_period("2025-05"),
                                                rules=ReportingRules())
@@ -173,8 +172,8 @@ def test_a_changed_dossier_file_changes_the_fingerprint(
     os.utime(changed, (past, past))
     folder = DropFolder.portal_exports(workspace)
     for item in folder.pending():
-        collect_portal_file(item, folder, db, registry, today=date(2025, 6, 1),
-                            now=NOW + timedelta(hours=1), index766=rules766)
+        take_file(item, folder, db, registry, now=NOW + timedelta(hours=1),
+                  index766=rules766)
     inputs, portal, rejections = gather_inputs(db, parse_period("2025-05"),
                                                rules=ReportingRules())
     second = build_report(registry, inputs, portal, rejections, index766=rules766)

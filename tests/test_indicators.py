@@ -20,13 +20,13 @@ from tasks.indicators.compute import (
     rate,
     task_progress,
 )
-from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
 from tasks.report.versions import BuiltReport, build_report, gather_inputs, indicators_document
 from tasks.report.workbook import write_report_workbook
 from tests import scenario
+from tests.builders import take_file
 
 NA = "không có số liệu"
 NO_TARGET = "không có chỉ tiêu"
@@ -40,10 +40,9 @@ def collect_all(workspace: Path, db: Database, registry: Registry) -> None:
     now = datetime.now(UTC)
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        collect_submission_file(item, inbox, db, registry, today=scenario.TODAY,
-                                now=min(item.modified_at, now))
+        take_file(item, inbox, db, registry, now=now, seen_at=min(item.modified_at, now))
     for item in portal.pending():
-        outcome = collect_portal_file(item, portal, db, registry, today=scenario.TODAY, now=now)
+        outcome = take_file(item, portal, db, registry, now=now)
         assert outcome is not None and outcome.outcome == "accepted", outcome
 
 

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_submission_file, summarize
+from tasks.intake.collect import summarize
 from tasks.intake.reader import read_submission
 from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.intake.template import TaskEntry
@@ -21,7 +21,7 @@ from tasks.intake.validation import validate_submission
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import read_workbook
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 # typed by hand from the TCVN3 and VNI charts (docs/legacy-encodings.md)
 TCVN3_IN_PROGRESS = "§ang thùc hiÖn"  # "Đang thực hiện" in .VnTime
@@ -137,8 +137,7 @@ def test_accepted_file_notes_the_conversion_in_the_summary(
         workspace: Path, db: Database, registry: Registry) -> None:
     _legacy_workbook(workspace / "inbox" / "SNV" / "bc.xlsx", registry)
     folder = DropFolder.agency_inbox(workspace)
-    summary = summarize([collect_submission_file(item, folder, db, registry, today=TODAY,
-                                                 now=datetime.now(UTC))
+    summary = summarize([take_file(item, folder, db, registry, now=datetime.now(UTC))
                          for item in folder.pending()])
     assert summary.accepted == 1
     (outcome,) = summary.files
@@ -156,8 +155,7 @@ def test_receipt_of_a_rejected_file_shows_a_converted_sample(
     path.parent.mkdir(parents=True)
     path.write_text(CSV_TCVN3.replace("IV.1;", "KHONG.CO;"), encoding="utf-8")
     folder = DropFolder.agency_inbox(workspace)
-    summary = summarize([collect_submission_file(item, folder, db, registry, today=TODAY,
-                                                 now=datetime.now(UTC))
+    summary = summarize([take_file(item, folder, db, registry, now=datetime.now(UTC))
                          for item in folder.pending()])
     assert summary.rejected == 1
     receipts = list((workspace / "quarantine").rglob("*.txt"))

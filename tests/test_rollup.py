@@ -20,13 +20,13 @@ from connectors.drop_folder import DropFolder
 from tasks.demo.province import PortalRow, write_portal_export
 from tasks.indicators.compute import STATE_LATE, STATE_MISSING
 from tasks.indicators.rollup import rolled_portal
-from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
 from tasks.report.versions import BuiltReport, build_report, gather_inputs
 from tests import scenario
+from tests.builders import take_file
 from tests.scenario import _stamp
 
 QUARTER = parse_period("2025-Q2")
@@ -84,12 +84,11 @@ def _months(workspace: Path, registry: Registry) -> None:
 def _collect(workspace: Path, db: Database, registry: Registry) -> None:
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        outcome = collect_submission_file(item, inbox, db, registry, today=TODAY,
-                                          now=item.modified_at)
+        outcome = take_file(item, inbox, db, registry, now=datetime.now(UTC),
+                            seen_at=item.modified_at)
         assert outcome is not None and outcome.outcome == "accepted", outcome
     for item in portal.pending():
-        outcome = collect_portal_file(item, portal, db, registry, today=TODAY,
-                                      now=datetime.now(UTC))
+        outcome = take_file(item, portal, db, registry, now=datetime.now(UTC))
         assert outcome is not None and outcome.outcome == "accepted", outcome
 
 

@@ -34,6 +34,7 @@ from tasks.model.records import (
     PortalSnapshot,
     ReceiptToMail,
     ReportVersion,
+    Source,
     StoredDossierFile,
     StoredMetricReport,
     StoredPortalFile,
@@ -118,6 +119,9 @@ class IntakeStore(PortalStore, Protocol):
 
 class DropBox(Protocol):
     """A collection folder: its waiting files, their archive and quarantine."""
+
+    @property
+    def source(self) -> Source: ...
 
     @property
     def inbox(self) -> Path: ...
