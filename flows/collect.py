@@ -38,16 +38,15 @@ def _collect(res: Resources, intake: Intake,
     is no longer being written, in order of first sighting (with ``wait``, after waiting
     for those still being written); the others are listed as waiting."""
     settle = timedelta(seconds=res.settings.settle_seconds)
-    try:
-        listing = intake_steps.open_intake(res.lock, intake, settle=settle, wait=wait)
+    with res.lock:
+        intake_steps.repair_intake(intake)
+        listing = intake_steps.list_ready_files(intake, settle, wait)
         logger = get_run_logger()
         outcomes = []
         for number, item in enumerate(listing.ready, start=1):
             outcomes.append(step(item, intake))
             logger.info("%s: %d/%d tệp", intake.source, number, len(listing.ready))
         return summarize(outcomes, listing.waiting)
-    finally:
-        res.lock.release()
 
 
 @flow(name="collect-submissions", log_prints=True)

@@ -41,7 +41,7 @@ from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
 from tasks.model.rules import ReportingRules
-from tasks.portal.dossier_counts import count_dossier_file, counting_code
+from tasks.portal.dossier_counts import count_dossier_file
 from tasks.portal.dossiers import resolution_counts
 from tasks.portal.source_comparison import (
     RECEIVED,
@@ -192,7 +192,7 @@ def test_given_counts_make_the_same_report_as_reading_the_file(
     stored = inputs.dossier_file
     assert stored is not None
     counts = count_dossier_file(Path(stored.archive_path), stored.content_hash, WINDOW,
-                                known_units(registry), rules766, counting_code())
+                                known_units(registry), rules766)
     given = build_report(registry, replace(inputs, portal=STATISTICS), portal, rejections,
                          index766=rules766, dossier_counts=counts)
     assert given.content.source_disagreements == DISAGREEMENTS

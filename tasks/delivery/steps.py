@@ -19,11 +19,9 @@ from tasks.model.ports import (
     ReportOutbox,
 )
 from tasks.model.rules import ReportingRules
-from tasks.opaque_arguments import opaque_arguments
 from tasks.report.versions import ReportOutcome
 
 
-@opaque_arguments
 @task(name="gui-so-noi-vu", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def deliver_report(outbox: ReportOutbox, deliveries: DeliveryRecords,
                    mail: deliver.MailChannel[MailSender] | None,

@@ -1,6 +1,8 @@
 """Prefect tasks of the intake stage: thin wrappers around :mod:`tasks.intake.collect`.
 
-Tasks taking a database or folder handle are not cached (``NO_CACHE``).
+Each takes the folder's :class:`Intake` (a plain object bound to the folder, store and
+rules, which Prefect passes as it is) and small values; none is cached (``NO_CACHE``):
+each changes the folder and the database.
 """
 
 from __future__ import annotations
@@ -12,29 +14,31 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from tasks.intake import settling
-from tasks.intake.collect import CollectSummary, FileOutcome, Intake
+from tasks.intake.collect import CollectSummary, FileOutcome, Intake, RepairSummary
 from tasks.intake.settling import Listing
 from tasks.intake.summaries import collect_markdown, collect_table
-from tasks.model.ports import Lock
 from tasks.model.records import InboxFile
 
 
-@task(name="mo-thu-nhan", cache_policy=NO_CACHE)
-def open_intake(lock: Lock, intake: Intake, *, settle: timedelta, wait: bool) -> Listing:
-    """Wait for (then hold) the workspace lock, finish what an interrupted run left and
-    list the files ready to take in: one task run instead of three (each costs API calls).
+@task(name="sua-thu-nhan-do-dang", cache_policy=NO_CACHE)
+def repair_intake(intake: Intake) -> RepairSummary:
+    """Finish what an interrupted run left in the folder (run under the workspace lock,
+    before the listing)."""
+    return intake.repair()
+
+
+@task(name="liet-ke-tep-cho-thu-nhan", cache_policy=NO_CACHE)
+def list_ready_files(intake: Intake, settle: timedelta, wait: bool) -> Listing:
+    """The files ready to take in, and those still being written.
 
     With ``wait`` (an explicit command), files still being written are waited for, with
     a line in the run log saying which and for how long; without (a scheduled run), they
-    are listed as waiting and left for a later intake. The caller releases the lock (also
-    when this fails)."""
-    lock.acquire()
-    intake.repair()
-    folder, db, clock = intake.folder, intake.store, intake.clock
+    are listed as waiting and left for a later intake."""
+    folder, store, clock = intake.folder, intake.store, intake.clock
     if not wait:
-        listing = settling.scan(folder, db, now=clock(), settle=settle)
+        listing = settling.scan(folder, store, now=clock(), settle=settle)
     else:
-        listing = settling.wait_until_settled(folder, db, clock=clock, settle=settle,
+        listing = settling.wait_until_settled(folder, store, clock=clock, settle=settle,
                                               announce=get_run_logger().info)
     if listing.waiting:
         get_run_logger().warning(
