@@ -69,7 +69,8 @@ def run_project(source: Path, work: Path) -> tuple[float, int]:
     from config.settings import REGISTRY_DIR
     from connectors.database import Database
     from connectors.drop_folder import DropFolder
-    from tasks.intake.collect import collect_submission_file, ready_files
+    from tasks.intake.collect import ready_files
+    from tests.builders import take_file
 
     workspace = work / "workspace"
     shutil.rmtree(workspace, ignore_errors=True)
@@ -86,8 +87,8 @@ def run_project(source: Path, work: Path) -> tuple[float, int]:
         started = time.perf_counter()
         now = datetime.now(UTC)
         accepted = 0
-        for item in ready_files(folder, db, source="inbox", now=now, settle=timedelta(0)):
-            outcome = collect_submission_file(item, folder, db, registry, today=TODAY, now=now)
+        for item in ready_files(folder, db, now=now, settle=timedelta(0)):
+            outcome = take_file(item, folder, db, registry, now=now)
             accepted += outcome is not None and outcome.outcome == "accepted"
         return time.perf_counter() - started, accepted
     finally:

@@ -91,7 +91,6 @@ def national_province(number: int, rows: int, folder: str, reports: str) -> Prov
     from config.settings import REGISTRY_DIR
     from connectors.database import Database
     from connectors.drop_folder import DropFolder
-    from tasks.intake.collect import collect_portal_file
     from tasks.model.periods import parse_period
     from tasks.model.report import PROVINCE
     from tasks.model.rules import ReportingRules
@@ -99,6 +98,7 @@ def national_province(number: int, rows: int, folder: str, reports: str) -> Prov
     from tasks.report.build import build_report
     from tasks.report.period_inputs import gather_inputs
     from tasks.report.trend_history import with_trend
+    from tests.builders import take_file
 
     root = Path(folder)
     registry, index766 = load_registry(REGISTRY_DIR), load_index766(REGISTRY_DIR)
@@ -109,8 +109,7 @@ def national_province(number: int, rows: int, folder: str, reports: str) -> Prov
     began = time.perf_counter()
     portal = DropFolder.portal_exports(root / "workspace")
     for item in portal.pending():
-        outcome = collect_portal_file(item, portal, db, registry, today=rules.due_date(period),
-                                      now=datetime.now(UTC), index766=index766)
+        outcome = take_file(item, portal, db, registry, now=datetime.now(UTC), index766=index766)
         if outcome is None or outcome.outcome != "accepted":
             raise SystemExit(f"p{number:02d}: dossier file not accepted: {outcome}")
     stages["intake"] = time.perf_counter() - began

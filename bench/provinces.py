@@ -52,13 +52,10 @@ def collect_demo_month(number: int, root: Path, *,
     from connectors.database import Database
     from connectors.drop_folder import DropFolder
     from tasks.demo.province import DEMO_PERIOD, build_demo_workspace
-    from tasks.intake.collect import collect_portal_file, collect_submission_file
-    from tasks.model.periods import parse_period
-    from tasks.model.rules import ReportingRules
     from tasks.portal.dossiers import SUFFIXES, dossier_file_name
+    from tests.builders import take_file
 
     registry = load_registry(REGISTRY_DIR)
-    period, rules = parse_period(DEMO_PERIOD), ReportingRules()
     workspace = root / "workspace"
     build_demo_workspace(workspace, registry, seed=number)
     if not demo_dossiers:
@@ -67,15 +64,14 @@ def collect_demo_month(number: int, root: Path, *,
                 missing_ok=True)
     db = Database.from_url(f"sqlite:///{root / 'cchc.db'}")
     db.migrate()
-    today = rules.due_date(period)
     now = datetime.now(UTC)
     accepted = 0
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        outcome = collect_submission_file(item, inbox, db, registry, today=today, now=now)
+        outcome = take_file(item, inbox, db, registry, now=now)
         accepted += outcome is not None and outcome.outcome == "accepted"
     for item in portal.pending():
-        collect_portal_file(item, portal, db, registry, today=today, now=now)
+        take_file(item, portal, db, registry, now=now)
     return db, accepted
 
 

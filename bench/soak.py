@@ -47,17 +47,15 @@ from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from tasks.delivery.deliver import MailChannel, deliver_report
-from tasks.intake.collect import (
-    collect_portal_file,
-    collect_submission_file,
-    repair,
-)
+from tasks.intake.collect import repair
+from tasks.model.clock import system_clock
 from tasks.model.crash_points import KILL_AT_ENV, KILL_POINTS
 from tasks.model.rules import ReportingRules
 from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
 from tasks.report.publish import publish_version
 from tests import scenario
+from tests.builders import take_file
 
 TZ = "Asia/Ho_Chi_Minh"
 SENDER = "cchc@angiang.gov.vn"
@@ -104,21 +102,19 @@ def run_pipeline(workspace: Path, db_url: str, registry_dir: Path, smtp_port: in
     db = Database.from_url(db_url)
     db.migrate()
     try:
-        for folder, source, collect in (
-                (DropFolder.agency_inbox(workspace), "inbox", collect_submission_file),
-                (DropFolder.portal_exports(workspace), "portal", collect_portal_file)):
+        for folder in (DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)):
             folder.ensure()
-            repair(folder, db, source=source, now=NOW)
+            repair(folder, db, now=NOW)
             for item in folder.pending():
-                collect(item, folder, db, registry, today=scenario.TODAY,
-                        now=min(item.modified_at, NOW))
+                take_file(item, folder, db, registry, now=NOW,
+                          seen_at=min(item.modified_at, NOW))
         inputs, portal, rejections = gather_inputs(db, scenario.PERIOD, rules=ReportingRules())
         built = build_report(registry, inputs, portal, rejections)
         outcome = publish_version(db, built, workspace / "reports", force=False,
                                   run_id="soak", now=NOW, timezone=TZ)
         mail = MailChannel(SmtpSender("127.0.0.1", smtp_port, starttls=False, timeout=5),
                            SENDER, (RECIPIENT,))
-        deliver_report(outcome, Outbox(workspace), DeliveryLog(db), mail)
+        deliver_report(outcome, Outbox(workspace), DeliveryLog(db), mail, system_clock)
     finally:
         db.dispose()
 

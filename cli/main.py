@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from config.registry import load_registry
 from config.settings import load_settings
 from tasks.model.closed_periods import check_closed
 from tasks.model.periods import PeriodError, parse_period
-from tasks.model.rules import ReportingRules
+
+if TYPE_CHECKING:
+    from flows.resources import ReadOnlyResources
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -75,6 +75,15 @@ def _start_prefect() -> None:
         raise typer.Exit(3)
 
 
+def _reading(workspace: Path | None = None) -> ReadOnlyResources:
+    """The resources of a command that only reads (built by the composition root,
+    :mod:`flows.resources`): nothing is created, migrated or written."""
+    _prefect_offline()  # before flows.resources may import Prefect
+    from flows.resources import ReadOnlyResources
+
+    return ReadOnlyResources(load_settings(workspace=workspace))
+
+
 def _check_database(workspace: Path | None) -> None:
     """A database this account cannot write stops the command with one sentence, before
     Prefect starts (exit 2)."""
@@ -99,10 +108,8 @@ def validate(
     from tasks.intake.validation import validate_submission
     from tasks.model.submission import Submission
 
-    settings = load_settings()
-    rules = ReportingRules.from_settings(settings)
-    registry = load_registry(settings.registry_dir)
-    today = rules.today(datetime.now(UTC))
+    reading = _reading()
+    rules, registry, today = reading.rules, reading.registry, reading.today()
     refusal = _not_a_readable_file(file)
     if refusal:
         typer.echo(f"Không đọc được tệp {file.name}: {refusal}", err=True)
@@ -112,7 +119,7 @@ def validate(
     except (UnreadableFile, OSError) as exc:
         typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_submission(raw, registry, today=today, folder_agency=agency, rules=rules)
+    result = validate_submission(raw, registry, today=today, rules=rules, folder_agency=agency)
     if isinstance(result, Submission):
         typer.echo(f"Tệp hợp lệ: đơn vị {result.agency_code}, kỳ {result.period.label}, "
                    f"{len(result.tasks)} nhiệm vụ, {len(result.metrics)} chỉ tiêu.")
@@ -156,9 +163,8 @@ def template(
     """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
     from tasks.intake.template import TemplateRefused, template_file_name, write_template
 
-    settings = load_settings()
-    rules = ReportingRules.from_settings(settings)
-    registry = load_registry(settings.registry_dir)
+    reading = _reading()
+    rules, registry = reading.rules, reading.registry
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
@@ -253,11 +259,10 @@ def run(
                    err=True)
         raise typer.Exit(2)
     if period is not None:  # a period that cannot be read or has not closed: one sentence,
-        settings = load_settings(workspace=workspace)  # before Prefect
-        rules = ReportingRules.from_settings(settings)
+        reading = _reading(workspace)  # before Prefect
         try:
-            check_closed(parse_period(period), rules.today(datetime.now(UTC)),
-                         rules.convention, open_period=open_period)
+            check_closed(parse_period(period), reading.today(), reading.rules.convention,
+                         open_period=open_period)
         except PeriodError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
@@ -284,8 +289,8 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
     from flows.monthly_report import monthly_report
     from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError
 
-    settings = load_settings(workspace=workspace)
-    registry = load_registry(settings.registry_dir)
+    reading = _reading(workspace)
+    settings, registry = reading.settings, reading.registry
     periods = history_periods() if history else [DEMO_PERIOD]
     started = False
     for index, period in enumerate(periods):
@@ -320,7 +325,6 @@ def whatif(
                     ] = None,
 ) -> None:
     """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
-    from config.index766 import load_index766
     from tasks.model.problems import RejectedInput
     from tasks.portal.dossiers import (
         dossier_indicators,
@@ -330,9 +334,8 @@ def whatif(
     )
     from tasks.portal.index766 import OverrideError, parse_override, what_if
 
-    settings = load_settings(workspace=workspace)
-    registry = load_registry(settings.registry_dir)
-    rules = load_index766(settings.registry_dir)
+    reading = _reading(workspace)
+    settings, registry, rules = reading.settings, reading.registry, reading.index766
     try:
         parsed = parse_period(period)
         overrides = dict(parse_override(item) for item in set_)
@@ -341,14 +344,8 @@ def whatif(
         raise typer.Exit(2) from exc
     path = file or find_dossier_file(settings.workspace, parsed.label)
     if path is None:  # taken in by a collection: archived under its content hash
-        from connectors.database import Database
-
-        db = Database.from_url(settings.resolved_database_url)
-        try:
-            db.migrate()
-            stored = db.current_dossier_file(parsed.label)
-        finally:
-            db.dispose()
+        with reading.database() as db:
+            stored = db.current_dossier_file(parsed.label) if db is not None else None
         path = Path(stored.archive_path) if stored is not None else None
     if path is None or not path.is_file():
         typer.echo(f"Không tìm thấy tệp hồ sơ kỳ {parsed.label} (portal/ho-so-{parsed.label}"
@@ -382,24 +379,23 @@ def trace(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Nguồn gốc một số liệu đã công bố: giá trị, tử số, mẫu số, tệp đầu vào và các dòng."""
-    from connectors.database import Database
     from tasks.report.trace import TraceError, trace_figure, trace_lines
 
-    settings = load_settings(workspace=workspace)
+    reading = _reading(workspace)
     try:
         label = parse_period(period).label
     except PeriodError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    db = Database.from_url(settings.resolved_database_url)
     try:
-        db.migrate()
-        found = trace_figure(db, label, unit.strip().upper(), indicator.strip(), version)
+        with reading.database() as db:
+            if db is None:
+                raise TraceError(f"kỳ {label} chưa có bản báo cáo (cơ sở dữ liệu chưa có lượt "
+                                 "chạy nào của phiên bản này; hãy chạy cchc run trước)")
+            found = trace_figure(db, label, unit.strip().upper(), indicator.strip(), version)
     except TraceError as exc:
         typer.echo(f"Không truy được nguồn: {exc}", err=True)
         raise typer.Exit(1) from exc
-    finally:
-        db.dispose()
-    for line in trace_lines(found, settings.timezone):
+    for line in trace_lines(found, reading.settings.timezone):
         typer.echo(line)
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tasks.model.problems import Problem, Receipt, RejectedInput
-from tasks.model.records import InboxFile, printable, sha256_of
+from tasks.model.records import InboxFile, Source, printable, sha256_of
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")
@@ -74,9 +74,12 @@ def _printable_path(path: Path) -> str:
 
 
 class DropFolder:
-    """A folder files are dropped into; processed files go to archive or quarantine."""
+    """A folder files are dropped into; processed files go to archive or quarantine.
+    ``source`` names it in the database and in what the operator reads."""
 
-    def __init__(self, inbox: Path, archive_dir: Path, quarantine_dir: Path) -> None:
+    def __init__(self, inbox: Path, archive_dir: Path, quarantine_dir: Path,
+                 source: Source) -> None:
+        self.source: Source = source
         self.inbox = inbox
         self.archive_dir = archive_dir
         self.quarantine_dir = quarantine_dir
@@ -84,13 +87,14 @@ class DropFolder:
     @classmethod
     def agency_inbox(cls, workspace: Path) -> DropFolder:
         """``inbox/<MÃ ĐƠN VỊ>/``: where agencies drop their submissions."""
-        return cls(workspace / "inbox", workspace / "archive", workspace / "quarantine")
+        return cls(workspace / "inbox", workspace / "archive", workspace / "quarantine",
+                   "inbox")
 
     @classmethod
     def portal_exports(cls, workspace: Path) -> DropFolder:
         """``portal/``: statistics exported from the public-service portal."""
         return cls(workspace / "portal", workspace / "archive",
-                   workspace / "quarantine" / "portal")
+                   workspace / "quarantine" / "portal", "portal")
 
     def ensure(self, agency_codes: list[str] | None = None) -> None:
         """Make the folders, and ``inbox/<code>/`` for each agency. Where something else

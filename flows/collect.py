@@ -12,48 +12,41 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from config.settings import load_settings
-from connectors.drop_folder import DropFolder
-from flows.resources import Resources, build_agency_mail, build_resources
+from flows.resources import Resources, build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
-from tasks.intake.collect import CollectSummary, FileOutcome, summarize
+from tasks.intake.collect import CollectSummary, FileOutcome, Intake, summarize
 from tasks.intake.summaries import waiting_summary
 from tasks.model.periods import parse_period
+from tasks.model.records import InboxFile
 
 
 def collect_inbox(res: Resources, *, wait: bool = False) -> CollectSummary:
     """Every file waiting in ``inbox/``, oldest first, one task per file."""
-    return _collect(res, res.inbox, intake_steps.collect_submission_file, wait=wait,
-                    rules=res.rules)
+    return _collect(res, res.inbox_intake, intake_steps.collect_submission_file, wait=wait)
 
 
 def collect_portal(res: Resources, *, wait: bool = False) -> CollectSummary:
     """Every portal export or dossier file waiting in ``portal/``."""
-    return _collect(res, res.portal, intake_steps.collect_portal_file, wait=wait,
-                    index766=res.index766)
+    return _collect(res, res.portal_intake, intake_steps.collect_portal_file, wait=wait)
 
 
-def _collect(res: Resources, folder: DropFolder,
-             step: Callable[..., FileOutcome | None], *, wait: bool,
-             **options: object) -> CollectSummary:
+def _collect(res: Resources, intake: Intake,
+             step: Callable[[InboxFile, Intake], FileOutcome | None], *,
+             wait: bool) -> CollectSummary:
     """Under the workspace lock: finish what a crash left, then take in each file that
     is no longer being written, in order of first sighting (with ``wait``, after waiting
     for those still being written); the others are listed as waiting."""
-    source = "portal" if folder is res.portal else "inbox"
     settle = timedelta(seconds=res.settings.settle_seconds)
-    try:
-        listing = intake_steps.open_intake(res.lock, folder, res.db, source=source,
-                                           clock=res.now, settle=settle, wait=wait)
-        today, now = res.today(), res.now()
+    with res.lock:
+        intake_steps.repair_intake(intake)
+        listing = intake_steps.list_ready_files(intake, settle, wait)
         logger = get_run_logger()
         outcomes = []
         for number, item in enumerate(listing.ready, start=1):
-            outcomes.append(step(item, folder, res.db, res.registry, today=today, now=now,
-                                 **options))
-            logger.info("%s: %d/%d tệp", source, number, len(listing.ready))
+            outcomes.append(step(item, intake))
+            logger.info("%s: %d/%d tệp", intake.source, number, len(listing.ready))
         return summarize(outcomes, listing.waiting)
-    finally:
-        res.lock.release()
 
 
 @flow(name="collect-submissions", log_prints=True)
@@ -82,10 +75,10 @@ def collect_submissions(
     inbox = collect_inbox(res, wait=wait_for_files)
     portal = collect_portal(res, wait=wait_for_files)
     intake_steps.publish_collect_artifacts(inbox, portal, label)
-    mail = build_agency_mail(res.settings)
+    mail = res.agency_mail
     if mail is not None:  # each rejected file's receipt, mailed once to its agency
         delivery_steps.send_receipts(res.db, res.registry, res.deliveries, mail.smtp,
-                                     mail.sender, res.now())
+                                     mail.sender, res.now(), res.clock)
     return {**inbox.counts(), "portal_accepted": portal.accepted,
             "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected,
             "portal_waiting": len(portal.waiting),

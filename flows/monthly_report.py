@@ -14,13 +14,12 @@ from config.settings import load_settings
 from flows.collect import collect_inbox, collect_portal
 from flows.period_run import is_provisional, period_slot, report_period
 from flows.portal_api import fetch_portal_figures
-from flows.resources import build_resources
+from flows.resources import ReadOnlyResources, build_resources
 from tasks.delivery import steps as delivery_steps
 from tasks.intake import steps as intake_steps
 from tasks.intake.summaries import waiting_summary
 from tasks.model.periods import PeriodKind
 from tasks.report import steps as report_steps
-from tasks.report.letterhead import letterhead_from
 
 
 @flow(name="monthly-report", log_prints=True)
@@ -61,30 +60,31 @@ def monthly_report(
     """
     settings = load_settings(workspace=Path(workspace) if workspace else None)
     # a bad or not yet closed period stops here, first
-    target = report_period(period, period_kind, settings, open_period=open_period)
-    provisional = is_provisional(target, settings)
+    reading = ReadOnlyResources(settings)
+    target = report_period(period, period_kind, reading.rules, reading.now(),
+                           open_period=open_period)
+    provisional = is_provisional(target, reading.rules, reading.now())
     publish = publish and not provisional  # a provisional report is never handed over
-    res = build_resources(settings)
+    res = build_resources(settings, reading.clock)
     with period_slot(target, settings.workspace, timeout=settings.lock_timeout_seconds):
         inbox = collect_inbox(res, wait=wait_for_files)
         portal = collect_portal(res, wait=wait_for_files)
         waiting = [*inbox.waiting, *portal.waiting]
         portal_api = fetch_portal_figures(res, target)
         intake_steps.publish_collect_artifacts(inbox, portal, target.label)
-        inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target,
-                                                                     rules=res.rules)
+        inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target, res.rules)
         counts = report_steps.dossier_counts(res.registry, inputs, res.index766)
         built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
                                           data_gaps=portal_api.gaps, index766=res.index766,
                                           dossier_counts=counts, waiting=waiting,
                                           provisional=provisional)
-        built = report_steps.add_trend(res.db, res.registry, built, rules=res.rules)
+        built = report_steps.add_trend(res.db, res.registry, built, res.rules)
         outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
                                                force=force, run_id=str(flow_run.id),
                                                now=res.now(), timezone=settings.timezone,
-                                               letterhead=letterhead_from(settings))
-        delivery = (delivery_steps.deliver_report.state(res.outbox, res.deliveries, res.mail,
-                                                        outcome)
+                                               letterhead=res.letterhead)
+        delivery = (delivery_steps.deliver_report(res.outbox, res.deliveries, res.mail, outcome,
+                                                  res.clock, return_state=True)
                     if publish else None)
         report_steps.publish_report_artifacts(outcome)
         return {**outcome.summary(), "provisional": provisional, "collected": inbox.counts(),

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from prefect import get_client
@@ -27,7 +27,6 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from config.errors import CchcError
-from config.settings import Settings
 from tasks.model.closed_periods import (
     PeriodNotClosed,
     check_closed,
@@ -42,13 +41,12 @@ class PeriodBusy(CchcError, RuntimeError):
     """Another run holds the period's slot for longer than we may wait."""
 
 
-def report_period(period: str | None, kind: PeriodKind, settings: Settings,
-                  now: datetime | None = None, *, open_period: bool = False) -> Period:
+def report_period(period: str | None, kind: PeriodKind, rules: ReportingRules,
+                  now: datetime, *, open_period: bool = False) -> Period:
     """``period`` as written (PeriodError when it cannot be read, PeriodNotClosed when its
     data window has not ended on the province's day, unless it is the open period and
     ``open_period``), else the last closed period of ``kind`` on that day."""
-    rules = ReportingRules.from_settings(settings)
-    today = rules.today(now or datetime.now(UTC))
+    today = rules.today(now)
     if period:
         parsed = parse_period(period)
         try:
@@ -59,10 +57,9 @@ def report_period(period: str | None, kind: PeriodKind, settings: Settings,
     return last_closed_period(today, kind, rules.convention)
 
 
-def is_provisional(period: Period, settings: Settings, now: datetime | None = None) -> bool:
+def is_provisional(period: Period, rules: ReportingRules, now: datetime) -> bool:
     """The period has not closed on the province's day (a run allowed by ``open_period``)."""
-    rules = ReportingRules.from_settings(settings)
-    return not is_closed(period, rules.today(now or datetime.now(UTC)), rules.convention)
+    return not is_closed(period, rules.today(now), rules.convention)
 
 
 def slot_name(period: Period, workspace: Path) -> str:

@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger
 from pydantic.json_schema import SkipJsonSchema
 
 from config.settings import load_settings
-from flows.resources import build_agency_mail, build_resources
+from flows.resources import build_resources
 from tasks.delivery import steps as delivery_steps
 
 
@@ -25,9 +25,9 @@ def reminders(workspace: SkipJsonSchema[str | None] = None) -> dict[str, object]
     res = build_resources(load_settings(workspace=Path(workspace) if workspace else None))
     today = res.today()
     plan = delivery_steps.plan_reminders(res.registry, res.db, res.rules, today)
-    mail = build_agency_mail(res.settings)
+    mail = res.agency_mail
     result = delivery_steps.send_reminders(plan, res.deliveries, mail.smtp if mail else None,
-                                           mail.sender if mail else "", today)
+                                           mail.sender if mail else "", today, res.clock)
     if result.no_email:
         get_run_logger().warning("Chưa gửi được thư nhắc (không có địa chỉ thư điện tử hoặc "
                                  "chưa cấu hình SMTP): %s", "; ".join(result.no_email))

@@ -1,13 +1,25 @@
-"""The composition root: build every resource a run needs from the settings, once."""
+"""The composition root: build every resource a run or a command needs from the settings,
+once, here and nowhere else.
+
+:func:`build_resources` is for flows (it lays out the workspace, opens and migrates the
+database and checks it can be written); :class:`ReadOnlyResources` is for the commands
+that only read (``validate``, ``template``, ``trace``, ``whatif``, the CLI's period check):
+they never create a folder, migrate or write. Both carry the one :data:`Clock` every step
+is given (tests and the demo pass their own).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prefect.blocks.system import Secret
 from pydantic import SecretStr
+from sqlalchemy import make_url
 
 from config.index766 import INDEX766_FILE, Index766Config, load_index766
 from config.portal_api import load_portal_api_config
@@ -20,7 +32,10 @@ from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
+from tasks.intake.collect import Intake
+from tasks.model.clock import Clock, system_clock
 from tasks.model.rules import ReportingRules
+from tasks.report.letterhead import Letterhead, letterhead_from
 
 if TYPE_CHECKING:  # requests and urllib3 are imported only when the portal API is set
     from connectors.portal_api import PortalApi
@@ -28,6 +43,8 @@ if TYPE_CHECKING:  # requests and urllib3 are imported only when the portal API 
 
 @dataclass(frozen=True)
 class Resources:
+    """What a flow run works with. Tasks receive the parts they need, never this whole."""
+
     settings: Settings
     registry: Registry
     db: Database
@@ -39,18 +56,24 @@ class Resources:
     deliveries: DeliveryLog
     # None: SMTP not configured, the outbox copy is the delivery
     mail: MailChannel[SmtpSender] | None
+    # to agencies (reminders, receipts); None: SMTP host or sender not set
+    agency_mail: MailChannel[SmtpSender] | None
+    index766: Index766Config  # dossier columns and 766 points (index766.yaml)
+    letterhead: Letterhead  # the report's letterhead (CCHC_DOC_* settings)
+    clock: Clock
+    inbox_intake: Intake  # takes in what agencies drop into inbox/
+    portal_intake: Intake  # takes in the portal's exports and dossier files in portal/
     portal_api: PortalApi | None = None  # None: the portal API is not configured
-    index766: Index766Config | None = None  # dossier columns and 766 points (index766.yaml)
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def today(self) -> date:
-        return self.rules.today(self.now())
-
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
+        """The province's calendar day now."""
+        return self.rules.today(self.clock())
 
 
-def build_resources(settings: Settings) -> Resources:
+def build_resources(settings: Settings, clock: Clock = system_clock) -> Resources:
     """Load the registries, open (and migrate) the database and lay out the workspace."""
     rules = ReportingRules.from_settings(settings)
     workspace = settings.workspace
@@ -58,14 +81,62 @@ def build_resources(settings: Settings) -> Resources:
     registry = load_registry(settings.registry_dir)
     db = open_database(settings)
     inbox = DropFolder.agency_inbox(workspace)
-    today = rules.today(datetime.now(UTC))
+    today = rules.today(clock())
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
     portal = DropFolder.portal_exports(workspace)
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
+    index766 = build_index766(settings)
+
+    def intake(folder: DropFolder) -> Intake:
+        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock)
+
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
-                     DeliveryLog(db), build_mail_channel(settings), build_portal_api(settings),
-                     build_index766(settings))
+                     DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
+                     index766, letterhead_from(settings), clock, intake(inbox), intake(portal),
+                     build_portal_api(settings))
+
+
+class ReadOnlyResources:
+    """What a command that only reads works with: the settings' rules and clock, the
+    registry and the 766 rules (each loaded on first use), and the database opened as it
+    is (:meth:`database`: never migrated, never written, nothing created)."""
+
+    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+        self.settings = settings
+        self.rules = ReportingRules.from_settings(settings)
+        self.clock = clock
+
+    @cached_property
+    def registry(self) -> Registry:
+        return load_registry(self.settings.registry_dir)
+
+    @cached_property
+    def index766(self) -> Index766Config:
+        return build_index766(self.settings)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """The province's calendar day now."""
+        return self.rules.today(self.clock())
+
+    @contextmanager
+    def database(self) -> Iterator[Database | None]:
+        """The reporting database as it is, closed after the block; ``None`` when no run
+        has made it yet or it is not at this release's schema (a reading command never
+        migrates: it then has nothing to read)."""
+        url = make_url(self.settings.resolved_database_url)
+        if url.get_backend_name() == "sqlite" and url.database \
+                and not Path(url.database).is_file():
+            yield None  # connecting would create the file
+            return
+        db = Database.from_url(self.settings.resolved_database_url)
+        try:
+            yield db if db.at_head() else None
+        finally:
+            db.dispose()
 
 
 def open_database(settings: Settings) -> Database:
@@ -114,6 +185,8 @@ def _smtp(settings: Settings) -> SmtpSender:
     assert settings.smtp_host is not None
     password: str | None = None
     if settings.smtp_password_block:
+        from prefect.blocks.system import Secret
+
         block: Secret[str] = Secret.load(settings.smtp_password_block)  # type: ignore[assignment]
         password = str(block.get())
     elif settings.smtp_password is not None:
@@ -132,6 +205,8 @@ def build_portal_api(settings: Settings) -> PortalApi | None:
 
     token = settings.portal_api_token
     if token is None and settings.portal_api_token_block:
+        from prefect.blocks.system import Secret
+
         block: Secret[str] = Secret.load(settings.portal_api_token_block)  # type: ignore[assignment]
         token = SecretStr(str(block.get()))
     return PortalApi(settings.portal_api_url, token,

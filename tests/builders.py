@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
+from config.index766 import Index766Config, load_index766
 from config.registry import Registry
+from config.settings import REGISTRY_DIR
+from tasks.intake.collect import FileOutcome, Intake
 from tasks.intake.template import TaskEntry, write_template
+from tasks.model.clock import fixed_clock
 from tasks.model.periods import Period, parse_period
+from tasks.model.ports import DropBox, IntakeStore
+from tasks.model.records import InboxFile
+from tasks.model.rules import ReportingRules
 
 MAY_2025 = parse_period("2025-05")
 TODAY = date(2025, 6, 1)
@@ -17,4 +25,19 @@ def write_submission(path: Path, registry: Registry, agency: str,
                      period: Period = MAY_2025, entries: list[TaskEntry] | None = None,
                      metrics: dict[str, float] | None = None) -> Path:
     """A submission workbook made from the agency template, filled in."""
-    return write_template(registry, agency, period, path, entries or [], metrics or {})
+    return write_template(registry, agency, period, path, entries or [], metrics or {},
+                          rules=ReportingRules())
+
+
+def take_file(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
+              now: datetime, rules: ReportingRules | None = None,
+              index766: Index766Config | None = None,
+              seen_at: datetime | None = None) -> FileOutcome | None:
+    """One file through its folder's :class:`Intake`, the clock stopped at ``now``, under
+    the default reporting rules and the bundled 766 rules unless given; ``seen_at``: the
+    file was first seen then (a collector that ran as each file was dropped)."""
+    if seen_at is not None:
+        item = replace(item, seen_at=seen_at)
+    return Intake(folder, db, registry, rules=rules or ReportingRules(),
+                  index766=index766 or load_index766(REGISTRY_DIR),
+                  clock=fixed_clock(now)).take(item)

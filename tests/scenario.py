@@ -21,6 +21,7 @@ from config.settings import REGISTRY_DIR
 from tasks.demo.province import PortalRow, write_portal_export
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
+from tasks.model.rules import ReportingRules
 
 PERIOD = parse_period("2025-05")
 TODAY = date(2025, 6, 1)
@@ -99,7 +100,7 @@ def drop_snv(workspace: Path, registry: Registry, *, t2_done: bool = False) -> P
     name = "snv-sua.xlsx" if t2_done else "snv.xlsx"
     path = write_template(registry, "SNV", PERIOD, workspace / "inbox" / "SNV" / name,
                           [TaskEntry("T1", "Hoàn thành", 100, date(2025, 3, 28)), t2],
-                          {"kiem_tra": 3})
+                          {"kiem_tra": 3}, rules=ReportingRules())
     return _stamp(path, datetime(2025, 5, 11 if t2_done else 10, 3, tzinfo=UTC))
 
 
@@ -108,6 +109,7 @@ def build_workspace(workspace: Path, registry: Registry) -> None:
     drop_snv(workspace, registry)
     lx = write_template(registry, "UBND-LX", PERIOD,
                         workspace / "inbox" / "UBND-LX" / "lx.xlsx",
-                        [TaskEntry("T3", "Đang thực hiện", 80)], {"kiem_tra": 2})
+                        [TaskEntry("T3", "Đang thực hiện",
+                                   80)], {"kiem_tra": 2}, rules=ReportingRules())
     _stamp(lx, datetime(2025, 5, 20, 2, tzinfo=UTC))
     write_portal_export(workspace / "portal" / "thong-ke-2025-05.xlsx", PERIOD, PORTAL)

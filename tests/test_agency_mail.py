@@ -25,10 +25,11 @@ from tasks.delivery.agency_notices import (
     send_receipts,
     send_reminders,
 )
-from tasks.intake.collect import collect_submission_file
+from tasks.model.clock import system_clock
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tests import scenario
+from tests.builders import take_file
 from tests.test_mail import MailHandler, SmtpServer, free_port
 
 SENDER = "cchc@angiang.gov.vn"
@@ -65,7 +66,7 @@ def _smtp(server: SmtpServer) -> SmtpSender:
 def _collect(workspace: Path, db: Database, registry: Registry) -> None:
     inbox = DropFolder.agency_inbox(workspace)
     for item in inbox.pending():
-        collect_submission_file(item, inbox, db, registry, today=NOW.date(), now=NOW)
+        take_file(item, inbox, db, registry, now=NOW)
 
 
 def test_the_open_period_is_the_month_whose_due_date_is_next() -> None:
@@ -90,7 +91,7 @@ def test_reminders_go_once_to_units_that_have_not_reported(
     plan = plan_reminders(mail_registry, db, RULES, date(2025, 5, 15))
     assert plan.period.label == "2025-05" and plan.due == date(2025, 5, 18)
     result = send_reminders(plan, deliveries, _smtp(smtp_server), SENDER,
-                            today=date(2025, 5, 15))
+                            today=date(2025, 5, 15), clock=system_clock)
     assert result.no_email == ("UBND-LX (UBND thành phố Long Xuyên)",)
     [(recipients, message)] = smtp_server.handler.received
     assert recipients == [STP_MAIL]
@@ -103,12 +104,13 @@ def test_reminders_go_once_to_units_that_have_not_reported(
     assert "T1" not in body and "hết ngày 18/05/2025" in body
 
     again = send_reminders(plan_reminders(mail_registry, db, RULES, date(2025, 5, 15)),
-                           deliveries, _smtp(smtp_server), SENDER, today=date(2025, 5, 15))
+                           deliveries, _smtp(smtp_server), SENDER, today=date(2025, 5, 15),
+                           clock=system_clock)
     assert len(smtp_server.handler.received) == 1
     assert again.sent == () and again.already_sent == (f"STP (Sở Tư pháp) → {STP_MAIL}",)
 
     send_reminders(plan_reminders(mail_registry, db, RULES, date(2025, 5, 17)), deliveries,
-                   _smtp(smtp_server), SENDER, today=date(2025, 5, 17))
+                   _smtp(smtp_server), SENDER, today=date(2025, 5, 17), clock=system_clock)
     assert [r for r, _ in smtp_server.handler.received] == [[STP_MAIL], [STP_MAIL]]
 
 
@@ -127,12 +129,14 @@ def test_a_rejected_files_receipt_is_mailed_once_and_retried_after_a_failure(
     deliveries = DeliveryLog(db)
 
     smtp_server.handler.refuse = "451 thử lại sau"
-    failed = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW)
+    failed = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW,
+                           clock=system_clock)
     assert failed.failed == (f"STP/stp-thang-13.json → {STP_MAIL}",)
     assert smtp_server.handler.received == []
 
     smtp_server.handler.refuse = None
-    sent = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW)
+    sent = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW,
+                           clock=system_clock)
     assert sent.sent == (f"STP/stp-thang-13.json → {STP_MAIL}",)
     [(recipients, message)] = smtp_server.handler.received
     assert recipients == [STP_MAIL]
@@ -141,5 +145,6 @@ def test_a_rejected_files_receipt_is_mailed_once_and_retried_after_a_failure(
     assert "PHIẾU BÁO LỖI TỆP BÁO CÁO" in body and "stp-thang-13.json" in body
     assert "tháng phải từ 1 đến 12" in body
 
-    rerun = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW)
+    rerun = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW,
+                           clock=system_clock)
     assert rerun.sent == () and len(smtp_server.handler.received) == 1

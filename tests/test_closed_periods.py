@@ -46,11 +46,13 @@ def test_a_run_takes_the_province_calendar_day_and_an_explicit_period_wins() -> 
 
     from config.settings import Settings
     from flows.period_run import report_period
+    from tasks.model.rules import ReportingRules
 
-    settings = Settings()
+    rules = ReportingRules.from_settings(Settings())
     # 18:30 UTC on 14 March is 01:30 on 15 March in Asia/Ho_Chi_Minh: Q1 has closed
-    assert report_period(None, "quarter", settings,
+    assert report_period(None, "quarter", rules,
                          now=datetime(2026, 3, 14, 18, 30, tzinfo=UTC)).label == "2026-Q1"
-    assert report_period(None, "quarter", settings,
+    assert report_period(None, "quarter", rules,
                          now=datetime(2026, 3, 14, 16, 30, tzinfo=UTC)).label == "2025-Q4"
-    assert report_period("Quý I/2025", "year", settings).label == "2025-Q1"
+    assert report_period("Quý I/2025", "year", rules,
+                         now=datetime(2026, 3, 14, 18, 30, tzinfo=UTC)).label == "2025-Q1"

@@ -17,11 +17,11 @@ from connectors.database import Database
 from connectors.db_schema import IntakeEventRow, MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
 from tasks.intake import collect
-from tasks.intake.collect import CollectSummary, collect_submission_file, summarize
+from tasks.intake.collect import CollectSummary, summarize
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
 from tasks.model.records import InboxFile
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 
 def _collect(workspace: Path, db: Database, registry: Registry,
@@ -29,7 +29,7 @@ def _collect(workspace: Path, db: Database, registry: Registry,
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
     now = now or datetime.now(UTC)
-    return summarize([collect_submission_file(item, folder, db, registry, today=today, now=now)
+    return summarize([take_file(item, folder, db, registry, now=now)
                       for item in folder.pending()])
 
 
@@ -116,7 +116,7 @@ def test_arrival_is_when_first_seen_not_the_mtime(workspace: Path, db: Database,
     folder = DropFolder.agency_inbox(workspace)
     first = datetime(2025, 5, 20, 8, tzinfo=UTC)
     # seen once: its old mtime is not enough, its size must be seen again unchanged
-    listed = collect.ready_files(folder, db, source="inbox", now=first,
+    listed = collect.ready_files(folder, db, now=first,
                                  settle=timedelta(seconds=60))
     assert listed == []
     # taken in on a later run: still dated at the first sighting
@@ -274,7 +274,7 @@ def test_file_that_vanishes_mid_run_is_logged_and_the_run_goes_on(
     items = folder.pending()
     items[0].path.unlink()  # the agency takes its file back after the listing
     now = datetime.now(UTC)
-    results = [collect_submission_file(i, folder, db, registry, today=TODAY, now=now)
+    results = [take_file(i, folder, db, registry, now=now)
                for i in items]
     assert results[0] is None
     assert summarize(results).counts()["accepted"] == 1
@@ -355,7 +355,7 @@ def test_collection_validates_under_the_configured_rules(workspace: Path, db: Da
 
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
-    today, now = date(2025, 8, 20), datetime(2025, 8, 20, 3, tzinfo=UTC)
+    now = datetime(2025, 8, 20, 3, tzinfo=UTC)
     outcomes = {}
     for convention in ("ministry", "calendar"):
         write_submission(workspace / "inbox" / "UBND-LX" / f"{convention}.xlsx", registry,
@@ -363,7 +363,7 @@ def test_collection_validates_under_the_configured_rules(workspace: Path, db: Da
                          entries=[TaskEntry("III.3", "Đang thực hiện", 50 if
                                             convention == "ministry" else 60)])
         (item,) = folder.pending()
-        outcome = collect_submission_file(item, folder, db, registry, today=today, now=now,
+        outcome = take_file(item, folder, db, registry, now=now,
                                           rules=ReportingRules(convention=convention))
         assert outcome is not None
         outcomes[convention] = outcome

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from config.index766 import load_index766
 from config.registry import Registry
+from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.demo.collector import drop_and_collect
 from tasks.demo.province import STAGING, build_demo_workspace
 from tasks.indicators.compute import STATE_LATE, STATE_MISSING
+from tasks.intake.collect import Intake
+from tasks.model.clock import system_clock
 from tasks.model.rules import ReportingRules
 from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
@@ -25,8 +29,11 @@ def test_the_demo_reports_exactly_the_planned_late_units(
     inbox.ensure()
     portal.ensure()
     rules = ReportingRules()
-    outcomes = drop_and_collect(plan, workspace, inbox=inbox, portal=portal, db=db,
-                                registry=registry, rules=rules)
+    index766 = load_index766(REGISTRY_DIR)
+    inbox_intake, portal_intake = (
+        Intake(folder, db, registry, rules=rules, index766=index766, clock=system_clock)
+        for folder in (inbox, portal))
+    outcomes = drop_and_collect(plan, workspace, inbox=inbox_intake, portal=portal_intake)
     assert len(outcomes) == len(plan.drops)
     assert not any((workspace / STAGING).rglob("*.xlsx"))
     inputs, portal_file, rejections = gather_inputs(db, plan.period, rules=rules)

@@ -15,7 +15,8 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import DossierFileRow, PortalFileRow, RejectionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import CollectSummary, collect_portal_file, is_dossier_name, summarize
+from tasks.intake.collect import CollectSummary, is_dossier_name, summarize
+from tests.builders import take_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
 TODAY = date(2025, 6, 1)
@@ -26,7 +27,7 @@ def _collect(workspace: Path, db: Database, registry: Registry,
              now: datetime = NOW) -> CollectSummary:
     folder = DropFolder.portal_exports(workspace)
     folder.ensure()
-    return summarize([collect_portal_file(item, folder, db, registry, today=TODAY, now=now)
+    return summarize([take_file(item, folder, db, registry, now=now)
                       for item in folder.pending()])
 
 

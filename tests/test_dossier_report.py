@@ -37,12 +37,11 @@ from config.registry import Registry
 from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_portal_file
 from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
 from tasks.model.rules import ReportingRules
-from tasks.portal.dossier_counts import count_dossier_file, counting_code
+from tasks.portal.dossier_counts import count_dossier_file
 from tasks.portal.dossiers import resolution_counts
 from tasks.portal.source_comparison import (
     RECEIVED,
@@ -54,6 +53,7 @@ from tasks.report.build import BuiltReport, build_report
 from tasks.report.dossier_figures import known_units
 from tasks.report.period_inputs import gather_inputs
 from tasks.report.version_files import write_report
+from tests.builders import take_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))
@@ -107,8 +107,7 @@ def _built(workspace: Path, db: Database, registry: Registry, rules766: Index766
     os.utime(target, (past, past))
     folder = DropFolder.portal_exports(workspace)
     for item in folder.pending():
-        outcome = collect_portal_file(item, folder, db, registry, today=date(2025, 6, 1),
-                                      now=NOW, index766=rules766)
+        outcome = take_file(item, folder, db, registry, now=NOW, index766=rules766)
         assert outcome is not None and outcome.outcome == "accepted"
     inputs, portal, rejections = gather_inputs(db, parse_period("2025-05"),
                                                rules=ReportingRules())
@@ -175,8 +174,8 @@ def test_a_changed_dossier_file_changes_the_fingerprint(
     os.utime(changed, (past, past))
     folder = DropFolder.portal_exports(workspace)
     for item in folder.pending():
-        collect_portal_file(item, folder, db, registry, today=date(2025, 6, 1),
-                            now=NOW + timedelta(hours=1), index766=rules766)
+        take_file(item, folder, db, registry, now=NOW + timedelta(hours=1),
+                  index766=rules766)
     inputs, portal, rejections = gather_inputs(db, parse_period("2025-05"),
                                                rules=ReportingRules())
     second = build_report(registry, inputs, portal, rejections, index766=rules766)
@@ -195,7 +194,7 @@ def test_given_counts_make_the_same_report_as_reading_the_file(
     stored = inputs.dossier_file
     assert stored is not None
     counts = count_dossier_file(Path(stored.archive_path), stored.content_hash, WINDOW,
-                                known_units(registry), rules766, counting_code())
+                                known_units(registry), rules766)
     given = build_report(registry, replace(inputs, portal=STATISTICS), portal, rejections,
                          index766=rules766, dossier_counts=counts)
     assert given.content.source_disagreements == DISAGREEMENTS

@@ -12,7 +12,6 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.intake.collect import ready_files
 from tasks.intake.settling import SIZE_RECHECK
-from tests.builders import TODAY
 
 SETTLE = timedelta(seconds=60)
 OLD_COPY = datetime(2025, 5, 1, tzinfo=UTC)
@@ -41,9 +40,9 @@ def test_a_file_modified_within_the_settle_time_waits_for_a_later_run(
     folder = DropFolder.agency_inbox(workspace)
     path = _write(workspace / "inbox" / "SNV" / "dang-chep.xlsx")
     now = datetime.now(UTC)
-    assert ready_files(folder, db, source="inbox", now=now, settle=SETTLE) == []
+    assert ready_files(folder, db, now=now, settle=SETTLE) == []
     assert path.exists()
-    later = ready_files(folder, db, source="inbox", now=now + timedelta(seconds=61),
+    later = ready_files(folder, db, now=now + timedelta(seconds=61),
                         settle=SETTLE)
     assert [item.name for item in later] == ["dang-chep.xlsx"]
     # dated at the first sighting, not when it was finally taken
@@ -56,15 +55,15 @@ def test_a_file_that_grows_is_seen_again_as_new(workspace: Path, db: Database) -
     folder = DropFolder.agency_inbox(workspace)
     now = datetime.now(UTC)
     path = _write(workspace / "inbox" / "SNV" / "bc.xlsx", b"12", mtime=now)
-    assert ready_files(folder, db, source="inbox", now=now, settle=SETTLE) == []
+    assert ready_files(folder, db, now=now, settle=SETTLE) == []
     _write(path, b"1234", mtime=now + timedelta(seconds=50))  # still being copied
-    assert ready_files(folder, db, source="inbox", now=now + timedelta(seconds=70),
+    assert ready_files(folder, db, now=now + timedelta(seconds=70),
                        settle=SETTLE) == []
     # its mtime is old enough at +111, but its size changed since it was first seen: it
     # must be seen unchanged for the settle time (from +70)
-    assert ready_files(folder, db, source="inbox", now=now + timedelta(seconds=111),
+    assert ready_files(folder, db, now=now + timedelta(seconds=111),
                        settle=SETTLE) == []
-    ready = ready_files(folder, db, source="inbox", now=now + timedelta(seconds=130),
+    ready = ready_files(folder, db, now=now + timedelta(seconds=130),
                         settle=SETTLE)
     assert [(i.name, i.size) for i in ready] == [("bc.xlsx", 4)]
 
@@ -74,8 +73,8 @@ def test_a_future_mtime_waits_until_seen_unchanged_for_the_settle_time(
     folder = DropFolder.agency_inbox(workspace)
     now = datetime.now(UTC)
     _write(workspace / "inbox" / "SNV" / "bc.xlsx", mtime=now + timedelta(days=30))
-    assert ready_files(folder, db, source="inbox", now=now, settle=SETTLE) == []
-    ready = ready_files(folder, db, source="inbox", now=now + timedelta(seconds=61),
+    assert ready_files(folder, db, now=now, settle=SETTLE) == []
+    ready = ready_files(folder, db, now=now + timedelta(seconds=61),
                         settle=SETTLE)
     assert [i.name for i in ready] == ["bc.xlsx"]
 
@@ -85,12 +84,12 @@ def test_files_are_taken_in_order_of_first_sighting(workspace: Path, db: Databas
     t0 = datetime(2025, 5, 20, tzinfo=UTC)
     # b was seen first although the sender's clock says a is older
     _write(workspace / "inbox" / "SNV" / "b.xlsx", mtime=datetime(2025, 5, 2, tzinfo=UTC))
-    assert ready_files(folder, db, source="inbox", now=t0, settle=SETTLE) == []
+    assert ready_files(folder, db, now=t0, settle=SETTLE) == []
     _write(workspace / "inbox" / "SNV" / "a.xlsx", mtime=datetime(2025, 5, 1, tzinfo=UTC))
     # each old file is ready once seen twice with the same size (a: first seen now)
-    assert [i.name for i in ready_files(folder, db, source="inbox", now=t0 + SIZE_RECHECK,
+    assert [i.name for i in ready_files(folder, db, now=t0 + SIZE_RECHECK,
                                         settle=SETTLE)] == ["b.xlsx"]
-    ready = ready_files(folder, db, source="inbox", now=t0 + timedelta(hours=1),
+    ready = ready_files(folder, db, now=t0 + timedelta(hours=1),
                         settle=SETTLE)
     assert [i.name for i in ready] == ["b.xlsx", "a.xlsx"]
 
@@ -99,15 +98,14 @@ def test_special_files_are_rejected_without_being_opened(workspace: Path,
                                                          db: Database) -> None:
     from config.registry import load_registry
     from config.settings import REGISTRY_DIR
-    from tasks.intake.collect import collect_submission_file
+    from tests.builders import take_file
 
     fifo = workspace / "inbox" / "SNV" / "ong.xlsx"
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
     folder = DropFolder.agency_inbox(workspace)
     [item] = folder.pending()
-    outcome = collect_submission_file(item, folder, db, load_registry(REGISTRY_DIR),
-                                      today=datetime.now(UTC).date(), now=datetime.now(UTC))
+    outcome = take_file(item, folder, db, load_registry(REGISTRY_DIR), now=datetime.now(UTC))
     assert outcome is not None and outcome.outcome == "rejected"
     assert "không phải tệp thông thường" in outcome.problems[0].message
     assert not os.path.lexists(fifo)
@@ -129,7 +127,8 @@ def test_a_writer_still_writing_after_the_file_was_taken_loses_nothing(
     file, which goes back to the inbox and is taken in whole."""
     from config.registry import load_registry
     from config.settings import REGISTRY_DIR
-    from tasks.intake.collect import collect_submission_file, repair
+    from tasks.intake.collect import repair
+    from tests.builders import take_file
 
     registry = load_registry(REGISTRY_DIR)
     whole = (FIXTURES / "agency-semicolon-commas.csv").read_bytes()
@@ -141,16 +140,16 @@ def test_a_writer_still_writing_after_the_file_was_taken_loses_nothing(
     with path.open("wb") as writer:
         writer.write(head)
         writer.flush()
-        [item] = ready_files(folder, db, source="inbox", now=now, settle=timedelta(0))
-        first = collect_submission_file(item, folder, db, registry, today=TODAY, now=now)
+        [item] = ready_files(folder, db, now=now, settle=timedelta(0))
+        first = take_file(item, folder, db, registry, now=now)
         assert first is not None and first.outcome == "accepted"
         assert not path.exists()  # taken out of the inbox …
         writer.write(b"Ch\xe1\xbb\x89 ti\xc3\xaau\n" + tail)  # … and the writer goes on
     later = now + timedelta(minutes=15)
-    repair(folder, db, source="inbox", now=later)
+    repair(folder, db, now=later)
     assert path.read_bytes() == whole  # back in the inbox, whole
-    [item] = ready_files(folder, db, source="inbox", now=later, settle=timedelta(0))
-    again = collect_submission_file(item, folder, db, registry, today=TODAY, now=later)
+    [item] = ready_files(folder, db, now=later, settle=timedelta(0))
+    again = take_file(item, folder, db, registry, now=later)
     assert again is not None and (again.outcome, again.superseded) == ("accepted", 1)
     [current] = db.current_submissions("2025-05")
     assert current.content_hash == hashlib.sha256(whole).hexdigest()

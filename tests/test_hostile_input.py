@@ -7,21 +7,25 @@ import io
 import json
 import os
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from config.index766 import load_index766
 from config.registry import Registry
+from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.db_schema import SubmissionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import FileOutcome, check_submission, collect_submission_file
+from tasks.intake.collect import Checked, FileOutcome, Intake, check_submission
 from tasks.intake.template import TaskEntry
+from tasks.model.clock import fixed_clock
 from tasks.model.records import InboxFile, sha256_of
-from tests.builders import TODAY, write_submission
+from tasks.model.rules import ReportingRules
+from tests.builders import TODAY, take_file, write_submission
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 OLE = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -35,7 +39,7 @@ def _inbox(workspace: Path) -> DropFolder:
 
 def _collect(workspace: Path, db: Database, registry: Registry) -> list[FileOutcome]:
     folder = _inbox(workspace)
-    outcomes = [collect_submission_file(i, folder, db, registry, today=TODAY, now=NOW)
+    outcomes = [take_file(i, folder, db, registry, now=NOW)
                 for i in folder.pending()]
     return [o for o in outcomes if o is not None]
 
@@ -193,7 +197,7 @@ def test_a_symlink_swapped_in_after_listing_is_not_followed(
     assert not item.is_symlink
     path.unlink()
     path.symlink_to(secret)  # swapped between the listing and the reading
-    outcome = collect_submission_file(item, folder, db, registry, today=TODAY, now=NOW)
+    outcome = take_file(item, folder, db, registry, now=NOW)
     assert outcome is not None and outcome.outcome == "rejected"
     assert "liên kết (symlink)" in _receipt(workspace, outcome)
     assert _stored(db) == 0 and not list((workspace / "archive").rglob("*.xlsx"))
@@ -218,15 +222,14 @@ def test_the_hashed_archived_and_parsed_bytes_are_the_same(
     folder = _inbox(workspace)
     [item] = folder.pending()
 
-    def rewriting_check(work: InboxFile, reg: Registry, today: object) -> object:
-        assert work.path != path  # checks a private copy, not the inbox file
-        path.write_bytes(b"swapped while being read")
-        return check_submission(work, reg, TODAY)
+    class Rewriting(Intake):
+        def check(self, item: InboxFile, today: date) -> Checked:
+            assert item.path != path  # checks a private copy, not the inbox file
+            path.write_bytes(b"swapped while being read")
+            return check_submission(item, self.registry, TODAY, self.rules)
 
-    from tasks.intake.collect import intake
-    outcome = intake(item, folder, db, registry, source="inbox",
-                     check=rewriting_check,  # type: ignore[arg-type]
-                     today=TODAY, now=NOW)
+    outcome = Rewriting(folder, db, registry, rules=ReportingRules(),
+                        index766=load_index766(REGISTRY_DIR), clock=fixed_clock(NOW)).take(item)
     assert outcome is not None and outcome.outcome == "accepted"
     kept = Path(outcome.kept_at)
     assert kept.read_bytes() == original and sha256_of(kept) == outcome.content_hash

@@ -16,7 +16,8 @@ from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, RejectionRow, SubmissionRow
 from connectors.drop_folder import DropFolder
 from tasks.intake import collect
-from tasks.intake.collect import CollectSummary, collect_submission_file, repair, summarize
+from tasks.intake.collect import CollectSummary, repair, summarize
+from tests.builders import take_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "csv" / "agency-semicolon-commas.csv"  # SNV's
 TODAY = date(2025, 5, 20)
@@ -27,8 +28,8 @@ def _collect(workspace: Path, db: Database, registry: Registry,
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure(codes)
     now = datetime.now(UTC)
-    repair(folder, db, source="inbox", now=now)
-    return summarize([collect_submission_file(item, folder, db, registry, today=TODAY, now=now)
+    repair(folder, db, now=now)
+    return summarize([take_file(item, folder, db, registry, now=now)
                       for item in folder.pending()])
 
 

@@ -9,7 +9,7 @@ of cases that do (docs/reliability.md, «what held»).
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -22,14 +22,13 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import CollectSummary, collect_submission_file, summarize
+from tasks.intake.collect import CollectSummary, summarize
 from tasks.intake.template import TaskEntry
 from tests import scenario
-from tests.builders import write_submission
+from tests.builders import take_file, write_submission
 from tests.test_trace import _publish
 
 FIXTURE = Path(__file__).parent / "fixtures" / "csv" / "agency-semicolon-commas.csv"  # SNV's
-TODAY = date(2025, 6, 1)
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
@@ -37,7 +36,7 @@ def _collect(workspace: Path, db: Database, registry: Registry) -> CollectSummar
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
     now = datetime.now(UTC)
-    return summarize([collect_submission_file(item, folder, db, registry, today=TODAY, now=now)
+    return summarize([take_file(item, folder, db, registry, now=now)
                       for item in folder.pending()])
 
 

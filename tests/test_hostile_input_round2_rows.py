@@ -27,15 +27,16 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import RejectionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import CollectSummary, FileOutcome, collect_submission_file
+from tasks.intake.collect import CollectSummary, FileOutcome
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.summaries import collect_markdown
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
 from tasks.model.problems import MAX_LISTED_PROBLEMS, Problem
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 LIMIT_WORDS = "tối đa 5.000 dòng và 60 cột"  # as the .xlsx refusal says it
@@ -49,7 +50,7 @@ def _collect(workspace: Path, db: Database, registry: Registry) -> FileOutcome:
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure(["SNV"])
     [item] = folder.pending()
-    outcome = collect_submission_file(item, folder, db, registry, today=TODAY, now=NOW)
+    outcome = take_file(item, folder, db, registry, now=NOW)
     assert outcome is not None
     return outcome
 
@@ -63,7 +64,7 @@ def _inbox_file(workspace: Path, name: str, text: str) -> Path:
 
 def _validated(path: Path, registry: Registry) -> Submission | list[Problem]:
     return validate_submission(read_submission(path), registry, today=TODAY,
-                               folder_agency="SNV")
+                               folder_agency="SNV", rules=ReportingRules())
 
 
 def _refusal(path: Path) -> str:

@@ -20,7 +20,6 @@ from tasks.indicators.compute import (
     rate,
     task_progress,
 )
-from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
@@ -29,6 +28,7 @@ from tasks.report.period_inputs import gather_inputs
 from tasks.report.version_files import indicators_document
 from tasks.report.workbook import write_report_workbook
 from tests import scenario
+from tests.builders import take_file
 
 NA = "không có số liệu"
 NO_TARGET = "không có chỉ tiêu"
@@ -42,10 +42,9 @@ def collect_all(workspace: Path, db: Database, registry: Registry) -> None:
     now = datetime.now(UTC)
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        collect_submission_file(item, inbox, db, registry, today=scenario.TODAY,
-                                now=min(item.modified_at, now))
+        take_file(item, inbox, db, registry, now=now, seen_at=min(item.modified_at, now))
     for item in portal.pending():
-        outcome = collect_portal_file(item, portal, db, registry, today=scenario.TODAY, now=now)
+        outcome = take_file(item, portal, db, registry, now=now)
         assert outcome is not None and outcome.outcome == "accepted", outcome
 
 
@@ -136,7 +135,8 @@ def test_a_late_correction_keeps_an_on_time_unit_on_time(workspace: Path, db: Da
     correction = write_template(
         small_registry, "SNV", scenario.PERIOD, workspace / "inbox" / "SNV" / "snv-sua.xlsx",
         [TaskEntry("T1", "Hoàn thành", 100, date(2025, 3, 28)),
-         TaskEntry("T2", "Hoàn thành", 100, date(2025, 5, 12))], {"kiem_tra": 4})
+         TaskEntry("T2", "Hoàn thành", 100, date(2025, 5,
+                                                 12))], {"kiem_tra": 4}, rules=ReportingRules())
     late = datetime(2025, 5, 25, 3, tzinfo=UTC)
     os.utime(correction, (late.timestamp(), late.timestamp()))
     built = built_report(workspace, db, small_registry)

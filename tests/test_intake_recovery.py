@@ -17,18 +17,12 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, IntakeEventRow, SubmissionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import (
-    CollectSummary,
-    check_submission,
-    collect_submission_file,
-    ready_files,
-    repair,
-    summarize,
-)
+from tasks.intake.collect import CollectSummary, check_submission, ready_files, repair, summarize
 from tasks.intake.template import TaskEntry
 from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 T0 = datetime(2025, 5, 16, 8, tzinfo=UTC)
 
@@ -45,9 +39,9 @@ def _run(workspace: Path, db: Database, registry: Registry, now: datetime) -> Co
     """What the collect flow does, without Prefect: repair, list, take each file in."""
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
-    repair(folder, db, source="inbox", now=now)
-    return summarize([collect_submission_file(i, folder, db, registry, today=TODAY, now=now)
-                      for i in ready_files(folder, db, source="inbox", now=now,
+    repair(folder, db, now=now)
+    return summarize([take_file(i, folder, db, registry, now=now)
+                      for i in ready_files(folder, db, now=now,
                                            settle=timedelta(seconds=60))])
 
 
@@ -63,7 +57,7 @@ def _first_steps(workspace: Path, db: Database, registry: Registry, *,
     db.claim(meta, str(folder.archive_target(item, content_hash)))
     kept = folder.archive(item, content_hash)
     if commit:
-        checked = check_submission(item, registry, TODAY)
+        checked = check_submission(item, registry, TODAY, ReportingRules())
         assert isinstance(checked.content, Submission)
         db.add_submission(checked.content, meta, str(kept))
     return folder, item, kept
@@ -130,7 +124,7 @@ def test_archived_file_without_a_row_is_recorded_once(
     orphan.parent.mkdir(parents=True)
     shutil.move(path, orphan)  # what the old intake left when it died before the commit
     folder = DropFolder.agency_inbox(workspace)
-    first = repair(folder, db, source="inbox", now=T0)
-    again = repair(folder, db, source="inbox", now=T0 + timedelta(minutes=15))
+    first = repair(folder, db, now=T0)
+    again = repair(folder, db, now=T0 + timedelta(minutes=15))
     assert (first.orphans, again.orphans) == (1, 0)
     assert _events(db) == [(orphan.name, "orphan")]

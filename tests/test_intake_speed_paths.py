@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -24,13 +24,13 @@ from connectors.db_schema import (
 )
 from connectors.drop_folder import DropFolder
 from tasks.intake import collect
-from tasks.intake.collect import collect_submission_file, ready_files
+from tasks.intake.collect import ready_files
 from tasks.intake.template import TaskEntry
 from tasks.model.periods import parse_period
 from tasks.model.records import FileMeta
 from tasks.model.submission import MetricLine, Submission, TaskLine
 from tasks.sheets.workbook_limits import read_workbook
-from tests.builders import TODAY, write_submission
+from tests.builders import take_file, write_submission
 
 T0 = datetime(2025, 5, 16, 8, tzinfo=UTC)
 
@@ -90,13 +90,12 @@ def test_sightings_are_recorded_once_a_scan_and_kept_for_the_next(
         os.utime(path, (old, old))
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
-    first = ready_files(folder, db, source="inbox", now=T0, settle=timedelta(0))
-    again = ready_files(folder, db, source="inbox", now=T0 + timedelta(hours=2),
+    first = ready_files(folder, db, now=T0, settle=timedelta(0))
+    again = ready_files(folder, db, now=T0 + timedelta(hours=2),
                         settle=timedelta(0))
     assert [i.seen_at for i in first] == [T0, T0] == [i.seen_at for i in again]
     assert _count(db, FileSightingRow) == 2
-    outcome = collect_submission_file(again[0], folder, db, registry, today=TODAY,
-                                      now=T0 + timedelta(hours=2))
+    outcome = take_file(again[0], folder, db, registry, now=T0 + timedelta(hours=2))
     assert outcome is not None and outcome.outcome == "accepted"
     [stored] = db.current_submissions("2025-05")
     assert stored.arrived_at == T0  # the first sighting, carried by the listing
@@ -110,10 +109,10 @@ def test_private_copies_of_equally_named_files_do_not_meet_and_are_removed(
                          entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
-    items = ready_files(folder, db, source="inbox", now=T0 + timedelta(days=30),
+    items = ready_files(folder, db, now=T0 + timedelta(days=30),
                         settle=timedelta(0))
-    outcomes = [collect_submission_file(i, folder, db, registry, today=date(2025, 6, 1),
-                                        now=T0 + timedelta(days=30)) for i in items]
+    outcomes = [take_file(i, folder, db, registry, now=T0 + timedelta(days=30))
+                for i in items]
     assert [o.outcome if o else None for o in outcomes] == ["accepted", "accepted"]
     assert list(collect._private_folder().iterdir()) == []
 

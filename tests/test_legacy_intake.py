@@ -13,14 +13,15 @@ from openpyxl.styles import Font
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_submission_file, summarize
+from tasks.intake.collect import summarize
 from tasks.intake.reader import read_submission
 from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import read_workbook
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 # typed by hand from the TCVN3 and VNI charts (docs/legacy-encodings.md)
 TCVN3_IN_PROGRESS = "§ang thùc hiÖn"  # "Đang thực hiện" in .VnTime
@@ -69,7 +70,8 @@ def test_workbook_scan_records_the_font_of_text_cells(tmp_path: Path,
 def test_cells_in_legacy_fonts_are_converted(tmp_path: Path, registry: Registry) -> None:
     path = _legacy_workbook(tmp_path / "bc.xlsx", registry)
     raw = read_submission(path)
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV")
+    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules())
     assert isinstance(result, Submission), result
     line = result.tasks[0]
     assert (line.status, line.result, line.difficulties) == (
@@ -85,7 +87,8 @@ def test_short_text_in_a_unicode_font_is_left_alone(tmp_path: Path,
     book = openpyxl.load_workbook(path)
     _cell(book["Nhiệm vụ"], "Kết quả/Sản phẩm", "IV.1").font = Font(name="Times New Roman")
     book.save(path)
-    result = validate_submission(read_submission(path), registry, today=TODAY)
+    result = validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules())
     assert isinstance(result, Submission)
     assert result.tasks[0].result == "vô"  # statistics cannot tell: kept as typed
 
@@ -107,7 +110,8 @@ def test_csv_in_legacy_text_is_converted_by_statistics(tmp_path: Path,
     path = tmp_path / "bc.csv"
     path.write_text(CSV_TCVN3, encoding="utf-8")
     raw = read_submission(path)
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV")
+    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules())
     assert isinstance(result, Submission), result
     assert (result.tasks[0].status, result.tasks[0].difficulties) == (
         "Đang thực hiện", "Khó khăn về kinh phí")
@@ -123,7 +127,8 @@ def test_json_in_vni_text_is_converted(tmp_path: Path, registry: Registry) -> No
                       "Tiến độ (%)": 40}],
         "Chỉ tiêu": [{"Mã chỉ tiêu": "kiem_tra_cchc", "Giá trị": 3}]},
         ensure_ascii=False), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY)
+    result = validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules())
     assert isinstance(result, Submission), result
     assert result.tasks[0].status == "Đang thực hiện"
 
@@ -132,8 +137,7 @@ def test_accepted_file_notes_the_conversion_in_the_summary(
         workspace: Path, db: Database, registry: Registry) -> None:
     _legacy_workbook(workspace / "inbox" / "SNV" / "bc.xlsx", registry)
     folder = DropFolder.agency_inbox(workspace)
-    summary = summarize([collect_submission_file(item, folder, db, registry, today=TODAY,
-                                                 now=datetime.now(UTC))
+    summary = summarize([take_file(item, folder, db, registry, now=datetime.now(UTC))
                          for item in folder.pending()])
     assert summary.accepted == 1
     (outcome,) = summary.files
@@ -151,8 +155,7 @@ def test_receipt_of_a_rejected_file_shows_a_converted_sample(
     path.parent.mkdir(parents=True)
     path.write_text(CSV_TCVN3.replace("IV.1;", "KHONG.CO;"), encoding="utf-8")
     folder = DropFolder.agency_inbox(workspace)
-    summary = summarize([collect_submission_file(item, folder, db, registry, today=TODAY,
-                                                 now=datetime.now(UTC))
+    summary = summarize([take_file(item, folder, db, registry, now=datetime.now(UTC))
                          for item in folder.pending()])
     assert summary.rejected == 1
     receipts = list((workspace / "quarantine").rglob("*.txt"))

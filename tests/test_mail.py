@@ -33,6 +33,7 @@ from tasks.delivery.deliver import (
     deliver_report,
 )
 from tasks.delivery.report_mail import build_report_mail
+from tasks.model.clock import system_clock
 from tasks.model.periods import parse_period
 from tasks.model.ports import MailError
 from tasks.model.records import EMAIL
@@ -153,7 +154,7 @@ def test_publish_sends_the_report_once(workspace: Path, db: Database, small_regi
     add_word_and_html(outcome.folder, "2025-05")
     outbox, log = Outbox(workspace), DeliveryLog(db)
 
-    result = deliver_report(outcome, outbox, log, channel(smtp_server.port))
+    result = deliver_report(outcome, outbox, log, channel(smtp_server.port), system_clock)
 
     assert len(smtp_server.handler.received) == 1
     rcpt, message = smtp_server.handler.received[0]
@@ -179,7 +180,7 @@ def test_publish_sends_the_report_once(workspace: Path, db: Database, small_regi
     assert (row.status, row.attempts, row.recipient) == ("sent", 1, SNV)
     assert row.sent_at is not None
 
-    again = deliver_report(outcome, outbox, log, channel(smtp_server.port))
+    again = deliver_report(outcome, outbox, log, channel(smtp_server.port), system_clock)
     assert len(smtp_server.handler.received) == 1
     assert again.sent == () and "không gửi lại" in str(again.summary()["delivery"])
     assert log.for_version("2025-05", 1)[0].attempts == 1
@@ -190,12 +191,12 @@ def test_a_new_version_says_what_changed(workspace: Path, db: Database,
                                          smtp_server: SmtpServer) -> None:
     scenario.build_workspace(workspace, small_registry)
     outbox, log, mail = Outbox(workspace), DeliveryLog(db), channel(smtp_server.port)
-    deliver_report(publish(workspace, db, small_registry), outbox, log, mail)
+    deliver_report(publish(workspace, db, small_registry), outbox, log, mail, system_clock)
     scenario.drop_snv(workspace, small_registry, t2_done=True)
     second = publish(workspace, db, small_registry)
     assert second.version == 2
 
-    deliver_report(second, outbox, log, mail)
+    deliver_report(second, outbox, log, mail, system_clock)
 
     assert len(smtp_server.handler.received) == 2
     _, message = smtp_server.handler.received[1]
@@ -238,7 +239,7 @@ def test_a_refusing_server_leaves_the_report_unsent_until_a_later_run(
     smtp_server.handler.refuse = "550 Hộp thư tạm khoá"
 
     with pytest.raises(DeliveryFailed, match="550"):
-        deliver_report(may, outbox, log, mail)
+        deliver_report(may, outbox, log, mail, system_clock)
 
     may_box = outbox.folder("2025-05", 1)
     assert (may_box / "bao-cao-cchc-2025-05.xlsx").exists()  # the outbox copy was made
@@ -251,7 +252,7 @@ def test_a_refusing_server_leaves_the_report_unsent_until_a_later_run(
     # a later run, for another period, sends May first, then its own report
     smtp_server.handler.refuse = None
     june = publish_empty_period(workspace, db, small_registry, "2025-06")
-    result = deliver_report(june, outbox, log, mail)
+    result = deliver_report(june, outbox, log, mail, system_clock)
 
     subjects = [m["Subject"] for _, m in smtp_server.handler.received]
     assert subjects == ["[CCHC] Báo cáo CCHC tháng 5/2025 - bản v1",
@@ -271,12 +272,12 @@ def test_a_stopped_server_fails_and_the_rerun_sends(workspace: Path, db: Databas
     smtp_server.stop()
 
     with pytest.raises(DeliveryFailed, match="không gửi được"):
-        deliver_report(outcome, outbox, log, mail)
+        deliver_report(outcome, outbox, log, mail, system_clock)
     assert (outbox.folder("2025-05", 1) / UNSENT_MARKER).exists()
     assert log.for_version("2025-05", 1)[0].status == "failed"
 
     smtp_server.start()
-    deliver_report(outcome, outbox, log, mail)  # a rerun of the same period
+    deliver_report(outcome, outbox, log, mail, system_clock)  # a rerun of the same period
     assert len(smtp_server.handler.received) == 1
     assert not (outbox.folder("2025-05", 1) / UNSENT_MARKER).exists()
     assert (outbox.folder("2025-05", 1) / MAIL_FILE).exists()
@@ -288,7 +289,7 @@ def test_without_smtp_the_outbox_copy_is_the_delivery(workspace: Path, db: Datab
     scenario.build_workspace(workspace, small_registry)
     outcome = publish(workspace, db, small_registry)
     log = DeliveryLog(db)
-    result = deliver_report(outcome, Outbox(workspace), log, None)
+    result = deliver_report(outcome, Outbox(workspace), log, None, system_clock)
     assert (result.published_to / "bao-cao-cchc-2025-05.xlsx").exists()
     assert "chưa cấu hình SMTP" in str(result.summary()["delivery"])
     assert log.for_version("2025-05", 1) == []

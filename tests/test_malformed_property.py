@@ -20,9 +20,8 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.db_schema import MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_submission_file
 from tasks.intake.template import TaskEntry
-from tests.builders import TODAY, write_submission
+from tests.builders import take_file, write_submission
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 EXAMPLES = settings(max_examples=200, deadline=None, database=None,
@@ -60,7 +59,7 @@ def _take_in(place: tuple[Path, Database, dict[str, bytes]], registry: Registry,
     path = workspace / "inbox" / "SNV" / f"bc-{next(_numbers)}{suffix}"
     path.write_bytes(content)
     [item] = [i for i in folder.pending() if i.path == path]
-    outcome = collect_submission_file(item, folder, db, registry, today=TODAY, now=NOW)
+    outcome = take_file(item, folder, db, registry, now=NOW)
     assert outcome is not None and outcome.outcome == "rejected", outcome
     assert outcome.problems
     assert Path(outcome.kept_at + ".loi.txt").read_text(encoding="utf-8").strip()

@@ -51,20 +51,20 @@ def test_closed_periods_pass_and_the_last_day_of_the_window_is_still_open() -> N
 
 
 def test_the_flow_period_uses_the_province_day(tmp_path: Path) -> None:
-    settings = Settings(workspace=tmp_path / "ws")
+    rules = ReportingRules.from_settings(Settings(workspace=tmp_path / "ws"))
     # 17:30 UTC on 14/12 is already 15/12 in Asia/Ho_Chi_Minh: December has closed there
     late = datetime(2026, 12, 14, 17, 30, tzinfo=UTC)
-    assert report_period("2026-12", "month", settings, late) == parse_period("2026-12")
-    assert not is_provisional(parse_period("2026-12"), settings, late)
+    assert report_period("2026-12", "month", rules, late) == parse_period("2026-12")
+    assert not is_provisional(parse_period("2026-12"), rules, late)
     early = datetime(2026, 12, 14, 16, 30, tzinfo=UTC)  # 23:30 on 14/12 there
     with pytest.raises(PeriodNotClosed) as refused:
-        report_period("2026-12", "month", settings, early)
+        report_period("2026-12", "month", rules, early)
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
-    assert report_period("2026-12", "month", settings, early, open_period=True) \
+    assert report_period("2026-12", "month", rules, early, open_period=True) \
         == parse_period("2026-12")
-    assert is_provisional(parse_period("2026-12"), settings, early)
+    assert is_provisional(parse_period("2026-12"), rules, early)
     with pytest.raises(PeriodNotClosed, match="chưa bắt đầu"):
-        report_period("01/2027", "month", settings, early, open_period=True)
+        report_period("01/2027", "month", rules, early, open_period=True)
     assert not (tmp_path / "ws").exists()
 
 

@@ -10,12 +10,13 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.indicators.compute import STATE_MISSING, expected_units
-from tasks.intake.collect import collect_submission_file, ready_files
+from tasks.intake.collect import ready_files
 from tasks.intake.template import write_template
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
+from tests.builders import take_file
 
 COMMUNES = ("X30307", "X30880", "X30589")  # Phường Long Xuyên, Xã Châu Thành, …
 
@@ -27,11 +28,11 @@ def test_a_2026_10_report_expects_communes_and_departments_and_no_district(
     inbox.ensure(list(COMMUNES))
     for code in (*COMMUNES, "STP"):
         write_template(registry, code, period, tmp_path / "inbox" / code /
-                       f"bao-cao-cchc-{code}-2026-10.xlsx", metric_values={})
+                       f"bao-cao-cchc-{code}-2026-10.xlsx", metric_values={},
+                       rules=ReportingRules())
     now = datetime(2026, 11, 10, 3, tzinfo=UTC)
-    for item in ready_files(inbox, db, source="inbox", now=now, settle=timedelta(0)):
-        outcome = collect_submission_file(item, inbox, db, registry, today=now.date(),
-                                          now=now)
+    for item in ready_files(inbox, db, now=now, settle=timedelta(0)):
+        outcome = take_file(item, inbox, db, registry, now=now)
         assert outcome is not None and outcome.outcome == "accepted", outcome
     inputs, portal, rejections = gather_inputs(db, period, rules=rules)
     assert not rejections

@@ -16,10 +16,10 @@ from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, RejectionRow, SubmissionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import collect_submission_file, ready_files, repair
+from tasks.intake.collect import ready_files, repair
 from tasks.intake.template import TaskEntry
 from tasks.model.records import sha256_of
-from tests.builders import TODAY, write_submission
+from tests.builders import take_file, write_submission
 
 PROCESSES = 4
 T0 = datetime(2025, 5, 16, 8, tzinfo=UTC)
@@ -30,9 +30,9 @@ def _collector(workspace: Path, url: str, start: multiprocessing.synchronize.Bar
     db = Database.from_url(url)
     folder = DropFolder.agency_inbox(workspace)
     start.wait(timeout=60)
-    repair(folder, db, source="inbox", now=T0)
-    for item in ready_files(folder, db, source="inbox", now=T0, settle=timedelta(0)):
-        collect_submission_file(item, folder, db, registry, today=TODAY, now=T0)
+    repair(folder, db, now=T0)
+    for item in ready_files(folder, db, now=T0, settle=timedelta(0)):
+        take_file(item, folder, db, registry, now=T0)
     db.dispose()
 
 

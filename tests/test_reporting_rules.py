@@ -132,7 +132,7 @@ def test_district_file_for_july_2025_is_accepted(tmp_path: Path, registry: Regis
     july = parse_period("2025-07")
     path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july)
     result = validate_submission(read_submission(path), registry, today=date(2025, 7, 20),
-                                 folder_agency="UBND-LX")
+                                 folder_agency="UBND-LX", rules=ReportingRules())
     assert isinstance(result, Submission), result
     assert (result.agency_code, result.period.label) == ("UBND-LX", "2025-07")
 
@@ -215,8 +215,8 @@ def test_composition_root_builds_the_rules_from_the_settings(tmp_path: Path) -> 
 
 
 def test_default_rules_are_the_default_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    # validate_submission and build_workbook fall back to ReportingRules() when a caller
-    # (the collection step) does not pass the settings' rules: they must agree
+    # the tests and the demo write their files under ReportingRules(): they must be the
+    # rules of the default settings
     for name in ("CCHC_PERIOD_CONVENTION", "CCHC_DUE_DAY", "CCHC_TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
     assert ReportingRules.from_settings(load_settings()) == ReportingRules()

@@ -20,7 +20,6 @@ from connectors.drop_folder import DropFolder
 from tasks.demo.province import PortalRow, write_portal_export
 from tasks.indicators.compute import STATE_LATE, STATE_MISSING
 from tasks.indicators.rollup import rolled_portal
-from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
@@ -28,6 +27,7 @@ from tasks.model.rules import ReportingRules
 from tasks.report.build import BuiltReport, build_report
 from tasks.report.period_inputs import gather_inputs
 from tests import scenario
+from tests.builders import take_file
 from tests.scenario import _stamp
 
 QUARTER = parse_period("2025-Q2")
@@ -52,7 +52,7 @@ def _drop(workspace: Path, registry: Registry, code: str, period_label: str,
           entries: list[TaskEntry], kiem_tra: float, when: datetime) -> None:
     path = write_template(registry, code, parse_period(period_label),
                           workspace / "inbox" / code / f"{code.lower()}-{period_label}.xlsx",
-                          entries, {"kiem_tra": kiem_tra})
+                          entries, {"kiem_tra": kiem_tra}, rules=ReportingRules())
     _stamp(path, when)
 
 
@@ -85,12 +85,11 @@ def _months(workspace: Path, registry: Registry) -> None:
 def _collect(workspace: Path, db: Database, registry: Registry) -> None:
     inbox, portal = DropFolder.agency_inbox(workspace), DropFolder.portal_exports(workspace)
     for item in inbox.pending():
-        outcome = collect_submission_file(item, inbox, db, registry, today=TODAY,
-                                          now=item.modified_at)
+        outcome = take_file(item, inbox, db, registry, now=datetime.now(UTC),
+                            seen_at=item.modified_at)
         assert outcome is not None and outcome.outcome == "accepted", outcome
     for item in portal.pending():
-        outcome = collect_portal_file(item, portal, db, registry, today=TODAY,
-                                      now=datetime.now(UTC))
+        outcome = take_file(item, portal, db, registry, now=datetime.now(UTC))
         assert outcome is not None and outcome.outcome == "accepted", outcome
 
 

@@ -36,16 +36,16 @@ def test_an_old_mtime_file_still_growing_is_not_taken_half_written(workspace: Pa
     folder = DropFolder.agency_inbox(workspace)
     path = _write(workspace / "inbox" / "SNV" / "bc.csv", b"half", mtime=OLD)
     now = datetime.now(UTC)
-    first = scan(folder, db, source="inbox", now=now, settle=SETTLE)
+    first = scan(folder, db, now=now, settle=SETTLE)
     assert first.ready == [] and [w.relative_name for w in first.waiting] == ["SNV/bc.csv"]
     # the copy goes on; the copier keeps stamping the source's old time
     _write(path, b"half and the rest", mtime=OLD)
     later = now + SIZE_RECHECK + timedelta(seconds=1)
-    assert scan(folder, db, source="inbox", now=later, settle=SETTLE).ready == []
+    assert scan(folder, db, now=later, settle=SETTLE).ready == []
     # its size changed since first seen: ready only once unchanged for the settle time
-    assert scan(folder, db, source="inbox", now=later + SETTLE - timedelta(seconds=1),
+    assert scan(folder, db, now=later + SETTLE - timedelta(seconds=1),
                 settle=SETTLE).ready == []
-    [item] = scan(folder, db, source="inbox", now=later + SETTLE, settle=SETTLE).ready
+    [item] = scan(folder, db, now=later + SETTLE, settle=SETTLE).ready
     assert item.size == len(b"half and the rest")
 
 
@@ -54,10 +54,10 @@ def test_an_old_mtime_file_seen_twice_with_the_same_size_is_ready(workspace: Pat
     folder = DropFolder.agency_inbox(workspace)
     _write(workspace / "inbox" / "SNV" / "bc.csv", b"whole", mtime=OLD)
     now = datetime.now(UTC)
-    [waiting] = scan(folder, db, source="inbox", now=now, settle=SETTLE).waiting
+    [waiting] = scan(folder, db, now=now, settle=SETTLE).waiting
     assert waiting.ready_at == now + SIZE_RECHECK
     assert waiting.unit == "SNV" and waiting.shown_path == "inbox/SNV/bc.csv"
-    [item] = scan(folder, db, source="inbox", now=now + SIZE_RECHECK, settle=SETTLE).ready
+    [item] = scan(folder, db, now=now + SIZE_RECHECK, settle=SETTLE).ready
     assert item.seen_at == now  # arrival: the first sighting
 
 
@@ -66,7 +66,7 @@ def test_a_fresh_file_is_ready_the_settle_time_after_its_last_change(workspace: 
     folder = DropFolder.agency_inbox(workspace)
     now = datetime.now(UTC)
     _write(workspace / "inbox" / "SNV" / "bc.csv", b"x", mtime=now - timedelta(seconds=19))
-    [waiting] = scan(folder, db, source="inbox", now=now, settle=SETTLE).waiting
+    [waiting] = scan(folder, db, now=now, settle=SETTLE).waiting
     assert waiting.ready_at == now + timedelta(seconds=41)
     assert waiting_line([waiting], now) == ("Đang chờ 1 tệp ghi xong: inbox/SNV/bc.csv "
                                             "(còn 41 giây)")
@@ -90,8 +90,7 @@ def test_a_command_waits_for_a_file_growing_during_the_wait(workspace: Path,
     thread.start()
     started = time.monotonic()
     try:
-        listing = wait_until_settled(folder, db, source="inbox",
-                                     clock=lambda: datetime.now(UTC), settle=settle,
+        listing = wait_until_settled(folder, db, clock=lambda: datetime.now(UTC), settle=settle,
                                      announce=said.append)
     finally:
         thread.join()
@@ -114,7 +113,7 @@ def test_a_file_that_never_stops_changing_is_left_waiting_after_the_limit(
             handle.write(b"x")
 
     said: list[str] = []
-    listing = wait_until_settled(folder, db, source="inbox", clock=lambda: clock[0],
+    listing = wait_until_settled(folder, db, clock=lambda: clock[0],
                                  settle=timedelta(seconds=5), announce=said.append,
                                  sleep=sleep, limit=timedelta(seconds=20))
     assert listing.ready == []
@@ -128,7 +127,7 @@ def test_no_wait_lists_the_waiting_file_and_takes_the_settled_one(workspace: Pat
     now = datetime.now(UTC)
     _write(workspace / "inbox" / "SNV" / "moi.csv", b"new", mtime=now)
     _write(workspace / "inbox" / "STP" / "cu.csv", b"old", mtime=now - timedelta(hours=1))
-    scan(folder, db, source="inbox", now=now - SIZE_RECHECK, settle=SETTLE)  # seen before
-    listing = scan(folder, db, source="inbox", now=now, settle=SETTLE)
+    scan(folder, db, now=now - SIZE_RECHECK, settle=SETTLE)  # seen before
+    listing = scan(folder, db, now=now, settle=SETTLE)
     assert [i.relative_name for i in listing.ready] == ["STP/cu.csv"]
     assert [(w.unit, w.relative_name) for w in listing.waiting] == [("SNV", "SNV/moi.csv")]

@@ -13,6 +13,7 @@ from tasks.intake.reader import read_submission
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
 from tasks.model.problems import Problem
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tests.builders import TODAY, write_submission
 
@@ -22,7 +23,7 @@ DONE = "Hoàn thành"
 def _validate(path: Path, registry: Registry, folder: str | None = "SNV",
               today: date = TODAY) -> Submission | list[Problem]:
     return validate_submission(read_submission(path), registry, today=today,
-                               folder_agency=folder)
+                               folder_agency=folder, rules=ReportingRules())
 
 
 def _edit(path: Path, sheet: str, cell: str, value: object) -> None:

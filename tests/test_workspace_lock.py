@@ -19,17 +19,12 @@ from connectors.database import Database
 from connectors.db_schema import SubmissionRow
 from connectors.drop_folder import DropFolder
 from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
-from tasks.intake.collect import (
-    FileOutcome,
-    check_submission,
-    collect_submission_file,
-    ready_files,
-    repair,
-)
+from tasks.intake.collect import FileOutcome, check_submission, ready_files, repair
 from tasks.intake.template import TaskEntry
 from tasks.model.records import FileMeta, sha256_of
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, take_file, write_submission
 
 
 def test_second_lock_waits_then_gives_up_with_a_clear_message(workspace: Path) -> None:
@@ -67,9 +62,9 @@ def _submission(workspace: Path, registry: Registry, name: str, progress: float
                 ) -> tuple[Submission, FileMeta]:
     path = write_submission(workspace / "src" / "SNV" / name, registry, "SNV",
                             entries=[TaskEntry("IV.1", "Đang thực hiện", progress)])
-    folder = DropFolder(workspace / "src", workspace / "archive", workspace / "q")
+    folder = DropFolder(workspace / "src", workspace / "archive", workspace / "q", "inbox")
     [item] = [i for i in folder.pending() if i.name == name]
-    checked = check_submission(item, registry, TODAY)
+    checked = check_submission(item, registry, TODAY, ReportingRules())
     assert isinstance(checked.content, Submission)
     now = datetime.now(UTC)
     return checked.content, FileMeta("inbox", "SNV", name, str(path), sha256_of(path),
@@ -139,11 +134,11 @@ def test_two_collections_at_once_take_each_file_once(workspace: Path, db: Databa
             barrier.wait()
             with WorkspaceLock(workspace, timeout=60, poll=0.05):
                 now = datetime.now(UTC)
-                repair(folder, own, source="inbox", now=now)
-                for item in ready_files(folder, own, source="inbox", now=now,
+                repair(folder, own, now=now)
+                for item in ready_files(folder, own, now=now,
                                         settle=timedelta(0)):
-                    results.append(collect_submission_file(item, folder, own, registry,
-                                                           today=TODAY, now=now))
+                    results.append(take_file(item, folder, own, registry,
+                                                           now=now))
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -14,15 +14,15 @@ the next run:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 from config.registry import Registry
 from tasks.delivery.agency_mail import build_receipt_mail, build_reminder_mail
 from tasks.indicators.compute import PeriodInputs, task_progress
+from tasks.model.clock import Clock
 from tasks.model.periods import Period, month_period
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, PeriodStore, ReceiptSource
 from tasks.model.records import SENT
@@ -92,7 +92,7 @@ class NoticeResult:
 
 
 def _send_once(deliveries: DeliveryRecords, smtp: MailSender, key: tuple[str, int, str],
-               recipient: str, message: EmailMessage, clock: Callable[[], datetime]
+               recipient: str, message: EmailMessage, clock: Clock
                ) -> str | None:
     """Send unless already sent: "sent", "already", or None after a failure (recorded)."""
     period, version, channel = key
@@ -112,8 +112,7 @@ def _send_once(deliveries: DeliveryRecords, smtp: MailSender, key: tuple[str, in
 
 
 def send_reminders(plan: ReminderPlan, deliveries: DeliveryRecords, smtp: MailSender | None,
-                   sender: str, *, today: date,
-                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> NoticeResult:
+                   sender: str, *, today: date, clock: Clock) -> NoticeResult:
     """Mail each planned reminder once per round (``today``); list units without e-mail."""
     sent: list[str] = []
     already: list[str] = []
@@ -135,7 +134,7 @@ def send_reminders(plan: ReminderPlan, deliveries: DeliveryRecords, smtp: MailSe
 
 def send_receipts(store: ReceiptSource, registry: Registry, deliveries: DeliveryRecords,
                   smtp: MailSender, sender: str, *, now: datetime,
-                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> NoticeResult:
+                  clock: Clock) -> NoticeResult:
     """Mail each recent rejected file's receipt to its agency, once; never raises on a mail
     failure (it is recorded and retried by the next run)."""
     sent: list[str] = []

@@ -9,9 +9,7 @@ Without SMTP settings the outbox copy alone is the delivery.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,6 +18,7 @@ from typing import Generic, TypeVar
 
 from config.errors import CchcError
 from tasks.delivery.report_mail import build_report_mail
+from tasks.model.clock import Clock
 from tasks.model.crash_points import crash_point
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
 from tasks.model.records import EMAIL, PENDING, SENT, Delivery
@@ -64,8 +63,7 @@ class DeliveryFailed(CchcError):
 
 
 def deliver_report(outcome: ReportOutcome, outbox: ReportOutbox, deliveries: DeliveryRecords,
-                   mail: MailChannel[MailSender] | None,
-                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> DeliveryResult:
+                   mail: MailChannel[MailSender] | None, clock: Clock) -> DeliveryResult:
     """Copy ``outcome``'s version to the outbox and send every unsent report mail.
 
     Older unsent versions (any period) are retried first. Raises :class:`DeliveryFailed`
@@ -90,7 +88,7 @@ def deliver_report(outcome: ReportOutcome, outbox: ReportOutbox, deliveries: Del
 
 
 def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSender,
-                clock: Callable[[], datetime]) -> tuple[list[str], list[str]]:
+                clock: Clock) -> tuple[list[str], list[str]]:
     """Send each unsent e-mail delivery, oldest first; returns what was sent and what failed."""
     sent: list[str] = []
     failed: list[str] = []

@@ -10,6 +10,7 @@ from prefect.client.schemas.objects import State
 
 from config.registry import Registry
 from tasks.delivery import agency_notices, deliver
+from tasks.model.clock import Clock
 from tasks.model.ports import (
     DeliveryRecords,
     MailSender,
@@ -18,18 +19,16 @@ from tasks.model.ports import (
     ReportOutbox,
 )
 from tasks.model.rules import ReportingRules
-from tasks.opaque_arguments import opaque_arguments
 from tasks.report.publish import ReportOutcome
 
 
-@opaque_arguments
 @task(name="gui-so-noi-vu", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def deliver_report(outbox: ReportOutbox, deliveries: DeliveryRecords,
                    mail: deliver.MailChannel[MailSender] | None,
-                   outcome: ReportOutcome) -> deliver.DeliveryResult:
+                   outcome: ReportOutcome, clock: Clock) -> deliver.DeliveryResult:
     """Hand the report to Sở Nội vụ: the outbox copy, then the e-mail (once per version;
     unsent mail of earlier runs first). Only I/O here, so retrying is safe."""
-    return deliver.deliver_report(outcome, outbox, deliveries, mail)
+    return deliver.deliver_report(outcome, outbox, deliveries, mail, clock)
 
 
 def delivery_summary(state: State[deliver.DeliveryResult] | None) -> dict[str, object]:
@@ -50,13 +49,16 @@ def plan_reminders(registry: Registry, db: PeriodStore, rules: ReportingRules,
 @task(name="gui-thu-nhac", cache_policy=NO_CACHE)
 def send_reminders(plan: agency_notices.ReminderPlan, deliveries: DeliveryRecords,
                    smtp: MailSender | None, sender: str,
-                   today: date) -> agency_notices.NoticeResult:
+                   today: date, clock: Clock) -> agency_notices.NoticeResult:
     """Mail each reminder once per day's round (no retries: the delivery log retries)."""
-    return agency_notices.send_reminders(plan, deliveries, smtp, sender, today=today)
+    return agency_notices.send_reminders(plan, deliveries, smtp, sender, today=today,
+                                         clock=clock)
 
 
 @task(name="gui-phieu-bao-loi", cache_policy=NO_CACHE)
 def send_receipts(store: ReceiptSource, registry: Registry, deliveries: DeliveryRecords,
-                  smtp: MailSender, sender: str, now: datetime) -> agency_notices.NoticeResult:
+                  smtp: MailSender, sender: str, now: datetime,
+                  clock: Clock) -> agency_notices.NoticeResult:
     """Mail new receipts to their agencies; a failure is logged, retried next run."""
-    return agency_notices.send_receipts(store, registry, deliveries, smtp, sender, now=now)
+    return agency_notices.send_receipts(store, registry, deliveries, smtp, sender, now=now,
+                                        clock=clock)

@@ -16,25 +16,19 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 
-from config.registry import Registry
 from tasks.demo.province import STAGING, DemoPlan
-from tasks.intake.collect import (
-    FileOutcome,
-    collect_portal_file,
-    collect_submission_file,
-    ready_files,
-)
-from tasks.model.ports import DropBox, IntakeStore
-from tasks.model.rules import ReportingRules
+from tasks.intake.collect import FileOutcome, Intake, ready_files
+from tasks.model.clock import fixed_clock
 
 COLLECT_AFTER = timedelta(minutes=5)  # the collector passes a few minutes after a drop
 _LOG = logging.getLogger(__name__)
 
 
-def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: DropBox, portal: DropBox,
-                     db: IntakeStore, registry: Registry, rules: ReportingRules
-                     ) -> list[FileOutcome]:
-    """Drop the plan's staged files in time order; after each drop time, collect."""
+def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: Intake,
+                     portal: Intake) -> list[FileOutcome]:
+    """Drop the plan's staged files in time order; after each drop time, collect with
+    the clock stopped at that time (the intakes' folders, store and rules, not their
+    clock)."""
     staging = workspace / STAGING
     outcomes: list[FileOutcome] = []
     for when, group in groupby(sorted(plan.drops, key=lambda d: (d.when, d.relative)),
@@ -45,20 +39,19 @@ def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: DropBox, portal:
             shutil.move(source, target)
             os.utime(target, (when.timestamp(), when.timestamp()))
         now = when + COLLECT_AFTER
-        outcomes.extend(_collect(inbox, db, registry, rules, now=now, source="inbox"))
-        outcomes.extend(_collect(portal, db, registry, rules, now=now, source="portal"))
+        outcomes.extend(_collect(inbox, now))
+        outcomes.extend(_collect(portal, now))
     _LOG.info("demo %s: %d tệp thả vào và thu nhận theo giờ đã định", plan.period.label,
               len(outcomes))
     return outcomes
 
 
-def _collect(folder: DropBox, db: IntakeStore, registry: Registry, rules: ReportingRules, *,
-             now: datetime, source: str) -> Sequence[FileOutcome]:
-    step = collect_submission_file if source == "inbox" else collect_portal_file
-    today = rules.today(now)
+def _collect(intake: Intake, now: datetime) -> Sequence[FileOutcome]:
+    at_now = Intake(intake.folder, intake.store, intake.registry, rules=intake.rules,
+                    index766=intake.index766, clock=fixed_clock(now))
     found = []
-    for item in ready_files(folder, db, source=source, now=now, settle=timedelta(0)):
-        outcome = step(item, folder, db, registry, today=today, now=now)
+    for item in ready_files(intake.folder, intake.store, now=now, settle=timedelta(0)):
+        outcome = at_now.take(item)
         if outcome is not None:
             found.append(outcome)
     return found

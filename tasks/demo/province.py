@@ -23,9 +23,14 @@ from config.registry import Registry
 from tasks.demo.dossiers import write_dossier_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import Period, parse_period
+from tasks.model.rules import ReportingRules
 from tasks.model.submission import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_NOT_STARTED
 
 DEMO_PERIOD = "2025-05"
+# the demo province's files are made under the default reporting rules (ministry months,
+# due on the 18th, Vietnam's time zone): the demo's plan of on-time and late units is
+# written for them
+DEMO_RULES = ReportingRules()
 MARKER = ".cchc-demo"
 MISSING = ("SNGV", "BAG", "UBND-AP")
 LATE = ("SDTTG", "UBND-TT")
@@ -145,12 +150,12 @@ def write_submissions(workspace: Path, registry: Registry, period: Period,
         metrics = _metrics(registry, rng)
         if code == roles.invalid and metrics:  # wrong even in a month with no task assigned
             metrics[next(iter(metrics))] = -5.0
-        write_template(registry, code, period, path, entries, metrics)
+        write_template(registry, code, period, path, entries, metrics, rules=DEMO_RULES)
         when = _at(due + timedelta(days=3), 9) if code in roles.late else _at(
             due - timedelta(days=(n % 9) + 1), 8 + n % 8)
         if code == roles.resubmitted:
             first = inbox / code / f"bao-cao-cchc-{code}-{period.label}-lan-1.xlsx"
-            write_template(registry, code, period, first, entries[:2], {})
+            write_template(registry, code, period, first, entries[:2], {}, rules=DEMO_RULES)
             _touch(first, when - timedelta(days=2))
             drops.append(Drop(when - timedelta(days=2), first.relative_to(workspace).as_posix()))
         _touch(path, when)

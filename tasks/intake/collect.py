@@ -1,16 +1,13 @@
 """Collecting input files: each is accepted once, recognised as a duplicate, or rejected
 with a receipt. Nothing is deleted before a kept copy exists; nothing is stored twice.
 
-The same intake serves agency submissions (``inbox/``) and portal exports (``portal/``);
-in ``portal/``, dossier files (``ho-so-<YYYY-MM>.csv`` or ``.parquet``) are routed by
-name to the dossier checks (:func:`check_dossier`).
-
-The order of one file's intake is crash-safe: claim it in the database, copy it to the
-archive or quarantine, commit its outcome (rows, event, claim done), and only then
-remove the inbox copy and the claim. :func:`repair` finishes what a crash left. A file
+One :class:`Intake` per drop folder: agency submissions (``inbox/``) and portal exports
+(``portal/``); in ``portal/``, dossier files (``ho-so-<YYYY-MM>.csv`` or ``.parquet``) are
+routed by name to the dossier checks (:func:`check_dossier`). The states a file goes
+through, and what finishes each after a crash, are in :class:`Intake`'s docstring. A file
 is dated by when the collector first saw it, never by its modification time, and left
-alone while it is still being written. Any failure of one file ends as a quarantined
-file with a receipt; the run goes on.
+alone while it is still being written. Any failure of one file ends as a quarantined file
+with a receipt; the run goes on.
 """
 
 from __future__ import annotations
@@ -25,24 +22,23 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from config.folding import fold
-from config.index766 import Index766Config, load_index766
+from config.index766 import Index766Config
 from config.registry import Registry
-from config.settings import REGISTRY_DIR
 from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.settling import scan
 from tasks.intake.validation import claimed_period, validate_submission
+from tasks.model.clock import Clock
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
 from tasks.model.problems import Problem, Receipt, RejectedInput, listed_problems
-from tasks.model.records import FileMeta, InboxFile, WaitingFile, printable, sha256_of
+from tasks.model.records import FileMeta, InboxFile, Source, WaitingFile, printable, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
@@ -128,7 +124,8 @@ def _rejected(message: str) -> Checked:
 
 def _not_a_plain_file(item: InboxFile) -> Checked | None:
     """The refusal of a link (to a file, to a folder, or to nothing) or of a special
-    file, which are never read; ``None`` for a regular file."""
+    file, which are never read; ``None`` for a regular file. The one guard, applied by
+    :meth:`Intake.check` before any check reads the file."""
     if item.is_symlink:
         if item.path.is_dir():
             return _rejected(
@@ -142,11 +139,9 @@ def _not_a_plain_file(item: InboxFile) -> Checked | None:
 
 
 def check_submission(item: InboxFile, registry: Registry, today: date,
-                     rules: ReportingRules | None = None) -> Checked:
-    """Read and validate one agency file against its folder (no side effects), under the
-    reporting rules in force (the default rules when not given)."""
-    if (refused := _not_a_plain_file(item)) is not None:
-        return refused
+                     rules: ReportingRules) -> Checked:
+    """Read and validate one agency file (a regular file) against its folder (no side
+    effects), under the settings' reporting rules."""
     folder = item.agency_folder
     if not folder:
         return _rejected("tệp phải được đặt trong thư mục mang mã đơn vị (inbox/<MÃ ĐƠN VỊ>/)")
@@ -159,7 +154,8 @@ def check_submission(item: InboxFile, registry: Registry, today: date,
         return _rejected(str(exc))
     except Exception as exc:
         return _rejected(_unreadable(item, exc))
-    result = validate_submission(raw, registry, today=today, folder_agency=folder, rules=rules)
+    result = validate_submission(raw, registry, today=today, rules=rules,
+                                 folder_agency=folder)
     note = conversion_note(raw.conversions)
     notes = (note,) if note else ()
     if isinstance(result, Submission):
@@ -168,9 +164,8 @@ def check_submission(item: InboxFile, registry: Registry, today: date,
 
 
 def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Checked:
-    """Read one portal export and check that its parts add up (no side effects)."""
-    if (refused := _not_a_plain_file(item)) is not None:
-        return refused
+    """Read one portal export (a regular file) and check that its parts add up (no side
+    effects)."""
     try:
         export = read_portal_export(item.path, registry)
     except RejectedInput as exc:
@@ -199,8 +194,6 @@ def check_dossier(item: InboxFile, registry: Registry, today: date,
     The period comes from the name (:func:`period_in_name`, the one file-name rule) and
     must be a month; the rows are checked by :func:`check_dossier_file` with DuckDB.
     """
-    if (refused := _not_a_plain_file(item)) is not None:
-        return refused
     period = period_in_name(item.name)
     if period is None or period.kind != "month":
         return _rejected("tên tệp hồ sơ phải ghi một tháng: ho-so-<năm>-<tháng>.csv hoặc "
@@ -214,16 +207,6 @@ def check_dossier(item: InboxFile, registry: Registry, today: date,
     return Checked(DossierFile(period), (), period.label)
 
 
-def portal_checker(config: Index766Config | None = None) -> Checker:
-    """The checker of ``portal/``: dossier files by name, every other file as an export."""
-    def check(item: InboxFile, registry: Registry, today: date) -> Checked:
-        if is_dossier_name(item.name):
-            return check_dossier(item, registry, today,
-                                 config if config is not None else load_index766(REGISTRY_DIR))
-        return check_portal_export(item, registry, today)
-    return check
-
-
 def _content_hash(item: InboxFile) -> str:
     if item.is_symlink:
         return hashlib.sha256(b"symlink:" + os.fsencode(os.readlink(item.path))).hexdigest()
@@ -232,58 +215,11 @@ def _content_hash(item: InboxFile) -> str:
     return sha256_of(item.path)
 
 
-Checker = Callable[[InboxFile, Registry, date], Checked]
-
-
-def ready_files(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
+def ready_files(folder: DropBox, db: IntakeStore, *, now: datetime,
                 settle: timedelta) -> list[InboxFile]:
     """The files to take in this run, in order of first sighting (then name): those no
     longer being written (:mod:`tasks.intake.settling`)."""
-    return scan(folder, db, source=source, now=now, settle=settle).ready
-
-
-def _meta(item: InboxFile, db: IntakeStore, source: str, content_hash: str,
-          now: datetime) -> FileMeta:
-    arrived = item.seen_at if item.seen_at is not None else db.first_seen(
-        source, item.relative_path, item.size, item.mtime_ns, now)
-    return FileMeta(source=source, agency_folder=item.agency_folder, file_name=item.name,
-                    origin_path=printable(str(item.path)), content_hash=content_hash,
-                    arrived_at=arrived, collected_at=now,
-                    relative_path=item.relative_path or item.relative_name)
-
-
-def _finish(item: InboxFile, folder: DropBox, db: IntakeStore, meta: FileMeta) -> None:
-    """After the outcome is committed: the inbox copy goes (unless it changed since it
-    was listed: then it stays, to be taken again once settled), then the claim."""
-    folder.remove(item, now=meta.collected_at)
-    db.release(meta.source, meta.relative_path)
-
-
-def intake(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
-           source: str, check: Checker, today: date, now: datetime) -> FileOutcome | None:
-    """Process one dropped file to its end state (archive or quarantine) and record it.
-
-    Never raises: a failure of any kind quarantines the file with a receipt (the
-    detail goes to the log); a file that vanished is logged and ``None`` returned.
-    """
-    work = item
-    try:
-        if item.is_regular and not item.is_symlink:
-            try:
-                work = folder.private_copy(item, _private_folder())
-            except RejectedInput as refused:
-                return _refuse_link(item, folder, db, refused, source=source, now=now)
-        return _intake(item, work, folder, db, registry, source=source, check=check,
-                       today=today, now=now)
-    except ClaimedElsewhere:
-        _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua", item.relative_name)
-        return None
-    except Exception:
-        _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
-        return _failed(item, folder, db, source=source, now=now)
-    finally:
-        if work is not item:
-            work.path.unlink(missing_ok=True)
+    return scan(folder, db, now=now, settle=settle).ready
 
 
 _PRIVATE: dict[int, Path] = {}  # process id -> its folder for private copies
@@ -322,121 +258,219 @@ def _sweep_private_folders() -> None:
             continue
 
 
-def _refuse_link(item: InboxFile, folder: DropBox, db: IntakeStore, refused: RejectedInput,
-                 *, source: str, now: datetime) -> FileOutcome:
-    """A link or special file found when the file was opened: quarantined (moved, never
-    read through), with a receipt."""
-    content_hash = hashlib.sha256(b"link:" + os.fsencode(item.path)
-                                  + str(now).encode()).hexdigest()
-    meta = _meta(item, db, source, content_hash, now)
-    return _reject(item, item, folder, db, meta, tuple(refused.problems), None, move=True)
+# How each kind of accepted content is stored: the store's method for it, returning the
+# new row's id and the ids of the earlier files it supersedes.
+StoreContent = Callable[[IntakeStore, Any, FileMeta, str], tuple[int, list[int]]]
+STORE_BY_CONTENT: dict[type, StoreContent] = {
+    Submission: lambda store, content, meta, kept: store.add_submission(content, meta, kept),
+    PortalExport: lambda store, content, meta, kept: store.add_portal_file(content, meta, kept),
+    DossierFile: lambda store, content, meta, kept: store.add_dossier_file(content, meta, kept),
+}
 
 
-def _intake(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
-            registry: Registry, *, source: str, check: Checker, today: date,
-            now: datetime) -> FileOutcome:
-    """``item`` is the inbox file (removed at the end); ``work`` the private copy of its
-    bytes, read once, that is hashed, checked and archived."""
-    content_hash = _content_hash(work)
-    meta = _meta(item, db, source, content_hash, now)
-    # claimed for the archive at once, with the content looked up in the same commit;
-    # a file that is then rejected is claimed again for its quarantine copy
-    known = db.claim_known(meta, str(folder.archive_target(work, content_hash)))
-    # the same bytes as a file accepted for another agency are checked again: the folder
-    # does not match the file's agency, and the sender gets a receipt saying so
-    other_agency = (source == "inbox" and known is not None
-                    and (known.agency_code or "") != item.agency_folder.upper())
-    if known is not None and known.outcome == "accepted" and not item.is_symlink \
-            and not other_agency:
-        kept = folder.archive(work, content_hash)
-        resend = source == "inbox" and not known.current
-        if not resend:
-            _LOG.info("%s: trùng nội dung với tệp đã nhận lúc %s (kỳ %s), bỏ qua",
-                      item.relative_name, known.first_seen, known.period)
-            db.log_intake(meta, "duplicate", f"trùng nội dung với tệp đã nhận lúc "
-                                             f"{known.first_seen:%d/%m/%Y %H:%M}")
-            _finish(item, folder, db, meta)
-            return FileOutcome(item.relative_name, item.agency_folder, "duplicate",
-                               content_hash, known.period, kept_at=str(kept))
-        superseded = db.resubmit(meta)[1]
-        _LOG.info("%s: gửi lại tệp đã nhận (kỳ %s), lại là bản hiện hành; thay thế %d tệp",
-                  item.relative_name, known.period, len(superseded))
-        _finish(item, folder, db, meta)
-        return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
-                           known.period, superseded=len(superseded), kept_at=str(kept))
-    _LOG.debug("%s: nội dung %s, lần đầu thấy lúc %s", item.relative_name, content_hash,
-               meta.arrived_at)
-    checked = check(work, registry, today)
-    crash_point("intake.after_parse")
-    if checked.content is not None:
+class Intake:
+    """The intake of one drop folder: takes each file dropped there to its end state.
+
+    Bound to its folder (which knows its source, ``inbox`` or ``portal``), the store, the
+    registry, the settings' reporting rules and 766 rules, and the clock. A file goes
+    through these states, in this order (the order is what makes a crash safe):
+
+    1. **seen**: listed by a scan, its first sighting recorded (:mod:`.settling`);
+    2. **settled**: unchanged for the settle time, so ready to take (``Listing.ready``);
+    3. **claimed**: its content hash and where its copy will be kept committed in the
+       database (:meth:`take` reads the bytes once, into a private copy, first);
+    4. **archived**: its copy kept in the archive (accepted, duplicate) or in quarantine
+       with a receipt (rejected);
+    5. **committed**: its outcome committed (rows, intake event, claim done);
+    6. **removed**: the inbox copy removed, then the claim released.
+
+    :meth:`repair`, run before each listing, finishes what a crash left between 3 and 6:
+    a committed claim's inbox copy is removed, an uncommitted one's file is taken again
+    (put back from its kept copy when the inbox copy is gone).
+
+    A plain class (not a dataclass): Prefect passes it to the per-file task untouched.
+    """
+
+    def __init__(self, folder: DropBox, store: IntakeStore, registry: Registry, *,
+                 rules: ReportingRules, index766: Index766Config, clock: Clock) -> None:
+        self.folder = folder
+        self.store = store
+        self.registry = registry
+        self.rules = rules
+        self.index766 = index766
+        self.clock = clock
+
+    @property
+    def source(self) -> Source:
+        return self.folder.source
+
+    def repair(self) -> RepairSummary:
+        """Finish what an interrupted run left in this folder (:func:`repair`)."""
+        return repair(self.folder, self.store, now=self.clock())
+
+    def check(self, item: InboxFile, today: date) -> Checked:
+        """Read and check one file, without side effects: a link or special file is
+        refused (never read); then an agency file is validated against its folder, and a
+        portal file checked as a dossier file (by name) or as an export."""
+        if (refused := _not_a_plain_file(item)) is not None:
+            return refused
+        if self.source == "inbox":
+            return check_submission(item, self.registry, today, self.rules)
+        if is_dossier_name(item.name):
+            return check_dossier(item, self.registry, today, self.index766)
+        return check_portal_export(item, self.registry, today)
+
+    def take(self, item: InboxFile) -> FileOutcome | None:
+        """Process one dropped file to its end state (archive or quarantine) and record it.
+
+        Never raises: a failure of any kind quarantines the file with a receipt (the
+        detail goes to the log); a file that vanished is logged and ``None`` returned.
+        """
+        now = self.clock()
+        work = item
+        try:
+            if item.is_regular and not item.is_symlink:
+                try:
+                    work = self.folder.private_copy(item, _private_folder())
+                except RejectedInput as refused:
+                    return self._refuse_link(item, refused, now)
+            return self._take(item, work, now)
+        except ClaimedElsewhere:
+            _LOG.info("%s: một lần thu nhận khác đang xử lý tệp này; bỏ qua",
+                      item.relative_name)
+            return None
+        except Exception:
+            _LOG.exception("thu nhận tệp %s thất bại", item.relative_name)
+            return self._failed(item, now)
+        finally:
+            if work is not item:
+                work.path.unlink(missing_ok=True)
+
+    def _meta(self, item: InboxFile, content_hash: str, now: datetime) -> FileMeta:
+        arrived = item.seen_at if item.seen_at is not None else self.store.first_seen(
+            self.source, item.relative_path, item.size, item.mtime_ns, now)
+        return FileMeta(source=self.source, agency_folder=item.agency_folder,
+                        file_name=item.name, origin_path=printable(str(item.path)),
+                        content_hash=content_hash, arrived_at=arrived, collected_at=now,
+                        relative_path=item.relative_path or item.relative_name)
+
+    def _finish(self, item: InboxFile, meta: FileMeta) -> None:
+        """After the outcome is committed: the inbox copy goes (unless it changed since it
+        was listed: then it stays, to be taken again once settled), then the claim."""
+        self.folder.remove(item, now=meta.collected_at)
+        self.store.release(meta.source, meta.relative_path)
+
+    def _refuse_link(self, item: InboxFile, refused: RejectedInput,
+                     now: datetime) -> FileOutcome:
+        """A link or special file found when the file was opened: quarantined (moved,
+        never read through), with a receipt."""
+        content_hash = hashlib.sha256(b"link:" + os.fsencode(item.path)
+                                      + str(now).encode()).hexdigest()
+        meta = self._meta(item, content_hash, now)
+        return self._reject(item, item, meta, tuple(refused.problems), None, move=True)
+
+    def _take(self, item: InboxFile, work: InboxFile, now: datetime) -> FileOutcome:
+        """``item`` is the inbox file (removed at the end); ``work`` the private copy of its
+        bytes, read once, that is hashed, checked and archived."""
+        folder, store, inbox = self.folder, self.store, self.source == "inbox"
+        content_hash = _content_hash(work)
+        meta = self._meta(item, content_hash, now)
+        # claimed for the archive at once, with the content looked up in the same commit;
+        # a file that is then rejected is claimed again for its quarantine copy
+        known = store.claim_known(meta, str(folder.archive_target(work, content_hash)))
+        # the same bytes as a file accepted for another agency are checked again: the
+        # folder does not match the file's agency, and the sender gets a receipt saying so
+        other_agency = (inbox and known is not None
+                        and (known.agency_code or "") != item.agency_folder.upper())
+        if known is not None and known.outcome == "accepted" and not item.is_symlink \
+                and not other_agency:
+            kept = folder.archive(work, content_hash)
+            if not (inbox and not known.current):
+                _LOG.info("%s: trùng nội dung với tệp đã nhận lúc %s (kỳ %s), bỏ qua",
+                          item.relative_name, known.first_seen, known.period)
+                store.log_intake(meta, "duplicate", f"trùng nội dung với tệp đã nhận lúc "
+                                                    f"{known.first_seen:%d/%m/%Y %H:%M}")
+                self._finish(item, meta)
+                return FileOutcome(item.relative_name, item.agency_folder, "duplicate",
+                                   content_hash, known.period, kept_at=str(kept))
+            superseded = store.resubmit(meta)[1]
+            _LOG.info("%s: gửi lại tệp đã nhận (kỳ %s), lại là bản hiện hành; thay thế %d "
+                      "tệp", item.relative_name, known.period, len(superseded))
+            self._finish(item, meta)
+            return FileOutcome(item.relative_name, item.agency_folder, "accepted",
+                               content_hash, known.period, superseded=len(superseded),
+                               kept_at=str(kept))
+        _LOG.debug("%s: nội dung %s, lần đầu thấy lúc %s", item.relative_name, content_hash,
+                   meta.arrived_at)
+        checked = self.check(work, self.rules.today(now))
+        crash_point("intake.after_parse")
+        if checked.content is None:
+            return self._reject(item, work, meta, checked.problems, checked.claimed_period,
+                                notes=checked.notes)
         crash_point("intake.after_claim")
         kept = folder.archive(work, content_hash)
         crash_point("intake.after_archive")
-        if isinstance(checked.content, Submission):
-            superseded = db.add_submission(checked.content, meta, str(kept))[1]
-        elif isinstance(checked.content, DossierFile):
-            superseded = db.add_dossier_file(checked.content, meta, str(kept))[1]
-        else:
-            superseded = db.add_portal_file(checked.content, meta, str(kept))[1]
+        store_content = STORE_BY_CONTENT[type(checked.content)]
+        superseded = store_content(store, checked.content, meta, str(kept))[1]
         crash_point("intake.after_commit")
         _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
                   checked.claimed_period, len(superseded))
-        _finish(item, folder, db, meta)
+        self._finish(item, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
                            kept_at=str(kept), notes=checked.notes)
-    return _reject(item, work, folder, db, meta, checked.problems, checked.claimed_period,
-                   notes=checked.notes)
 
+    def _reject(self, item: InboxFile, work: InboxFile, meta: FileMeta,
+                problems: tuple[Problem, ...], period: str | None, *, move: bool = False,
+                notes: tuple[str, ...] = ()) -> FileOutcome:
+        """Quarantine a file with its receipt and record it; the receipt, the database and
+        the outcome keep the first problems and the count of the rest
+        (:func:`listed_problems`)."""
+        receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
+                          item.agency_folder or None, notes=notes)
+        listed = listed_problems(problems)
+        self.store.claim(meta, str(self.folder.quarantine_target(work, receipt)))
+        kept = self.folder.quarantine(work, receipt, move=move)
+        self.store.add_rejection(meta, period, str(kept), listed,
+                                 detail=f"{len(problems)} lỗi")
+        _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
+                  period, len(problems), kept)
+        for problem in listed:
+            _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
+        self._finish(item, meta)
+        return FileOutcome(item.relative_name, item.agency_folder, "rejected",
+                           meta.content_hash, period, problems=listed, kept_at=str(kept),
+                           notes=notes, problem_count=len(problems))
 
-def _reject(item: InboxFile, work: InboxFile, folder: DropBox, db: IntakeStore,
-            meta: FileMeta, problems: tuple[Problem, ...], period: str | None, *,
-            move: bool = False, notes: tuple[str, ...] = ()) -> FileOutcome:
-    """Quarantine a file with its receipt and record it; the receipt, the database and the
-    outcome keep the first problems and the count of the rest (:func:`listed_problems`)."""
-    receipt = Receipt(item.name, meta.arrived_at, meta.content_hash, problems,
-                      item.agency_folder or None, notes=notes)
-    listed = listed_problems(problems)
-    db.claim(meta, str(folder.quarantine_target(work, receipt)))
-    kept = folder.quarantine(work, receipt, move=move)
-    db.add_rejection(meta, period, str(kept), listed, detail=f"{len(problems)} lỗi")
-    _LOG.info("%s: bị từ chối (kỳ %s), %d lỗi; phiếu báo lỗi ở %s", item.relative_name,
-              period, len(problems), kept)
-    for problem in listed:
-        _LOG.debug("%s: %s", item.relative_name, problem.line_vi())
-    _finish(item, folder, db, meta)
-    return FileOutcome(item.relative_name, item.agency_folder, "rejected", meta.content_hash,
-                       period, problems=listed, kept_at=str(kept), notes=notes,
-                       problem_count=len(problems))
-
-
-def _failed(item: InboxFile, folder: DropBox, db: IntakeStore, *, source: str,
-            now: datetime) -> FileOutcome | None:
-    """Quarantine a file whose intake failed, with a receipt that says what to do."""
-    try:
-        if not os.path.lexists(item.path):
-            _LOG.warning("tệp %s không còn trong thư mục khi thu nhận", item.relative_name)
-            meta = FileMeta(source, item.agency_folder, item.name, printable(str(item.path)), "",
-                            now, now, item.relative_path or item.relative_name)
-            db.log_intake(meta, "vanished", "tệp không còn trong thư mục khi thu nhận")
-            db.release(meta.source, meta.relative_path)
-            return None
+    def _failed(self, item: InboxFile, now: datetime) -> FileOutcome | None:
+        """Quarantine a file whose intake failed, with a receipt that says what to do."""
+        source = self.source
         try:
-            content_hash = _content_hash(item)
-        except OSError:
-            content_hash = hashlib.sha256(b"unreadable:" + os.fsencode(item.path)
-                                          + str(now).encode()).hexdigest()
-        try:
-            meta = _meta(item, db, source, content_hash, now)
+            if not os.path.lexists(item.path):
+                _LOG.warning("tệp %s không còn trong thư mục khi thu nhận", item.relative_name)
+                meta = FileMeta(source, item.agency_folder, item.name,
+                                printable(str(item.path)), "", now, now,
+                                item.relative_path or item.relative_name)
+                self.store.log_intake(meta, "vanished", "tệp không còn trong thư mục khi thu "
+                                                        "nhận")
+                self.store.release(meta.source, meta.relative_path)
+                return None
+            try:
+                content_hash = _content_hash(item)
+            except OSError:
+                content_hash = hashlib.sha256(b"unreadable:" + os.fsencode(item.path)
+                                              + str(now).encode()).hexdigest()
+            try:
+                meta = self._meta(item, content_hash, now)
+            except Exception:
+                _LOG.exception("không ghi được thời điểm nhận %s", item.relative_name)
+                meta = FileMeta(source, item.agency_folder, item.name,
+                                printable(str(item.path)), content_hash, now, now,
+                                item.relative_path or item.relative_name)
+            return self._reject(item, item, meta, (Problem(_FAILED),), None, move=True)
         except Exception:
-            _LOG.exception("không ghi được thời điểm nhận %s", item.relative_name)
-            meta = FileMeta(source, item.agency_folder, item.name, printable(str(item.path)),
-                            content_hash, now, now,
-                            item.relative_path or item.relative_name)
-        return _reject(item, item, folder, db, meta, (Problem(_FAILED),), None, move=True)
-    except Exception:
-        _LOG.exception("không đưa được tệp %s vào khu cách ly", item.relative_name)
-        return None
+            _LOG.exception("không đưa được tệp %s vào khu cách ly", item.relative_name)
+            return None
 
 
 @dataclass(frozen=True)
@@ -447,7 +481,7 @@ class RepairSummary:
     orphans: int = 0
 
 
-def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> RepairSummary:
+def repair(folder: DropBox, db: IntakeStore, *, now: datetime) -> RepairSummary:
     """Finish what an interrupted run left (run before listing the folder).
 
     - a claim whose outcome was committed: the inbox copy (if still there) is removed;
@@ -457,6 +491,7 @@ def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> R
     - an archived file that no row, claim or rejection knows (left by an older version):
       recorded once as an intake event ``orphan`` for the operator.
     """
+    source = folder.source
     resumed = restored = lost = 0
     for claim in db.claims(source):
         inbox_path = folder.inbox / claim.relative_path
@@ -483,11 +518,11 @@ def repair(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> R
         _LOG.warning("sửa lần thu nhận dở dang: %s", claim.relative_path)
     for relative_path in folder.recheck_taken(now):
         _LOG.warning("%s: được ghi tiếp sau khi đã thu nhận; thu nhận lại", relative_path)
-    orphans = _record_orphans(folder, db, source=source, now=now)
+    orphans = _record_orphans(folder, db, now=now)
     return RepairSummary(resumed, restored, lost, orphans)
 
 
-def _record_orphans(folder: DropBox, db: IntakeStore, *, source: str, now: datetime) -> int:
+def _record_orphans(folder: DropBox, db: IntakeStore, *, now: datetime) -> int:
     if not folder.archive_dir.exists():
         return 0
     kept = {p.name.split(".", 1)[0]: p for p in folder.archive_dir.glob("*/*")
@@ -499,24 +534,7 @@ def _record_orphans(folder: DropBox, db: IntakeStore, *, source: str, now: datet
             continue
         path = kept[content_hash]
         _LOG.warning("tệp lưu trữ %s không có bản ghi trong cơ sở dữ liệu", path.name)
-        db.log_intake(FileMeta(source, "", path.name, str(path), content_hash, now, now),
+        db.log_intake(FileMeta(folder.source, "", path.name, str(path), content_hash, now, now),
                       "orphan", "tệp trong kho lưu trữ không có bản ghi; cần kiểm tra")
         count += 1
     return count
-
-
-def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                            registry: Registry, *, today: date, now: datetime,
-                            rules: ReportingRules | None = None) -> FileOutcome | None:
-    """An agency file, validated under ``rules`` (the settings' reporting rules)."""
-    return intake(item, folder, db, registry, source="inbox",
-                  check=partial(check_submission, rules=rules), today=today, now=now)
-
-
-def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                        registry: Registry, *, today: date, now: datetime,
-                        index766: Index766Config | None = None) -> FileOutcome | None:
-    """A portal export, or a dossier file (checked with ``index766``'s column names;
-    the registry's ``index766.yaml`` when not given)."""
-    return intake(item, folder, db, registry, source="portal",
-                  check=portal_checker(index766), today=today, now=now)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from tasks.model.clock import Clock
 from tasks.model.ports import DropBox, IntakeStore
 from tasks.model.records import InboxFile, WaitingFile
 
@@ -56,9 +57,9 @@ def ready_at(item: InboxFile, state_seen: datetime, first_size: int, first_seen:
     return min(by_state, by_size)
 
 
-def scan(folder: DropBox, db: IntakeStore, *, source: str, now: datetime,
-         settle: timedelta) -> Listing:
+def scan(folder: DropBox, db: IntakeStore, *, now: datetime, settle: timedelta) -> Listing:
     """List the folder, record what is new, and tell ready files from waiting ones."""
+    source = folder.source
     listed = folder.pending()
     db.forget_sightings_except(source, {item.relative_path for item in listed})
     states = db.first_seen_all(
@@ -93,8 +94,7 @@ def _seconds_left(when: datetime, now: datetime) -> int:
     return max(0, int(-(-(when - now).total_seconds() // 1)))  # rounded up
 
 
-def wait_until_settled(folder: DropBox, db: IntakeStore, *, source: str,
-                       clock: Callable[[], datetime], settle: timedelta,
+def wait_until_settled(folder: DropBox, db: IntakeStore, *, clock: Clock, settle: timedelta,
                        announce: Callable[[str], None],
                        sleep: Callable[[float], None] = time.sleep,
                        limit: timedelta | None = None) -> Listing:
@@ -104,7 +104,7 @@ def wait_until_settled(folder: DropBox, db: IntakeStore, *, source: str,
     (default :data:`WAIT_LIMIT_FACTOR` settle times) is left waiting, and said so."""
     start = clock()
     give_up = start + (limit if limit is not None else settle * WAIT_LIMIT_FACTOR)
-    listing = scan(folder, db, source=source, now=start, settle=settle)
+    listing = scan(folder, db, now=start, settle=settle)
     told: tuple[tuple[str, datetime], ...] = ()
     while listing.waiting:
         now = clock()
@@ -119,5 +119,5 @@ def wait_until_settled(folder: DropBox, db: IntakeStore, *, source: str,
             told = shown
         next_ready = min(w.ready_at for w in listing.waiting)
         sleep(max(0.05, min(POLL_SECONDS, (min(next_ready, give_up) - now).total_seconds())))
-        listing = scan(folder, db, source=source, now=clock(), settle=settle)
+        listing = scan(folder, db, now=clock(), settle=settle)
     return listing

@@ -1,46 +1,45 @@
 """Prefect tasks of the intake stage: thin wrappers around :mod:`tasks.intake.collect`.
 
-Tasks taking a database or folder handle are not cached (``NO_CACHE``).
+Each takes the folder's :class:`Intake` (a plain object bound to the folder, store and
+rules, which Prefect passes as it is) and small values; none is cached (``NO_CACHE``):
+each changes the folder and the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from config.index766 import Index766Config
-from config.registry import Registry
-from tasks.intake import collect, settling
-from tasks.intake.collect import CollectSummary, FileOutcome
+from tasks.intake import settling
+from tasks.intake.collect import CollectSummary, FileOutcome, Intake, RepairSummary
 from tasks.intake.settling import Listing
 from tasks.intake.summaries import collect_markdown, collect_table
-from tasks.model.ports import DropBox, IntakeStore, Lock
 from tasks.model.records import InboxFile
-from tasks.model.rules import ReportingRules
-from tasks.opaque_arguments import opaque_arguments
 
 
-@task(name="mo-thu-nhan", cache_policy=NO_CACHE)
-def open_intake(lock: Lock, folder: DropBox, db: IntakeStore, *, source: str,
-                clock: Callable[[], datetime], settle: timedelta, wait: bool) -> Listing:
-    """Wait for (then hold) the workspace lock, finish what an interrupted run left and
-    list the files ready to take in: one task run instead of three (each costs API calls).
+@task(name="sua-thu-nhan-do-dang", cache_policy=NO_CACHE)
+def repair_intake(intake: Intake) -> RepairSummary:
+    """Finish what an interrupted run left in the folder (run under the workspace lock,
+    before the listing)."""
+    return intake.repair()
+
+
+@task(name="liet-ke-tep-cho-thu-nhan", cache_policy=NO_CACHE)
+def list_ready_files(intake: Intake, settle: timedelta, wait: bool) -> Listing:
+    """The files ready to take in, and those still being written.
 
     With ``wait`` (an explicit command), files still being written are waited for, with
     a line in the run log saying which and for how long; without (a scheduled run), they
-    are listed as waiting and left for a later intake. The caller releases the lock (also
-    when this fails)."""
-    lock.acquire()
-    collect.repair(folder, db, source=source, now=clock())
+    are listed as waiting and left for a later intake."""
+    folder, store, clock = intake.folder, intake.store, intake.clock
     if not wait:
-        listing = settling.scan(folder, db, source=source, now=clock(), settle=settle)
+        listing = settling.scan(folder, store, now=clock(), settle=settle)
     else:
-        listing = settling.wait_until_settled(folder, db, source=source, clock=clock,
-                                              settle=settle, announce=get_run_logger().info)
+        listing = settling.wait_until_settled(folder, store, clock=clock, settle=settle,
+                                              announce=get_run_logger().info)
     if listing.waiting:
         get_run_logger().warning(
             "%d tệp đang được ghi, để lần thu nhận sau: %s", len(listing.waiting),
@@ -65,25 +64,19 @@ def _log_outcome(item: InboxFile, outcome: FileOutcome | None) -> None:
     logger.info(line)
 
 
-@opaque_arguments
+# One task per file: the file (a small record) and the folder's intake (a plain object,
+# passed to the task as it is).
 @task(name="thu-nhan-bao-cao", cache_policy=NO_CACHE, task_run_name="thu-nhan-{item.name}")
-def collect_submission_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                            registry: Registry, *, today: date, now: datetime,
-                            rules: ReportingRules | None = None) -> FileOutcome | None:
-    outcome = collect.collect_submission_file(item, folder, db, registry, today=today, now=now,
-                                              rules=rules)
+def collect_submission_file(item: InboxFile, intake: Intake) -> FileOutcome | None:
+    outcome = intake.take(item)
     _log_outcome(item, outcome)
     return outcome
 
 
-@opaque_arguments
 @task(name="thu-nhan-so-lieu-cong-dvc", cache_policy=NO_CACHE,
       task_run_name="thu-nhan-cong-{item.name}")
-def collect_portal_file(item: InboxFile, folder: DropBox, db: IntakeStore,
-                        registry: Registry, *, today: date, now: datetime,
-                        index766: Index766Config | None = None) -> FileOutcome | None:
-    outcome = collect.collect_portal_file(item, folder, db, registry, today=today, now=now,
-                                          index766=index766)
+def collect_portal_file(item: InboxFile, intake: Intake) -> FileOutcome | None:
+    outcome = intake.take(item)
     _log_outcome(item, outcome)
     return outcome
 

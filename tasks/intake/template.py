@@ -62,19 +62,18 @@ def template_file_name(agency_code: str, period: Period) -> str:
 def build_workbook(registry: Registry, agency_code: str, period: Period,
                    entries: Sequence[TaskEntry] = (),
                    metric_values: dict[str, float] | None = None, *,
-                   rules: ReportingRules | None = None) -> Workbook:
+                   rules: ReportingRules) -> Workbook:
     """The submission workbook for one agency and period, its tasks listed.
 
     ``entries`` fill in task rows (by task id); ``metric_values`` fill in metrics.
     Refused (:class:`TemplateRefused`) for a unit that does not report for ``period``
-    under ``rules`` (the default rules when omitted).
+    under ``rules`` (the settings' reporting rules).
     """
     agency = registry.agency(agency_code)
     if agency is None:
         raise TemplateRefused(f"mã đơn vị «{agency_code}» không có trong danh mục")
-    in_force = rules or ReportingRules()
-    if not in_force.reports_for(agency, period):
-        reason = in_force.not_reporting_reason(registry, agency, period)
+    if not rules.reports_for(agency, period):
+        reason = rules.not_reporting_reason(registry, agency, period)
         raise TemplateRefused(f"không tạo tệp mẫu: {reason}")
     by_id = {e.task_id: e for e in entries}
     values = metric_values or {}
@@ -99,7 +98,7 @@ def build_workbook(registry: Registry, agency_code: str, period: Period,
     ws = wb.create_sheet(SHEET_TASKS)
     ws.append([f"Nhiệm vụ của {agency.name}, kỳ {period.label_vi}"])
     ws.append(TASK_HEADER)
-    tasks = registry.tasks_reportable_by(agency.code, in_force.window(period))
+    tasks = registry.tasks_reportable_by(agency.code, rules.window(period))
     for task in tasks:
         entry = by_id.get(task.id, TaskEntry(task.id))
         ws.append([task.id, task.text, task.deadline, entry.status, entry.progress,
@@ -150,7 +149,7 @@ def _style_header(ws: object, row: int, widths: list[int]) -> None:
 def write_template(registry: Registry, agency_code: str, period: Period, path: Path,
                    entries: Sequence[TaskEntry] = (),
                    metric_values: dict[str, float] | None = None, *,
-                   rules: ReportingRules | None = None) -> Path:
+                   rules: ReportingRules) -> Path:
     workbook = build_workbook(registry, agency_code, period, entries, metric_values,
                               rules=rules)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -257,20 +257,19 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
 
 
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
-                        folder_agency: str | None = None,
-                        rules: ReportingRules | None = None) -> Submission | list[Problem]:
+                        rules: ReportingRules,
+                        folder_agency: str | None = None) -> Submission | list[Problem]:
     """The valid submission, or every problem found (never only the first).
 
-    ``rules`` are the reporting rules built from the settings (the default rules when
-    omitted): they decide whether the unit reports for the file's period.
+    ``rules`` are the reporting rules built from the settings: they decide whether the
+    unit reports for the file's period.
     """
     folder = folder_agency.upper() if folder_agency else None
-    in_force = rules or ReportingRules()
-    header_ctx = Context(registry, today, folder, in_force)
+    header_ctx = Context(registry, today, folder, rules)
     agency_code, period, problems = _check_header(raw, header_ctx)
     problems = [*raw.problems, *problems]
-    row_ctx = Context(registry, today, folder or agency_code, in_force,
-                      in_force.window(period) if period is not None else None)
+    row_ctx = Context(registry, today, folder or agency_code, rules,
+                      rules.window(period) if period is not None else None)
 
     tasks: list[TaskLine] = []
     seen_tasks: dict[str, int] = {}

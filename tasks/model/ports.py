@@ -35,6 +35,7 @@ from tasks.model.records import (
     PortalSnapshot,
     ReceiptToMail,
     ReportVersion,
+    Source,
     StoredDossierFile,
     StoredMetricReport,
     StoredPortalFile,
@@ -119,6 +120,9 @@ class IntakeStore(PortalStore, Protocol):
 
 class DropBox(Protocol):
     """A collection folder: its waiting files, their archive and quarantine."""
+
+    @property
+    def source(self) -> Source: ...
 
     @property
     def inbox(self) -> Path: ...

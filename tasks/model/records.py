@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tasks.model.problems import Problem
 
@@ -26,6 +26,10 @@ def printable(name: str) -> str:
     raw = name.encode("utf-8", "surrogateescape")
     return _CONTROL.sub("?", raw.decode("utf-8", "backslashreplace"))
 
+
+
+# a drop folder, as the operator sees it: ``inbox/`` (agencies) or ``portal/`` (exports)
+Source = Literal["inbox", "portal"]
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,14 @@
 """The counts a report needs from a dossier file, as a small plain structure.
 
 A rerun with nothing new must not read an unchanged dossier file again: the counts depend
-only on the file's content, the window, the known units, the 766 rules (column names)
-and the counting code, so the report stage caches them under those (see
+only on the file's content, the window, the known units and the 766 rules (column names),
+so the report stage caches them under those, with Prefect's ordinary input cache (see
 ``tasks/report/steps.py``: ``dem-ho-so``). Plain dicts of ints, so that reading the
 cached value back needs neither pandas nor DuckDB.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,26 +28,16 @@ class DossierCounts:
     resolution: dict[str, tuple[int, int, int]]
 
 
-def counting_code() -> str:
-    """A digest of the code that counts (SQL and rules of :mod:`tasks.portal.dossiers`
-    and this module): a new release that counts differently does not reuse old counts."""
-    digest = hashlib.sha256()
-    for module in (dossiers.__file__, __file__):
-        digest.update(Path(module).read_bytes())
-    return digest.hexdigest()
-
-
 def count_dossier_file(path: Path, content_hash: str, window: tuple[date, date],
-                       known_units: Sequence[str], config: Index766Config,
-                       code: str) -> DossierCounts:
+                       known_units: Sequence[str], config: Index766Config) -> DossierCounts:
     """Check the stored file, then count it (two DuckDB queries after the check).
 
-    ``content_hash`` and ``code`` (:func:`counting_code`) are not read here: with the other
-    arguments but ``path`` they are what the counts depend on, so they make the cache key.
+    ``content_hash`` is not read here: with the other arguments but ``path`` it is what
+    the counts depend on, so it makes the cache key.
     Raises :class:`RejectedInput`, ``OSError`` or DuckDB's errors like
     :func:`dossiers.load_dossier_counts`.
     """
-    del content_hash, code  # the cache key's parts only
+    del content_hash  # the cache key's part only
     problems = dossiers.check_dossier_file(path, set(known_units), config)
     if problems:
         raise RejectedInput(problems)

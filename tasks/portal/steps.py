@@ -10,7 +10,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.tasks import Task
 
-from tasks.model.ports import PortalApiError, PortalSource
+from config.portal_api import PortalApiFields
+from config.registry import Registry
+from tasks.model.periods import Period
+from tasks.model.ports import PortalApiError, PortalSource, PortalStore
 from tasks.model.records import PortalSnapshot
 from tasks.portal import api_records
 
@@ -42,5 +45,8 @@ def latest_portal_snapshot(api: PortalSource, raw_dir: Path,
     return api.latest_snapshot(raw_dir, period)
 
 
-record_portal_snapshot = task(name="ghi-so-lieu-api-cong-dvc", cache_policy=NO_CACHE)(
-    api_records.record_portal_snapshot)
+@task(name="ghi-so-lieu-api-cong-dvc", cache_policy=NO_CACHE)
+def record_portal_snapshot(db: PortalStore, registry: Registry, snapshot: PortalSnapshot,
+                           names: PortalApiFields, period: Period,
+                           now: datetime) -> api_records.PortalApiOutcome:
+    return api_records.record_portal_snapshot(db, registry, snapshot, names, period, now)

@@ -14,7 +14,7 @@ from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs, with_target
 from tasks.model.problems import RejectedInput
 from tasks.model.report import IndicatorValue, Points766Row, SourceDisagreement
-from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
+from tasks.portal.dossier_counts import DossierCounts, count_dossier_file
 from tasks.portal.dossiers import indicators_of_units, rates_of
 from tasks.portal.index766 import score
 from tasks.portal.source_comparison import compare_counts
@@ -65,8 +65,7 @@ def dossier_figures(registry: Registry, inputs: PeriodInputs, config: Index766Co
 
         try:
             counts = count_dossier_file(Path(stored.archive_path), stored.content_hash,
-                                        inputs.window, known_units(registry), config,
-                                        counting_code())
+                                        inputs.window, known_units(registry), config)
         except (RejectedInput, OSError, duckdb.Error) as exc:
             _LOG.warning("không đọc được tệp hồ sơ %s: %s", stored.archive_path, exc)
             return DossierFigures(gaps=[f"Không đọc được tệp hồ sơ {stored.file_name} đã "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -16,56 +17,78 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
-from tasks.model.ports import ReportStore
-from tasks.opaque_arguments import opaque_arguments
-from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
+from tasks.model.periods import Period
+from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
+from tasks.model.rules import ReportingRules
+from tasks.portal.dossier_counts import DossierCounts, count_dossier_file
 from tasks.report import build, period_inputs, publish, trend_history
 from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
-gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(period_inputs.gather_inputs)
-# the registry, the inputs and the report content: passed quoted (tasks.opaque_arguments)
-build_report = opaque_arguments(task(name="tinh-chi-so", cache_policy=NO_CACHE)(
-    build.build_report))
-add_trend = opaque_arguments(task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(
-    trend_history.with_trend))
 
-# The counts of a stored dossier file, cached in Prefect's result storage under everything
-# they depend on (content hash, window, known units, 766 rules, counting code, this task's
-# source) but not the archive path: a rerun with the same file does not read it again.
-count_dossiers = task(name="dem-ho-so", cache_policy=INPUTS + TASK_SOURCE - "path")(
-    count_dossier_file)
+@task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)
+def gather_inputs(db: PeriodStore, period: Period, rules: ReportingRules
+                  ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
+    return period_inputs.gather_inputs(db, period, rules=rules)
+
+
+@task(name="tinh-chi-so", cache_policy=NO_CACHE)
+def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
+                 rejections: list[StoredRejection], *, data_gaps: Sequence[str],
+                 index766: Index766Config, dossier_counts: DossierCounts | None,
+                 waiting: Sequence[WaitingFile], provisional: bool) -> build.BuiltReport:
+    return build.build_report(registry, inputs, portal, rejections, data_gaps=data_gaps,
+                                 index766=index766, dossier_counts=dossier_counts,
+                                 waiting=waiting, provisional=provisional)
+
+
+@task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)
+def add_trend(db: trend_history.PublishedValues, registry: Registry, built: build.BuiltReport,
+              rules: ReportingRules) -> build.BuiltReport:
+    return trend_history.with_trend(db, registry, built, rules=rules)
+
+
+# The counts of a stored dossier file, cached in Prefect's result storage under its inputs
+# (content hash, window, known units, 766 rules) and this task's source, but not the
+# archive path: a rerun with the same file, wherever it is kept, does not read it again.
+@task(name="dem-ho-so", cache_policy=INPUTS + TASK_SOURCE - "path")
+def count_dossiers(path: str, content_hash: str, window: tuple[date, date],
+                   known_units: tuple[str, ...], index766: Index766Config) -> DossierCounts:
+    return count_dossier_file(Path(path), content_hash, window, known_units, index766)
 
 
 def dossier_counts(registry: Registry, inputs: PeriodInputs,
-                   index766: Index766Config | None) -> DossierCounts | None:
+                   index766: Index766Config) -> DossierCounts | None:
     """The counts of the period's current dossier file (``dem-ho-so``, cached), or None
-    when it has none or they could not be counted (``build_report`` then reads the file
-    and reports why in the report's data gaps)."""
+    when it has none or they could not be counted (said in the run's log; ``build_report``
+    then reads the file and reports why in the report's data gaps)."""
     stored = inputs.dossier_file
-    if stored is None or index766 is None:
+    if stored is None:
         return None
-    state = count_dossiers(Path(stored.archive_path), stored.content_hash, inputs.window,
-                           known_units(registry), index766, counting_code(),
-                           return_state=True)
-    return state.result() if state.is_completed() else None
+    state = count_dossiers(stored.archive_path, stored.content_hash, inputs.window,
+                           tuple(known_units(registry)), index766, return_state=True)
+    if state.is_completed():
+        return state.result()
+    get_run_logger().warning("Không đếm được hồ sơ của tệp %s (%s): %s; tệp sẽ được đọc lại "
+                             "khi lập báo cáo", stored.file_name, stored.archive_path,
+                             state.message or state.name)
+    return None
 
 
-@opaque_arguments
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
 def publish_version(db: ReportStore, built: build.BuiltReport, reports_dir: Path, *,
                     force: bool, run_id: str | None, now: datetime, timezone: str,
-                    letterhead: Letterhead | None = None) -> publish.ReportOutcome:
+                    letterhead: Letterhead) -> publish.ReportOutcome:
     outcome = publish.publish_version(db, built, reports_dir, force=force, run_id=run_id,
-                                      now=now, timezone=timezone, letterhead=letterhead)
+                                       now=now, timezone=timezone, letterhead=letterhead)
     get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
                           outcome.state_vi,
                           outcome.folder)
     return outcome
 
 
-@opaque_arguments
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
 def publish_report_artifacts(outcome: publish.ReportOutcome) -> None:
     """The province figures, the change summary and a link to the report in the UI."""

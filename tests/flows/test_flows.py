@@ -13,6 +13,7 @@ from config.registry import load_registry
 from flows.collect import collect_submissions
 from flows.monthly_report import monthly_report
 from tasks.intake.template import TaskEntry, write_template
+from tasks.model.rules import ReportingRules
 from tests import scenario
 
 
@@ -139,7 +140,8 @@ def _drop_stp(env: Path) -> Path:
     """STP's report, written just now (its modification time is this second's)."""
     registry = load_registry(env.parent / "registry")
     return write_template(registry, "STP", scenario.PERIOD, env / "inbox" / "STP" / "stp.xlsx",
-                          [TaskEntry("T2", "Đang thực hiện", 40)], {"kiem_tra": 1})
+                          [TaskEntry("T2", "Đang thực hiện",
+                                     40)], {"kiem_tra": 1}, rules=ReportingRules())
 
 
 def test_drop_then_run_waits_for_the_new_file_and_counts_it(
