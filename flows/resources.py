@@ -57,10 +57,10 @@ def build_resources(settings: Settings) -> Resources:
     workspace.mkdir(parents=True, exist_ok=True)
     registry = load_registry(settings.registry_dir)
     db = open_database(settings)
-    inbox = DropFolder.agency_inbox(workspace)
+    inbox = DropFolder.agency_inbox(workspace, zone=rules.zone)
     today = rules.today(datetime.now(UTC))
     inbox.ensure([a.code for a in registry.units_valid(today, today)])
-    portal = DropFolder.portal_exports(workspace)
+    portal = DropFolder.portal_exports(workspace, zone=rules.zone)
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,

@@ -10,8 +10,8 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.demo.collector import drop_and_collect
 from tasks.demo.province import STAGING, build_demo_workspace
-from tasks.indicators.compute import STATE_LATE, STATE_MISSING
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
 from tasks.report.versions import build_report, gather_inputs
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.indicators.compute import STATE_MISSING, expected_units
+from tasks.indicators.compute import expected_units
 from tasks.intake.collect import collect_submission_file, ready_files
 from tasks.intake.template import write_template
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_MISSING
 from tasks.report.versions import build_report, gather_inputs
 
 COMMUNES = ("X30307", "X30880", "X30589")  # Phường Long Xuyên, Xã Châu Thành, …

@@ -24,8 +24,6 @@ from zoneinfo import ZoneInfo
 from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import (
-    STATE_MISSING,
-    STATE_WAITING,
     PeriodInputs,
     compute_indicators,
     expected_units,
@@ -54,6 +52,7 @@ from tasks.model.report import (
     ReportContent,
 )
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_MISSING, STATE_WAITING
 from tasks.portal.dossier_counts import DossierCounts
 from tasks.report.checks import data_issues
 from tasks.report.dossier_figures import DossierFigures, dossier_figures
