@@ -96,8 +96,9 @@ def national_province(number: int, rows: int, folder: str, reports: str) -> Prov
     from tasks.model.report import PROVINCE
     from tasks.model.rules import ReportingRules
     from tasks.portal.dossiers import INDICATOR_IDS
+    from tasks.report.build import build_report
+    from tasks.report.period_inputs import gather_inputs
     from tasks.report.trend_history import with_trend
-    from tasks.report.versions import build_report, gather_inputs
 
     root = Path(folder)
     registry, index766 = load_registry(REGISTRY_DIR), load_index766(REGISTRY_DIR)

@@ -88,7 +88,8 @@ def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, flo
     from tasks.model.periods import parse_period
     from tasks.model.rules import ReportingRules
     from tasks.portal.dossiers import aggregate_dossiers
-    from tasks.report.versions import build_report, gather_inputs
+    from tasks.report.build import build_report
+    from tasks.report.period_inputs import gather_inputs
 
     began = time.perf_counter()
     db, accepted = collect_demo_month(number, Path(folder))

@@ -112,7 +112,7 @@ def render_parts(content: ReportContent, folder: Path, *,
     time of ``repeat`` and the number of chart images."""
     from tasks.report.charts import Chart, draw_charts
     from tasks.report.html import html_name, render_html
-    from tasks.report.versions import workbook_name
+    from tasks.report.version_files import workbook_name
     from tasks.report.view import ReportView, build_view
     from tasks.report.word import word_name, write_word
     from tasks.report.workbook import write_report_workbook

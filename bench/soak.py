@@ -55,7 +55,9 @@ from tasks.intake.collect import (
 )
 from tasks.model.crash_points import KILL_AT_ENV, KILL_POINTS
 from tasks.model.rules import ReportingRules
-from tasks.report.versions import build_report, gather_inputs, publish_version
+from tasks.report.build import build_report
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.publish import publish_version
 from tests import scenario
 
 TZ = DEFAULT_TIMEZONE

@@ -38,14 +38,15 @@ class UnitChange(BaseModel):
     @model_validator(mode="after")
     def _weights(self) -> UnitChange:
         if not self.to:
-            raise ValueError(f"change of {self.source} names no successor")
+            raise ValueError(f"thay đổi của đơn vị {self.source} không ghi đơn vị kế thừa")
         if any(w <= 0 for w in self.to.values()):
-            raise ValueError(f"change of {self.source} has a weight that is not positive")
+            raise ValueError(f"thay đổi của đơn vị {self.source} có tỷ trọng không dương")
         total = sum(self.to.values(), Fraction(0))
         if total != 1:
-            raise ValueError(f"weights of {self.source}'s change sum to {total}, not 1")
+            raise ValueError(f"tỷ trọng trong thay đổi của đơn vị {self.source} cộng lại là "
+                             f"{total}, không phải 1")
         if self.source in self.to:
-            raise ValueError(f"{self.source} is its own successor")
+            raise ValueError(f"đơn vị {self.source} là đơn vị kế thừa của chính nó")
         return self
 
 
@@ -59,7 +60,8 @@ class Crosswalk(BaseModel):
         by_source: dict[str, UnitChange] = {}
         for change in self.changes:
             if change.source in by_source:
-                raise ValueError(f"unit {change.source} changes twice in the crosswalk")
+                raise ValueError(f"đơn vị {change.source} được ghi thay đổi hai lần trong "
+                                 "bảng chuyển đơn vị (crosswalk)")
             by_source[change.source] = change
         for start in by_source:
             seen: set[str] = set()
@@ -73,7 +75,8 @@ class Crosswalk(BaseModel):
                 if step is None:
                     continue
                 if start in step.to:
-                    raise ValueError(f"the crosswalk comes back to {start}: a cycle")
+                    raise ValueError(f"bảng chuyển đơn vị (crosswalk) có vòng lặp: chuỗi kế thừa "
+                                     f"quay lại đơn vị {start}")
                 stack.extend(step.to)
         return self
 

@@ -54,28 +54,29 @@ class Index766Config(_Strict):
     def _consistent(self) -> Index766Config:
         group_ids = [g.id for g in self.groups]
         if len(set(group_ids)) != len(group_ids):
-            raise ValueError("a group id appears twice")
+            raise ValueError("một mã nhóm được ghi hai lần")
         total = sum(g.max_points for g in self.groups)
         if abs(total - 100) > 1e-9:
-            raise ValueError(f"group maxima add up to {total}, not 100")
+            raise ValueError(f"điểm tối đa của các nhóm cộng lại là {total}, không phải 100")
         ids = [c.id for c in self.criteria]
         if len(set(ids)) != len(ids):
-            raise ValueError("a criterion id appears twice")
+            raise ValueError("một mã tiêu chí được ghi hai lần")
         for group in self.groups:
             members = [c for c in self.criteria if c.group == group.id]
             points = sum(c.max_points for c in members)
             if abs(points - group.max_points) > 1e-9:
-                raise ValueError(f"criteria of group {group.id} add up to {points} points, "
-                                 f"not the group's {group.max_points}")
+                raise ValueError(f"các tiêu chí của nhóm {group.id} cộng lại là {points} điểm, "
+                                 f"không phải {group.max_points} điểm của nhóm")
         for criterion in self.criteria:
             if criterion.group not in group_ids:
-                raise ValueError(f"criterion {criterion.id} names unknown group "
-                                 f"{criterion.group}")
+                raise ValueError(f"tiêu chí {criterion.id} ghi nhóm {criterion.group} không có "
+                                 "trong danh mục")
         for name, renamed in self.columns.items():
             if name not in DOSSIER_COLUMNS:
-                raise ValueError(f"column mapping names unknown column {name}")
+                raise ValueError(f"bảng đổi tên cột (columns) ghi cột {name} không có trong "
+                                 "tệp hồ sơ")
             if not renamed.strip():
-                raise ValueError(f"column mapping for {name} is empty")
+                raise ValueError(f"bảng đổi tên cột (columns) để trống tên mới của cột {name}")
         return self
 
     def criterion(self, criterion_id: str) -> Criterion766 | None:
@@ -99,4 +100,4 @@ def load_index766(directory: Path) -> Index766Config:
         data = read_yaml(path)
         return Index766Config.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise RegistryError(f"766 index rules in {path} are invalid: {exc}") from exc
+        raise RegistryError(f"quy tắc chỉ số 766 trong {path} không hợp lệ: {exc}") from exc

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from config.errors import CchcError
 from config.yaml_files import read_yaml
 
 DEFAULT_PORTAL_API_CONFIG = Path(__file__).resolve().parent / "data" / "portal_api.yaml"
@@ -60,8 +61,8 @@ class PortalApiConfig(_Strict):
     fields: PortalApiFields
 
 
-class PortalApiConfigError(ValueError):
-    pass
+class PortalApiConfigError(CchcError, ValueError):
+    """The portal API configuration file cannot be read or used; the message is Vietnamese."""
 
 
 def load_portal_api_config(path: Path = DEFAULT_PORTAL_API_CONFIG) -> PortalApiConfig:
@@ -69,4 +70,5 @@ def load_portal_api_config(path: Path = DEFAULT_PORTAL_API_CONFIG) -> PortalApiC
         data = read_yaml(path)
         return PortalApiConfig.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise PortalApiConfigError(f"portal API configuration {path} is invalid: {exc}") from exc
+        raise PortalApiConfigError(f"cấu hình API cổng dịch vụ công {path} không hợp lệ: "
+                                   f"{exc}") from exc

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.crosswalk import Crosswalk, load_crosswalk
+from config.errors import CchcError
 from config.folding import fold
 from config.yaml_files import read_yaml
 
@@ -30,7 +31,7 @@ def overlaps(start: date, end: date, valid_from: date | None, valid_to: date | N
     return not (valid_to is not None and valid_to < start)
 
 
-class RegistryError(ValueError):
+class RegistryError(CchcError, ValueError):
     """A registry file that is inconsistent."""
 
 
@@ -66,14 +67,16 @@ class UnitKindFile(_Strict):
     def _known(self) -> UnitKindFile:
         for group, kinds in self.groups.items():
             if not group.startswith("@"):
-                raise ValueError(f"group {group} must start with @")
+                raise ValueError(f"tên nhóm {group} phải bắt đầu bằng @")
             for kind in kinds:
                 if kind not in self.kinds:
-                    raise ValueError(f"group {group} names unknown kind {kind}")
+                    raise ValueError(f"nhóm {group} ghi loại đơn vị {kind} không có trong "
+                                     "danh mục loại đơn vị")
         for rule in self.succession:
             for group in (rule.group, rule.to):
                 if group not in self.groups:
-                    raise ValueError(f"succession names unknown group {group}")
+                    raise ValueError(f"quy tắc kế thừa (succession) ghi nhóm {group} không có "
+                                     "trong danh mục")
         return self
 
 
@@ -108,9 +111,11 @@ class Document(_Strict):
     @model_validator(mode="after")
     def _dates(self) -> Document:
         if self.issued_on is not None and self.applies_from < self.issued_on:
-            raise ValueError("a register cannot apply before its document is issued")
+            raise ValueError("danh mục nhiệm vụ không thể áp dụng (applies_from) trước "
+                             "ngày ban hành văn bản giao (issued_on)")
         if self.applies_to is not None and self.applies_to < self.applies_from:
-            raise ValueError("a register's applies_to is before its applies_from")
+            raise ValueError("ngày hết áp dụng (applies_to) của danh mục nhiệm vụ trước "
+                             "ngày bắt đầu áp dụng (applies_from)")
         return self
 
     @property
@@ -185,7 +190,7 @@ class AgencyFile(_Strict):
         seen: set[str] = set()
         for agency in agencies:
             if agency.code in seen:
-                raise ValueError(f"agency code {agency.code} appears twice")
+                raise ValueError(f"mã đơn vị {agency.code} được ghi hai lần")
             seen.add(agency.code)
         return agencies
 
@@ -205,22 +210,26 @@ class Registry(_Strict):
         codes = {a.code for a in self.agencies}
         for agency in self.agencies:
             if agency.kind not in self.kinds.kinds:
-                raise ValueError(f"agency {agency.code} has unknown kind {agency.kind}")
+                raise ValueError(f"đơn vị {agency.code} có loại đơn vị {agency.kind} không có "
+                                 "trong danh mục loại đơn vị")
             for successor in agency.successors:
                 if successor not in codes:
-                    raise ValueError(f"agency {agency.code} names unknown successor {successor}")
+                    raise ValueError(f"đơn vị {agency.code} ghi đơn vị kế thừa {successor} "
+                                     "không có trong danh mục")
         ids: set[str] = set()
         for task in self.tasks:
             if task.id in ids:
-                raise ValueError(f"task id {task.id} appears twice")
+                raise ValueError(f"mã nhiệm vụ {task.id} được ghi hai lần")
             ids.add(task.id)
             for ref in (*task.lead, *task.coordinating):
                 if ref not in codes and ref not in self.kinds.groups:
-                    raise ValueError(f"task {task.id} names unknown unit {ref}")
+                    raise ValueError(f"nhiệm vụ {task.id} giao cho đơn vị {ref} không có trong "
+                                     "danh mục")
         indicator_ids = {i.id for i in self.indicators} | {m.code for m in self.metrics}
         for target in self.targets:
             if target.indicator not in indicator_ids:
-                raise ValueError(f"target for unknown indicator {target.indicator}")
+                raise ValueError(f"mục tiêu ghi chỉ số {target.indicator} không có trong "
+                                 "danh mục chỉ số")
         self._check_crosswalk(codes)
         return self
 
@@ -230,17 +239,20 @@ class Registry(_Strict):
         therefore ends in units still open today."""
         for unit in self.crosswalk.units():
             if unit not in codes:
-                raise ValueError(f"the crosswalk names unknown unit {unit}")
+                raise ValueError(f"bảng chuyển đơn vị (crosswalk) ghi đơn vị {unit} không có "
+                                 "trong danh mục")
         for agency in self.agencies:
             if agency.valid_to is None:
                 continue
             change = self.crosswalk.change_of(agency.code)
             if change is None:
-                raise ValueError(f"{agency.code} closes on {agency.valid_to} but the crosswalk "
-                                 "gives no successor for its figures")
+                raise ValueError(f"đơn vị {agency.code} hoạt động đến hết ngày {agency.valid_to} "
+                                 "nhưng bảng chuyển đơn vị (crosswalk) không ghi đơn vị nhận "
+                                 "số liệu của nó")
             if change.effective != agency.valid_to + timedelta(days=1):
-                raise ValueError(f"{agency.code} closes on {agency.valid_to} but its crosswalk "
-                                 f"change is effective {change.effective}")
+                raise ValueError(f"đơn vị {agency.code} hoạt động đến hết ngày {agency.valid_to} "
+                                 "nhưng bảng chuyển đơn vị (crosswalk) ghi ngày chuyển "
+                                 f"{change.effective}, không phải ngày hôm sau")
 
     # --- agencies -----------------------------------------------------------------
     def agency(self, code: str) -> Agency | None:
@@ -368,7 +380,7 @@ def _read_yaml(path: Path) -> object:
     try:
         return read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
-        raise RegistryError(f"cannot read registry file {path}: {exc}") from exc
+        raise RegistryError(f"không đọc được tệp danh mục {path}: {exc}") from exc
 
 
 def load_unit_kinds(directory: Path) -> UnitKindFile:
@@ -408,4 +420,4 @@ def load_registry(directory: Path) -> Registry:
             crosswalk=crosswalk,
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise RegistryError(f"registry in {directory} is invalid: {exc}") from exc
+        raise RegistryError(f"danh mục trong {directory} không hợp lệ: {exc}") from exc

@@ -12,13 +12,15 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.errors import CchcError
+
 WRITE_ATTEMPTS = 8
 # what SQLite and PostgreSQL say when this account may read but not write
 _NOT_WRITABLE = ("readonly database", "read-only", "permission denied",
                  "unable to open database file")
 
 
-class DatabaseNotWritable(Exception):
+class DatabaseNotWritable(CchcError):
     """The reporting database can be read but not written by this account (a read-only
     file or folder, a read-only role): not a race, so never retried."""
 

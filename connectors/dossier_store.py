@@ -53,7 +53,8 @@ class DossierTables(Tables):
                     return row.id, superseded
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
-        raise RuntimeError(f"could not store {meta.file_name}: too many concurrent writers")
+        raise RuntimeError(f"không lưu được {meta.file_name}: quá nhiều lượt ghi "
+                           "cùng lúc vào cơ sở dữ liệu")
 
     def current_dossier_file(self, period: str) -> StoredDossierFile | None:
         with self._session() as s:

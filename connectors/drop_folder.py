@@ -205,7 +205,7 @@ class DropFolder:
             shutil.copy2(item.path, partial)
             if sha256_of(partial) != content_hash:
                 partial.unlink()
-                raise OSError(f"{item.relative_name} changed while it was being archived")
+                raise OSError(f"{item.relative_name} đã thay đổi trong khi được lưu trữ")
             partial.replace(target)
         return target
 

@@ -77,7 +77,7 @@ class IntakeTables(Tables):
                 return now
             except (IntegrityError, OperationalError):  # another run recorded it first
                 retry_pause(attempt)
-        raise RuntimeError(f"could not record the first sighting of {relative_path}")
+        raise RuntimeError(f"không ghi được lần đầu thấy tệp {relative_path}")
 
     def first_seen_all(self, source: str, files: Sequence[tuple[str, int, int]],
                        now: datetime) -> dict[tuple[str, int, int], datetime]:
@@ -103,7 +103,7 @@ class IntakeTables(Tables):
                 return {**seen, **dict.fromkeys(new, now)}
             except (IntegrityError, OperationalError):  # another run recorded some first
                 retry_pause(attempt)
-        raise RuntimeError(f"could not record the first sightings in {source}")
+        raise RuntimeError(f"không ghi được lần đầu thấy các tệp trong {source}")
 
     def earliest_sightings(self, source: str) -> dict[str, tuple[int, datetime]]:
         """Each listed path's size and time at its first sighting, in any state."""
@@ -192,7 +192,8 @@ class IntakeTables(Tables):
                                                         archive_path)
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
-        raise RuntimeError(f"could not store {meta.file_name}: too many concurrent writers")
+        raise RuntimeError(f"không lưu được {meta.file_name}: quá nhiều lượt ghi "
+                           "cùng lúc vào cơ sở dữ liệu")
 
     def resubmit(self, meta: FileMeta) -> tuple[int, list[int]]:
         """The same content as an earlier, superseded submission was sent again: its new
@@ -213,7 +214,8 @@ class IntakeTables(Tables):
                     return row.id, superseded
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
-        raise RuntimeError(f"could not store {meta.file_name}: too many concurrent writers")
+        raise RuntimeError(f"không lưu được {meta.file_name}: quá nhiều lượt ghi "
+                           "cùng lúc vào cơ sở dữ liệu")
 
     def add_rejection(self, meta: FileMeta, period: str | None, quarantine_path: str,
                       problems: Sequence[Problem], detail: str | None = None) -> None:
@@ -239,7 +241,7 @@ class IntakeTables(Tables):
                     return
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
-        raise RuntimeError(f"could not record the rejection of {meta.file_name}")
+        raise RuntimeError(f"không ghi được việc từ chối tệp {meta.file_name}")
 
     # --- submissions -------------------------------------------------------------
     def current_submissions(self, period: str) -> list[StoredSubmission]:

@@ -53,7 +53,7 @@ class SmtpSender:
         if refused:
             raise MailError(f"máy chủ thư {self.host}:{self.port} từ chối người nhận: "
                             f"{_refused(refused)}")
-        log.info("Sent %s to %s via %s:%s", message["Message-ID"], ", ".join(recipients),
+        log.info("đã gửi thư %s tới %s qua %s:%s", message["Message-ID"], ", ".join(recipients),
                  self.host, self.port)
 
 

@@ -56,7 +56,8 @@ class PortalTables(Tables):
                     return row.id, [o.id for o in older]
             except (IntegrityError, OperationalError):
                 retry_pause(attempt)
-        raise RuntimeError(f"could not store {meta.file_name}: too many concurrent writers")
+        raise RuntimeError(f"không lưu được {meta.file_name}: quá nhiều lượt ghi "
+                           "cùng lúc vào cơ sở dữ liệu")
 
     def current_portal(self, period: str) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None:
         with self._session() as s:

@@ -66,7 +66,7 @@ class ReportTables(Tables):
                 return VersionClaim(claimed, created=True)
             except IntegrityError:
                 continue
-        raise RuntimeError(f"could not reserve a report version for {period}")
+        raise RuntimeError(f"không giữ được số phiên bản báo cáo cho kỳ {period}")
 
     def take_over_report_version(self, version: ReportVersion, writer: Writer) -> bool:
         """Make ``writer`` the writer of ``version`` if its writer is still the one read

@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from config.errors import CchcError
 
-class WorkspaceBusy(RuntimeError):
+
+class WorkspaceBusy(CchcError, RuntimeError):
     """Another run holds the workspace lock for longer than we may wait."""
 
 
@@ -43,8 +45,8 @@ class WorkspaceLock:
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     raise WorkspaceBusy(
-                        f"another collection is running in {self.path.parent} (lock file "
-                        f"{self.path.name}); waited {self.timeout:g} s — try again later"
+                        f"một lượt thu nhận khác đang chạy trong {self.path.parent} (tệp khoá "
+                        f"{self.path.name}); đã chờ {self.timeout:g} giây — hãy chạy lại sau"
                     ) from None
                 time.sleep(self.poll)
                 continue

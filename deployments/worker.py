@@ -62,16 +62,18 @@ def deploy_to_pool(pool: str, source: Path = REPO_ROOT, workspace: Path | None =
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pool", default="cchc", help="the process work pool (default: cchc)")
+    parser = argparse.ArgumentParser(
+        description="Đăng ký các deployment với một work pool kiểu process; worker trên máy "
+                    "này chạy chúng.")
+    parser.add_argument("--pool", default="cchc", help="work pool kiểu process (mặc định: cchc)")
     parser.add_argument("--workspace", type=Path, default=None,
-                        help="the workspace folder (default: the worker's CCHC_WORKSPACE)")
+                        help="thư mục làm việc (mặc định: CCHC_WORKSPACE của worker)")
     parser.add_argument("--only", action="append", default=None, metavar="NAME",
-                        help="deploy only this deployment (repeatable)")
+                        help="chỉ đăng ký deployment này (lặp lại được)")
     args = parser.parse_args(argv)
     ids = deploy_to_pool(args.pool, workspace=args.workspace,
                          names=set(args.only) if args.only else None)
-    print(f"{len(ids)} deployment(s) in work pool {args.pool!r}")
+    print(f"Đã đăng ký {len(ids)} deployment trong work pool {args.pool!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+from config.errors import CchcError
 from config.settings import Settings
 from tasks.model.closed_periods import (
     PeriodNotClosed,
@@ -37,7 +38,7 @@ from tasks.model.periods import Period, PeriodKind, parse_period
 from tasks.model.rules import ReportingRules
 
 
-class PeriodBusy(RuntimeError):
+class PeriodBusy(CchcError, RuntimeError):
     """Another run holds the period's slot for longer than we may wait."""
 
 

@@ -76,7 +76,7 @@ def test_every_chart_of_the_content_and_the_trend_only_with_a_previous_period() 
 
 
 def test_matplotlib_is_imported_only_when_drawing() -> None:
-    code = ("import sys, tasks.report.documents, tasks.report.versions; "
+    code = ("import sys, tasks.report.documents, tasks.report.publish; "
             "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, check=True)

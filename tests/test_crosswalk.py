@@ -79,13 +79,13 @@ def test_trend_keeps_both_series_and_marks_the_break() -> None:
 
 
 @pytest.mark.parametrize("changes, message", [
-    ([{"from": "A", "effective": "2025-07-01", "to": {"X": "1/2", "Y": "1/3"}}], "sum to 5/6"),
+    ([{"from": "A", "effective": "2025-07-01", "to": {"X": "1/2", "Y": "1/3"}}], "cộng lại là 5/6"),
     ([{"from": "A", "effective": "2025-07-01", "to": {"X": 1}},
-      {"from": "X", "effective": "2026-01-01", "to": {"A": 1}}], "cycle"),
+      {"from": "X", "effective": "2026-01-01", "to": {"A": 1}}], "vòng lặp"),
     ([{"from": "A", "effective": "2025-07-01", "to": {"X": 1}},
-      {"from": "A", "effective": "2026-01-01", "to": {"Y": 1}}], "changes twice"),
-    ([{"from": "A", "effective": "2025-07-01", "to": {"A": 1}}], "its own successor"),
-    ([{"from": "A", "effective": "2025-07-01", "to": {"X": 2, "Y": -1}}], "not positive"),
+      {"from": "A", "effective": "2026-01-01", "to": {"Y": 1}}], "thay đổi hai lần"),
+    ([{"from": "A", "effective": "2025-07-01", "to": {"A": 1}}], "kế thừa của chính nó"),
+    ([{"from": "A", "effective": "2025-07-01", "to": {"X": 2, "Y": -1}}], "không dương"),
 ])
 def test_a_bad_crosswalk_is_refused_on_load(changes: list[dict[str, object]],
                                            message: str) -> None:

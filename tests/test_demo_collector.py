@@ -12,7 +12,8 @@ from tasks.demo.collector import drop_and_collect
 from tasks.demo.province import STAGING, build_demo_workspace
 from tasks.model.rules import ReportingRules
 from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
-from tasks.report.versions import build_report, gather_inputs
+from tasks.report.build import build_report
+from tasks.report.period_inputs import gather_inputs
 
 
 def test_the_demo_reports_exactly_the_planned_late_units(

@@ -50,8 +50,10 @@ from tasks.portal.source_comparison import (
     RESOLVED_ON_TIME,
     compare_sources,
 )
+from tasks.report.build import BuiltReport, build_report
 from tasks.report.dossier_figures import known_units
-from tasks.report.versions import BuiltReport, build_report, gather_inputs, write_report
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.version_files import write_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ho-so-2025-05.csv"
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))

@@ -165,7 +165,7 @@ def test_renamed_columns_follow_the_mapping(tmp_path: Path) -> None:
 def test_mapping_of_an_unknown_column_is_refused() -> None:
     data = load_index766(REGISTRY_DIR).model_dump()
     data["columns"] = {"MaDonViX": "x"}
-    with pytest.raises(ValueError, match="unknown column"):
+    with pytest.raises(ValueError, match="ghi cột MaDonViX không có"):
         Index766Config.model_validate(data)
 
 
@@ -240,7 +240,7 @@ def test_index766_rules_must_add_up(tmp_path: Path) -> None:
     path = tmp_path / "data" / "index766.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("max_points: 12", "max_points: 13"),
                     encoding="utf-8")
-    with pytest.raises(RegistryError, match="group 3 add up to 23"):
+    with pytest.raises(RegistryError, match="nhóm 3 cộng lại là 23"):
         load_index766(tmp_path / "data")
 
 

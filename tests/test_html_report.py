@@ -82,11 +82,3 @@ def test_report_html_for_the_mail_is_the_saved_page(tmp_path: Path) -> None:
     write_documents(content, tmp_path, previous=PREVIOUS)
     saved = (tmp_path / "bao-cao-cchc-2025-03.html").read_text(encoding="utf-8")
     assert report_html(content, previous=PREVIOUS) == saved
-
-
-def test_a_mail_may_reference_attached_images_instead() -> None:
-    content = sample_content()
-    charts = draw_charts(content)
-    page = render_html(build_view(content), charts,
-                       image_src=lambda chart, i: f"cid:{chart.file_name(i)}")
-    assert 'src="cid:bieu-do-units_online.png"' in page and "data:image" not in page

@@ -23,7 +23,9 @@ from tasks.intake.collect import collect_portal_file, collect_submission_file
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
-from tasks.report.versions import BuiltReport, build_report, gather_inputs, indicators_document
+from tasks.report.build import BuiltReport, build_report
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.version_files import indicators_document
 from tasks.report.workbook import write_report_workbook
 from tests import scenario
 

@@ -37,7 +37,9 @@ from tasks.model.periods import parse_period
 from tasks.model.ports import MailError
 from tasks.model.records import EMAIL
 from tasks.model.rules import ReportingRules
-from tasks.report.versions import ReportOutcome, build_report, gather_inputs, publish_version
+from tasks.report.build import build_report
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.publish import ReportOutcome, publish_version
 from tests import scenario
 from tests.test_indicators import built_report
 

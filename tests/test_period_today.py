@@ -15,7 +15,8 @@ from tasks.intake.template import write_template
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tasks.model.vocabulary import STATE_MISSING
-from tasks.report.versions import build_report, gather_inputs
+from tasks.report.build import build_report
+from tasks.report.period_inputs import gather_inputs
 
 COMMUNES = ("X30307", "X30880", "X30589")  # Phường Long Xuyên, Xã Châu Thành, …
 

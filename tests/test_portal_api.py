@@ -38,7 +38,9 @@ from tasks.portal.api_records import (
     read_portal_api_records,
     record_portal_snapshot,
 )
-from tasks.report.versions import build_report, gather_inputs, indicators_document, write_report
+from tasks.report.build import build_report
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.version_files import indicators_document, write_report
 from tasks.report.workbook import SHEET_SUMMARY
 from tests import scenario
 

@@ -329,14 +329,15 @@ def test_duplicate_task_id_is_rejected(tmp_path: Path) -> None:
         "    lead: [SNV]\n",
         encoding="utf-8",
     )
-    with pytest.raises(RegistryError, match=r"IV\.8 appears twice"):
+    with pytest.raises(RegistryError, match=r"IV\.8 được ghi hai lần"):
         load_registry(directory)
 
 
 def test_a_closed_unit_without_a_successor_chain_is_rejected(tmp_path: Path) -> None:
     directory = _copy_registry(tmp_path)
     (directory / "crosswalk" / "2025-departments.yaml").unlink()
-    with pytest.raises(RegistryError, match="SKHDT closes on 2025-02-28 but the crosswalk"):
+    with pytest.raises(RegistryError, match="SKHDT hoạt động đến hết ngày 2025-02-28 nhưng bảng "
+                       "chuyển đơn vị"):
         load_registry(directory)
 
 
@@ -347,6 +348,6 @@ def test_a_crosswalk_date_that_is_not_the_day_after_closing_is_rejected(tmp_path
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("effective: 2025-03-01", "effective: 2025-04-01", 1),
                     encoding="utf-8")
-    with pytest.raises(RegistryError, match="SKHDT closes on 2025-02-28 but its crosswalk "
-                       "change is effective 2025-04-01"):
+    with pytest.raises(RegistryError, match="SKHDT hoạt động đến hết ngày 2025-02-28 nhưng bảng "
+                       r"chuyển đơn vị \(crosswalk\) ghi ngày chuyển 2025-04-01"):
         load_registry(directory)

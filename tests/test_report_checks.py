@@ -23,7 +23,8 @@ from tasks.portal.export_figures import export_figures
 from tasks.portal.export_reader import read_portal_export
 from tasks.report.checks import export_total_issues
 from tasks.report.html import html_name
-from tasks.report.versions import publish_version, workbook_name
+from tasks.report.publish import publish_version
+from tasks.report.version_files import workbook_name
 from tasks.report.word import word_name
 from tasks.report.workbook import SHEET_REJECTED
 from tests import scenario

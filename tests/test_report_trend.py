@@ -14,10 +14,11 @@ from config.registry import Registry
 from connectors.database import Database
 from tasks.model.report import PROVINCE, IndicatorValue, ReportContent
 from tasks.model.rules import ReportingRules
+from tasks.report.build import BuiltReport
 from tasks.report.charts import series_trend_chart
 from tasks.report.trend_history import trend_table, with_trend
 from tasks.report.trend_sheet import BREAK_VI, SHEET_TREND
-from tasks.report.versions import BuiltReport, indicators_document
+from tasks.report.version_files import indicators_document
 from tasks.report.workbook import write_report_workbook
 
 ONLINE = "online_filing_rate"

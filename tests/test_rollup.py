@@ -25,7 +25,8 @@ from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
 from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
-from tasks.report.versions import BuiltReport, build_report, gather_inputs
+from tasks.report.build import BuiltReport, build_report
+from tasks.report.period_inputs import gather_inputs
 from tests import scenario
 from tests.scenario import _stamp
 

@@ -14,9 +14,10 @@ from tasks.intake.collect import CollectSummary, FileOutcome
 from tasks.intake.summaries import collect_markdown
 from tasks.model.problems import Problem
 from tasks.model.report import MissingUnitRow, RejectedFileRow, ReportContent
+from tasks.report.publish import ReportOutcome
 from tasks.report.summaries import report_markdown
 from tasks.report.text_safety import escape_markdown
-from tasks.report.versions import ReportOutcome
+from tasks.report.writer_claim import WRITE_NEW
 
 HOSTILE = "a|b*c`[x](javascript:1)<script>"
 HOSTILE_LINES = "_x_ ~~y~~\n# z\r\n| --- |\n<img src=x onerror=alert(1)>"
@@ -70,7 +71,7 @@ def test_report_markdown_shows_hostile_unit_and_file_names_as_text(tmp_path: Pat
         rejected=[RejectedFileRow("STP", f"{HOSTILE}.csv", datetime(2025, 5, 3, tzinfo=UTC),
                                   "x")],
     )
-    outcome = ReportOutcome("2025-05", 1, True, tmp_path / "r`*", content, [], [])
+    outcome = ReportOutcome("2025-05", 1, True, tmp_path / "r`*", content, [], [], WRITE_NEW)
     html = _render(report_markdown(outcome))
     _assert_inert(html)
     text = _text_of(html)

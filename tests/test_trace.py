@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from cli.main import app
 from config.registry import Registry
 from connectors.database import Database
+from tasks.report.publish import publish_version
 from tasks.report.trace import TraceError, trace_figure, trace_lines
-from tasks.report.versions import publish_version
 from tests import scenario
 from tests.test_indicators import built_report
 

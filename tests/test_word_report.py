@@ -32,7 +32,7 @@ from tasks.model.report import (
 from tasks.report import vietnamese as vi
 from tasks.report.documents import write_documents
 from tasks.report.letterhead import Letterhead, letterhead_from
-from tasks.report.versions import BuiltReport, publish_version, write_report
+from tasks.report.publish import publish_version
 from tasks.report.view import build_view
 from tasks.report.word import column_widths, write_word
 from tests import scenario
@@ -326,17 +326,6 @@ def test_column_widths_keep_numbers_whole_and_fill_the_width() -> None:
 
 
 # ------------------------------------------------------------------ wiring and template
-
-
-def test_write_report_writes_word_html_and_charts_beside_the_workbook(tmp_path: Path) -> None:
-    built = BuiltReport(sample_content(), [], "fingerprint")
-    folder = write_report(built, tmp_path / "2025-03" / "v1", version=1,
-                          generated_at=datetime(2025, 4, 16, 1, 0, tzinfo=UTC), run_id=None,
-                          timezone="Asia/Ho_Chi_Minh", previous_period=PREVIOUS)
-    names = {p.name for p in folder.iterdir()}
-    assert {"bao-cao-cchc-2025-03.xlsx", "bao-cao-cchc-2025-03.docx",
-            "bao-cao-cchc-2025-03.html", "bieu-do-trend.png", "bieu-do-units_online.png",
-            "bieu-do-tasks_by_area.png"} <= names
 
 
 def test_template_is_reproducible_by_the_script(tmp_path: Path) -> None:

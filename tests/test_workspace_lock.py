@@ -35,7 +35,7 @@ from tests.builders import TODAY, write_submission
 def test_second_lock_waits_then_gives_up_with_a_clear_message(workspace: Path) -> None:
     with WorkspaceLock(workspace):
         started = time.monotonic()
-        with pytest.raises(WorkspaceBusy, match="another collection is running"):
+        with pytest.raises(WorkspaceBusy, match="một lượt thu nhận khác đang chạy"):
             WorkspaceLock(workspace, timeout=0.5, poll=0.05).acquire()
         assert time.monotonic() - started >= 0.5
     with WorkspaceLock(workspace, timeout=0.5) as again:

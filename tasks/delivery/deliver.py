@@ -18,11 +18,12 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from config.errors import CchcError
 from tasks.delivery.report_mail import build_report_mail
 from tasks.model.crash_points import crash_point
 from tasks.model.ports import DeliveryRecords, MailError, MailSender, ReportOutbox
 from tasks.model.records import EMAIL, PENDING, SENT, Delivery
-from tasks.report.versions import ReportOutcome
+from tasks.report.publish import ReportOutcome
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class DeliveryResult:
         return {"published_to": str(self.published_to), "delivery": how}
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(CchcError):
     """Some report mail could not be sent; the deliveries stay unsent for the next run."""
 
 
@@ -98,8 +99,9 @@ def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSen
         if interrupted(delivery):
             # an attempt began and never ended (a crash, or another run sending now):
             # the mail may have gone, so it is never sent again automatically
-            log.warning("Report mail %s v%d → %s: an earlier attempt was interrupted; not "
-                        "resent", delivery.period, delivery.version, delivery.recipient)
+            log.warning("thư báo cáo %s v%d → %s: lần gửi trước bị ngắt giữa chừng (thư có "
+                        "thể đã đi); không tự gửi lại", delivery.period, delivery.version,
+                        delivery.recipient)
             touched.add((delivery.period, delivery.version))
             continue
         if not deliveries.begin_attempt(delivery):
@@ -113,7 +115,7 @@ def send_unsent(outbox: ReportOutbox, deliveries: DeliveryRecords, smtp: MailSen
         except MailError as error:
             deliveries.mark_failed(delivery.id, str(error))
             failed.append(f"{label}: {error}")
-            log.warning("Report mail not sent: %s: %s", label, error)
+            log.warning("chưa gửi được thư báo cáo %s: %s", label, error)
             continue
         deliveries.mark_sent(delivery.id, clock())
         sent.append(label)

@@ -16,8 +16,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from tasks.report.html import html_name
+from tasks.report.publish import ReportOutcome
 from tasks.report.summaries import report_markdown
-from tasks.report.versions import ReportOutcome, workbook_name
+from tasks.report.version_files import workbook_name
 from tasks.report.word import word_name
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

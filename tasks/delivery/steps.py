@@ -19,7 +19,7 @@ from tasks.model.ports import (
 )
 from tasks.model.rules import ReportingRules
 from tasks.opaque_arguments import opaque_arguments
-from tasks.report.versions import ReportOutcome
+from tasks.report.publish import ReportOutcome
 
 
 @opaque_arguments

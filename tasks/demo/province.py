@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 
+from config.errors import CchcError
 from config.registry import Registry
 from tasks.demo.dossiers import write_dossier_file
 from tasks.intake.template import TaskEntry, write_template
@@ -36,7 +37,7 @@ DISTRICTS_BEHIND = ("UBND-TS", "UBND-TB")  # still working on the March task IV.
 STAGING = ".demo-drops"  # files waiting for their simulated drop time (see tasks.demo.collector)
 
 
-class DemoWorkspaceError(Exception):
+class DemoWorkspaceError(CchcError):
     """The demo refuses to overwrite a folder that is not a demo workspace."""
 
 

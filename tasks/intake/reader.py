@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.errors import CchcError
 from config.folding import fold_key
 from tasks.intake.legacy_text import CellConversion, convert_value
 from tasks.model.problems import Problem, escape_controls, has_controls, vi_count
@@ -94,7 +95,7 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
 REQUIRED = {SHEET_TASKS: (COL_TASK_ID, COL_STATUS), SHEET_METRICS: (COL_METRIC, COL_VALUE)}
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(CchcError):
     """The file is not a spreadsheet, CSV or JSON this reader can open (message in Vietnamese)."""
 
 
@@ -249,7 +250,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        logger.warning("cannot read %s: %s", path, exc)
+        logger.warning("không đọc được %s: %s", path, exc)
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 
@@ -267,10 +268,10 @@ def _within_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        logger.warning("cannot read %s: %s", path, exc)
+        logger.warning("không đọc được %s: %s", path, exc)
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
     if size > MAX_FILE_BYTES:
-        logger.warning("%s: %d bytes, over the %d allowed", path, size, MAX_FILE_BYTES)
+        logger.warning("%s: %d byte, quá mức %d byte cho phép", path, size, MAX_FILE_BYTES)
         raise UnreadableFile(
             f"tệp quá lớn ({size / 1024 / 1024:.1f} MB, tối đa "
             f"{MAX_FILE_BYTES // 1024 // 1024} MB, như tệp Excel); mỗi trang chỉ được "
@@ -329,7 +330,7 @@ def _csv_grids(path: Path, conversions: list[CellConversion] | None = None
             grids[current].append(_converted_line(line[:MAX_COLUMNS], current, number,
                                                   conversions))
     except csv.Error as exc:
-        logger.warning("cannot split CSV %s: %s", path, exc)
+        logger.warning("không tách được các ô của tệp CSV %s: %s", path, exc)
         raise UnreadableFile(
             "tệp CSV không đúng định dạng (có thể thiếu dấu nháy \" đóng một ô); hãy "
             "mở bằng Excel và lưu lại dưới dạng CSV UTF-8") from exc
@@ -376,7 +377,7 @@ def _json_raw(path: Path) -> RawSubmission:
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        logger.warning("invalid JSON in %s: %s", path, exc)
+        logger.warning("tệp JSON %s không hợp lệ: %s", path, exc)
         raise UnreadableFile(
             f"tệp JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}; hãy kiểm tra dấu "
             "ngoặc, dấu phẩy và dấu nháy quanh chỗ đó") from exc
@@ -384,7 +385,7 @@ def _json_raw(path: Path) -> RawSubmission:
         raise UnreadableFile(f"tệp JSON có trường «{exc}» ghi hai lần trong cùng một đối "
                              "tượng {…}; mỗi trường chỉ ghi một lần") from exc
     except (RecursionError, ValueError) as exc:  # nested too deep, an integer too long
-        logger.warning("unreadable JSON in %s: %s", path, type(exc).__name__)
+        logger.warning("không đọc được tệp JSON %s: %s", path, type(exc).__name__)
         raise UnreadableFile(_JSON_TOO_COMPLEX) from exc
     if not isinstance(data, dict):
         raise UnreadableFile("tệp JSON phải là một đối tượng {…}")
@@ -475,7 +476,7 @@ def _starts_with_ole(path: Path) -> bool:
         with path.open("rb") as stream:
             return stream.read(len(OLE_MAGIC)) == OLE_MAGIC
     except OSError as exc:
-        logger.warning("cannot read %s: %s", path, exc)
+        logger.warning("không đọc được %s: %s", path, exc)
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.errors import CchcError
 from config.registry import Registry
 from tasks.intake.reader import (
     COL_AGENCY,
@@ -50,7 +51,7 @@ class TaskEntry:
     difficulties: str | None = None
 
 
-class TemplateRefused(ValueError):
+class TemplateRefused(CchcError, ValueError):
     """No template for this unit and period; the message is in Vietnamese."""
 
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from config.errors import CchcError
 from config.folding import fold
 
 PeriodKind = Literal["month", "quarter", "half", "nine_months", "year"]
 Convention = Literal["ministry", "calendar"]
 
 
-class PeriodError(ValueError):
+class PeriodError(CchcError, ValueError):
     """A period label that cannot be read; the message is in Vietnamese."""
 
 

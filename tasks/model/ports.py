@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from config.errors import CchcError
 from tasks.model.portal import DossierFile, PortalExport, PortalUnitStats
 from tasks.model.problems import Problem, Receipt
 from tasks.model.records import (
@@ -48,15 +49,15 @@ from tasks.model.submission import Submission
 from tasks.model.trace import FileLines
 
 
-class ClaimedElsewhere(Exception):
+class ClaimedElsewhere(CchcError):
     """Another collection process began taking in the same inbox file at the same time."""
 
 
-class MailError(Exception):
+class MailError(CchcError):
     """The SMTP server could not be reached or refused the message."""
 
 
-class PortalApiError(Exception):
+class PortalApiError(CchcError):
     """The portal's figures could not be had; the message is Vietnamese, without secrets."""
 
     retryable = False

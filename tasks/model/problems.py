@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from config.errors import CchcError
+
 MAX_LISTED_PROBLEMS = 200  # problems listed on a receipt and stored; the rest are counted
 MORE_PREFIX = "… và "  # the start of the line that counts the problems not listed
 
@@ -83,7 +85,7 @@ def listed_problems(problems: Sequence[Problem]) -> tuple[Problem, ...]:
     return (*shown, more_problems(rest)) if rest > 0 else shown
 
 
-class RejectedInput(Exception):
+class RejectedInput(CchcError):
     """Raised by readers and validators with every problem they found."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -30,7 +30,8 @@ class ReportingRules:
 
     def __post_init__(self) -> None:
         if not 1 <= self.due_day <= 28:
-            raise ValueError(f"due_day must be between 1 and 28, not {self.due_day}")
+            raise ValueError(f"hạn nộp (CCHC_DUE_DAY) phải từ ngày 1 đến ngày 28, "
+                             f"không phải {self.due_day}")
         ZoneInfo(self.timezone)  # an unknown zone fails here, when the rules are built
 
     @classmethod

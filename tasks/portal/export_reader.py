@@ -100,7 +100,8 @@ def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
             problem = Problem("Tệp CSV phải được lưu với bảng mã UTF-8")
             raise RejectedInput([problem]) from None
         except (OSError, csv.Error) as exc:
-            logger.warning("cannot read portal export %s: %s: %s", path, type(exc).__name__, exc)
+            logger.warning("không đọc được biểu thống kê cổng %s: %s: %s", path,
+                           type(exc).__name__, exc)
             raise RejectedInput([Problem(
                 f"Không đọc được tệp CSV «{path.name}»; hãy xuất lại biểu thống kê từ cổng "
                 "dịch vụ công (hoặc mở bằng Excel và lưu dưới dạng CSV UTF-8) rồi nộp lại"

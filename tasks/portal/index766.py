@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from config.errors import CchcError
 from config.index766 import Criterion766, Index766Config
 from tasks.model.vocabulary import IDX766_ON_TIME, IDX766_SATISFACTION
 
@@ -20,7 +21,7 @@ REASON_NO_DATA = "không có số liệu"
 Rates = Mapping[str, float | None]
 
 
-class OverrideError(ValueError):
+class OverrideError(CchcError, ValueError):
     """A what-if override that cannot be used; the message is in Vietnamese."""
 
 

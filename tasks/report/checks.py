@@ -147,7 +147,7 @@ def data_issues(inputs: PeriodInputs, portal_file: StoredPortalFile | None,
     try:
         figures = export_figures(Path(portal_file.archive_path))
     except (RejectedInput, OSError) as exc:
-        _LOG.warning("cannot read %s again: %s", portal_file.archive_path, exc)
+        _LOG.warning("không đọc lại được %s: %s", portal_file.archive_path, exc)
         return [*issues, f"Không đọc lại được tệp số liệu cổng dịch vụ công "
                          f"«{portal_file.file_name}» đã lưu để đối chiếu dòng «Tổng cộng»"]
     if figures is None:

@@ -8,8 +8,7 @@ inside their own box) and on a desktop (content at most 60 rem wide).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from tasks.report.charts import Chart
 from tasks.report.text_safety import escape_html
@@ -68,26 +67,14 @@ def _table(table: Table) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-ImageSource = Callable[[Chart, int], str]
+def _image(chart: Chart) -> str:
+    """The chart inline, as a ``data:image/png;base64,…`` URI: the page needs no file."""
+    uri = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+    return f'<img alt="{escape_html(chart.title)}" src="{escape_html(uri)}">'
 
 
-def data_uri(chart: Chart, index: int = 0) -> str:
-    """The chart inline, as a ``data:image/png;base64,…`` URI."""
-    return "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
-
-
-def _image(chart: Chart, index: int, source: ImageSource) -> str:
-    return f'<img alt="{escape_html(chart.title)}" src="{escape_html(source(chart, index))}">'
-
-
-def render_html(view: ReportView, charts: Sequence[Chart] = (),
-                image_src: ImageSource = data_uri) -> str:
-    """The whole report as one HTML document (a string), ready to save or to mail.
-
-    ``image_src(chart, index)`` gives each chart's ``src`` (``index`` counts the parts of
-    one chart key): inline data URIs by default; a mail may pass ``cid:`` references to
-    attached images instead (some mail clients do not show data URIs).
-    """
+def render_html(view: ReportView, charts: Sequence[Chart] = ()) -> str:
+    """The whole report as one HTML document (a string), ready to save or to mail."""
     by_key: dict[str, list[Chart]] = {}
     for chart in charts:
         by_key.setdefault(chart.key, []).append(chart)
@@ -111,8 +98,7 @@ def render_html(view: ReportView, charts: Sequence[Chart] = (),
         parts.extend(f'<p class="body">{escape_html(p)}</p>'
                      for p in [*section.paragraphs, *section.notes])
         parts.extend(_table(t) for t in section.tables)
-        parts.extend(_image(c, i, image_src) for key in section.charts
-                     for i, c in enumerate(by_key.get(key, [])))
+        parts.extend(_image(c) for key in section.charts for c in by_key.get(key, []))
     recipients = "".join(f"<p>{escape_html(r)}</p>" for r in view.recipients)
     title = f"<p class=\"b\">{escape_html(view.signer_title)}</p>" if view.signer_title else ""
     parts += [
@@ -123,9 +109,3 @@ def render_html(view: ReportView, charts: Sequence[Chart] = (),
         "</div>", "</body>", "</html>",
     ]
     return "\n".join(parts) + "\n"
-
-
-def write_html(view: ReportView, charts: Sequence[Chart], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(view, charts), encoding="utf-8")
-    return path

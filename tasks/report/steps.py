@@ -19,15 +19,15 @@ from tasks.indicators.compute import PeriodInputs
 from tasks.model.ports import ReportStore
 from tasks.opaque_arguments import opaque_arguments
 from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_code
-from tasks.report import trend_history, versions
+from tasks.report import build, period_inputs, publish, trend_history
 from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
 from tasks.report.summaries import province_table, report_markdown
 
-gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(versions.gather_inputs)
+gather_inputs = task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)(period_inputs.gather_inputs)
 # the registry, the inputs and the report content: passed quoted (tasks.opaque_arguments)
 build_report = opaque_arguments(task(name="tinh-chi-so", cache_policy=NO_CACHE)(
-    versions.build_report))
+    build.build_report))
 add_trend = opaque_arguments(task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)(
     trend_history.with_trend))
 
@@ -54,11 +54,11 @@ def dossier_counts(registry: Registry, inputs: PeriodInputs,
 
 @opaque_arguments
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
-def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: Path, *,
+def publish_version(db: ReportStore, built: build.BuiltReport, reports_dir: Path, *,
                     force: bool, run_id: str | None, now: datetime, timezone: str,
-                    letterhead: Letterhead | None = None) -> versions.ReportOutcome:
-    outcome = versions.publish_version(db, built, reports_dir, force=force, run_id=run_id,
-                                       now=now, timezone=timezone, letterhead=letterhead)
+                    letterhead: Letterhead | None = None) -> publish.ReportOutcome:
+    outcome = publish.publish_version(db, built, reports_dir, force=force, run_id=run_id,
+                                      now=now, timezone=timezone, letterhead=letterhead)
     get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
                           outcome.state_vi,
                           outcome.folder)
@@ -67,7 +67,7 @@ def publish_version(db: ReportStore, built: versions.BuiltReport, reports_dir: P
 
 @opaque_arguments
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
-def publish_report_artifacts(outcome: versions.ReportOutcome) -> None:
+def publish_report_artifacts(outcome: publish.ReportOutcome) -> None:
     """The province figures, the change summary and a link to the report in the UI."""
     key = f"bao-cao-cchc-{outcome.period.lower()}"
     create_table_artifact(province_table(outcome), key=key,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tasks.model.report import INCOMPLETE_VI, PROVINCE, IndicatorValue
 from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
+from tasks.report.publish import ReportOutcome
 from tasks.report.text_safety import escape_markdown as escape
-from tasks.report.versions import ReportOutcome
 
 
 def format_value(value: float | None, kind: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.errors import CchcError
 from config.settings import DEFAULT_TIMEZONE
 from tasks.model.portal import PortalUnitStats
 from tasks.model.ports import TraceStore
@@ -34,7 +35,7 @@ from tasks.model.vocabulary import (
 )
 
 
-class TraceError(Exception):
+class TraceError(CchcError):
     """The figure cannot be traced (no such version, unit or indicator); in Vietnamese."""
 
 

@@ -23,8 +23,8 @@ from tasks.model.records import ReportVersion
 from tasks.model.report import PROVINCE, IndicatorValue, TrendRow
 from tasks.model.rules import ReportingRules
 from tasks.model.vocabulary import rate
+from tasks.report.build import BuiltReport
 from tasks.report.summaries import format_value
-from tasks.report.versions import BuiltReport
 
 TREND_MONTHS = 12
 _LOG = logging.getLogger(__name__)

@@ -116,9 +116,3 @@ def period_phrase(period: str | Period) -> str:
     đầu năm 2025``, ``2025-9M`` → ``9 tháng đầu năm 2025``, ``2025`` → ``năm 2025``
     (:attr:`Period.label_vi`)."""
     return (period if isinstance(period, Period) else parse_period(period)).label_vi
-
-
-def roman(n: int) -> str:
-    """Section numerals I-X."""
-    numerals = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-    return numerals[n] if 0 < n < len(numerals) else str(n)

@@ -16,10 +16,12 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
+from config.errors import CchcError
+
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-class CellError(ValueError):
+class CellError(CchcError, ValueError):
     """A cell whose value cannot be read; the message is in Vietnamese."""
 
 

@@ -31,6 +31,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from python_calamine import CalamineError, CalamineWorkbook
 
+from config.errors import CchcError
+
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5_000  # rows read per sheet; a value below them is an error
@@ -56,7 +58,7 @@ _STYLES = "/styles"
 _OFFICE_DOCUMENT = "/officeDocument"
 
 
-class WorkbookError(Exception):
+class WorkbookError(CchcError):
     """The workbook cannot be read within the limits (message in Vietnamese)."""
 
 
@@ -133,7 +135,7 @@ def read_workbook(path: Path, *, first_sheet_only: bool = False) -> list[SheetCe
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError, expat.ExpatError,
             DefusedXmlException, CalamineError, EOFError, OSError, ValueError) as exc:
-        logger.warning("cannot read workbook %s: %s: %s", path, type(exc).__name__, exc)
+        logger.warning("không đọc được tệp Excel %s: %s: %s", path, type(exc).__name__, exc)
         raise WorkbookError(NOT_XLSX) from exc
 
 
@@ -142,12 +144,12 @@ def _check_archive(archive: zipfile.ZipFile, size: int, path: Path) -> None:
     members = archive.infolist()
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNPACKED_BYTES:
-        logger.warning("workbook %s unpacks to %d bytes", path, declared)
+        logger.warning("tệp Excel %s khi giải nén là %d byte", path, declared)
         raise WorkbookError(
             f"tệp Excel khi giải nén quá lớn ({declared / 1024 / 1024:.0f} MB, tối đa "
             f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB); " + _REWRITE)
     if declared > _RATIO_FLOOR and declared > MAX_RATIO * max(size, 1):
-        logger.warning("workbook %s: %d bytes packed into %d", path, declared, size)
+        logger.warning("tệp Excel %s: %d byte được nén vào %d byte", path, declared, size)
         raise WorkbookError(
             f"tệp Excel bị nén bất thường (giải nén lớn gấp {declared // max(size, 1)} lần "
             "kích thước tệp), có thể là tệp độc hại; " + _REWRITE)
@@ -460,6 +462,6 @@ def _values(path: Path, scans: dict[str, _SheetScan]) -> list[SheetCells]:
     except BaseException as exc:  # a panic in calamine's Rust code is a BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        logger.warning("calamine failed on %s: %s", path, exc)
+        logger.warning("calamine không đọc được %s: %s", path, exc)
         raise WorkbookError(NOT_XLSX) from exc
     return sheets

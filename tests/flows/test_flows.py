@@ -76,7 +76,7 @@ def test_collect_flow_waits_for_a_running_collection_then_stops_clearly(
     from connectors.workspace_lock import WorkspaceBusy, WorkspaceLock
 
     monkeypatch.setenv("CCHC_LOCK_TIMEOUT_SECONDS", "0.3")
-    with WorkspaceLock(env), pytest.raises(WorkspaceBusy, match="another collection"):
+    with WorkspaceLock(env), pytest.raises(WorkspaceBusy, match="một lượt thu nhận khác"):
         collect_submissions(workspace=str(env))
     assert (env / "inbox" / "SNV" / "snv.xlsx").exists()  # nothing was taken in
     counts = collect_submissions(workspace=str(env))  # the lock is free again

@@ -16,13 +16,9 @@ from config.registry import Registry
 from connectors.database import Database
 from tasks.model.crash_points import KILL_AT_ENV
 from tasks.model.records import Writer
-from tasks.report.versions import (
-    WRITE_FIRST,
-    WRITE_KEPT,
-    BuiltReport,
-    ReportOutcome,
-    publish_version,
-)
+from tasks.report.build import BuiltReport
+from tasks.report.publish import ReportOutcome, publish_version
+from tasks.report.writer_claim import WRITE_FIRST, WRITE_KEPT
 from tests import scenario
 from tests.test_indicators import built_report
 
@@ -85,10 +81,9 @@ def test_a_rerun_after_a_sigkill_between_claim_and_folder_writes_v2_at_once(
     assert claimed.writer is not None and claimed.writer.pid == child.pid
     assert not (workspace / "reports" / "2025-05" / "v2").exists()
 
-    caplog.set_level(logging.INFO, logger="tasks.report.versions")
+    caplog.set_level(logging.INFO, logger="tasks.report.writer_claim")
     outcome = _promptly(db, built, workspace)
     assert (outcome.version, outcome.created, outcome.write) == (2, False, WRITE_FIRST)
-    assert outcome.written_now
     assert (workspace / "reports" / "2025-05" / "v2" / "indicators.json").exists()
     summary = outcome.summary()
     assert summary["write"] == WRITE_FIRST
@@ -127,7 +122,7 @@ def test_a_live_writer_on_another_host_is_waited_for_and_named(
     other = Writer("may-chu-khac", 4242)
     db.claim_report_version("2025-05", built.fingerprint, "other", force=False,
                             reports_dir=workspace / "reports", writer=other)
-    caplog.set_level(logging.INFO, logger="tasks.report.versions")
+    caplog.set_level(logging.INFO, logger="tasks.report.writer_claim")
     waiting = threading.Thread(target=_publish, args=(db, built, workspace), daemon=True)
     waiting.start()
     waiting.join(1.5)

@@ -12,8 +12,9 @@ import pytest
 
 from config.registry import Registry
 from connectors.database import Database
+from tasks.report.publish import ReportOutcome, publish_version
 from tasks.report.summaries import report_markdown
-from tasks.report.versions import ReportOutcome, publish_version, workbook_name
+from tasks.report.version_files import workbook_name
 from tests import scenario
 from tests.test_indicators import built_report
 
