@@ -40,6 +40,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from config.registry import load_registry
+from config.settings import DEFAULT_TIMEZONE
 from connectors.database import Database
 from connectors.db_schema import IntakeClaimRow, PortalFileRow, ReportVersionRow, SubmissionRow
 from connectors.deliveries import DeliveryLog
@@ -57,7 +58,7 @@ from tasks.report.publish import publish_version
 from tests import scenario
 from tests.builders import take_file
 
-TZ = "Asia/Ho_Chi_Minh"
+TZ = DEFAULT_TIMEZONE
 SENDER = "cchc@angiang.gov.vn"
 RECIPIENT = "vanthu@snv.angiang.gov.vn"
 NOW = datetime(2025, 6, 1, 2, tzinfo=UTC)

@@ -17,6 +17,8 @@ from config.portal_api import DEFAULT_PORTAL_API_CONFIG
 PeriodConvention = Literal["ministry", "calendar"]
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "data"
+# The province's time zone unless CCHC_TIMEZONE says otherwise: the one place it is written.
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class Settings(BaseSettings):
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
     )
     due_day: int = Field(default=18, ge=1, le=28, description="Day of the closing month by which "
                          "agencies must submit.")
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     settle_seconds: float = Field(default=60, ge=0, description="A file modified less than "
                                   "this long ago is still being written: taken next run.")
     lock_timeout_seconds: float = Field(default=600, ge=0, description="How long a collection "

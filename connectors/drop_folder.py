@@ -25,11 +25,15 @@ import stat
 import time
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import InboxFile, Source, printable, sha256_of
+
+_DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the settings' default, for callers without settings
 
 # Lock files of an open workbook and operating-system clutter; everything else is processed.
 _IGNORED_PREFIXES = ("~$", ".~lock.")
@@ -75,26 +79,30 @@ def _printable_path(path: Path) -> str:
 
 class DropFolder:
     """A folder files are dropped into; processed files go to archive or quarantine.
-    ``source`` names it in the database and in what the operator reads."""
+    ``source`` names it in the database and in what the operator reads; ``zone`` is the
+    time zone a receipt shows its times in (the settings' time zone)."""
 
     def __init__(self, inbox: Path, archive_dir: Path, quarantine_dir: Path,
-                 source: Source) -> None:
+                 source: Source, *, zone: tzinfo = _DEFAULT_ZONE) -> None:
         self.source: Source = source
         self.inbox = inbox
         self.archive_dir = archive_dir
         self.quarantine_dir = quarantine_dir
+        self.zone = zone
 
     @classmethod
-    def agency_inbox(cls, workspace: Path) -> DropFolder:
+    def agency_inbox(cls, workspace: Path, *,
+                     zone: tzinfo = _DEFAULT_ZONE) -> DropFolder:
         """``inbox/<MÃ ĐƠN VỊ>/``: where agencies drop their submissions."""
         return cls(workspace / "inbox", workspace / "archive", workspace / "quarantine",
-                   "inbox")
+                   "inbox", zone=zone)
 
     @classmethod
-    def portal_exports(cls, workspace: Path) -> DropFolder:
+    def portal_exports(cls, workspace: Path, *,
+                       zone: tzinfo = _DEFAULT_ZONE) -> DropFolder:
         """``portal/``: statistics exported from the public-service portal."""
         return cls(workspace / "portal", workspace / "archive",
-                   workspace / "quarantine" / "portal", "portal")
+                   workspace / "quarantine" / "portal", "portal", zone=zone)
 
     def ensure(self, agency_codes: list[str] | None = None) -> None:
         """Make the folders, and ``inbox/<code>/`` for each agency. Where something else
@@ -308,7 +316,8 @@ class DropFolder:
         else:
             shutil.copy2(item.path, target, follow_symlinks=False)
         kept = replace(receipt, kept_as=target.name)  # its name only: no server folder
-        target.with_name(target.name + ".loi.txt").write_text(kept.to_text(), encoding="utf-8")
+        target.with_name(target.name + ".loi.txt").write_text(kept.to_text(self.zone),
+                                                              encoding="utf-8")
         target.with_name(target.name + ".loi.json").write_text(
             json.dumps(kept.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
         return target

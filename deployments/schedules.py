@@ -27,12 +27,12 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from config.settings import Settings
+from config.settings import DEFAULT_TIMEZONE, Settings
 from flows.collect import collect_submissions
 from flows.monthly_report import monthly_report
 from flows.reminders import reminders
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
+TIMEZONE = DEFAULT_TIMEZONE
 
 # Under the Ministry's convention a month closes on the 14th and agencies are due on the
 # 18th; the report runs on the 19th at 07:00, after the due date.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from config.registry import Registry
 from connectors.database import Database
-from tasks.indicators.compute import STATE_MISSING
 from tasks.model.periods import parse_period
 from tasks.model.report import PORTAL_MISSING_VI
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_MISSING
 from tasks.report.build import build_report
 from tasks.report.fingerprint import report_fingerprint
 from tasks.report.period_inputs import gather_inputs

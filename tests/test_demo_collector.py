@@ -12,10 +12,10 @@ from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.demo.collector import drop_and_collect
 from tasks.demo.province import STAGING, build_demo_workspace
-from tasks.indicators.compute import STATE_LATE, STATE_MISSING
 from tasks.intake.collect import Intake
 from tasks.model.clock import system_clock
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
 from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
 

@@ -17,7 +17,6 @@ from tasks.indicators.compute import (
     PeriodInputs,
     compute_indicators,
     left_out_of_province,
-    rate,
     task_progress,
 )
 from tasks.intake.template import TaskEntry, write_template
@@ -119,13 +118,6 @@ def test_missing_and_late_units_and_task_rows(workspace: Path, db: Database,
     assert [k for k, t in rows.items() if t.overdue] == [("T3", "UBND-LX")]
     assert rows[("T1", "SNV")].status == "Hoàn thành"
     assert rows[("T2", "STP")].status is None
-
-
-def test_zero_denominator_is_not_a_rate() -> None:
-    assert rate(0, 0) is None
-    assert rate(None, 10) is None
-    assert rate(0, 10) == 0.0
-    assert rate(3, 4) == 75.0
 
 
 def test_a_late_correction_keeps_an_on_time_unit_on_time(workspace: Path, db: Database,

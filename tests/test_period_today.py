@@ -9,11 +9,12 @@ from pathlib import Path
 from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
-from tasks.indicators.compute import STATE_MISSING, expected_units
+from tasks.indicators.compute import expected_units
 from tasks.intake.collect import ready_files
 from tasks.intake.template import write_template
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_MISSING
 from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
 from tests.builders import take_file

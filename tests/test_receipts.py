@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.settings import DEFAULT_TIMEZONE
 from connectors.drop_folder import DropFolder
 from tasks.model.problems import Problem, Receipt, agency_message
 
@@ -75,10 +77,24 @@ def test_receipt_shows_no_server_path_and_no_exception_names(tmp_path: Path, par
 def test_receipt_from_a_hand_built_value_cuts_folders_from_names() -> None:
     receipt = Receipt("C:\\Users\\vt\\bc.xlsx", ARRIVED, HASH, (Problem("Thiếu trang"),),
                       kept_as="/srv/cchc/quarantine/STP/20250518T021500-ab12cd34-bc.xlsx")
-    text = receipt.to_text()
+    text = receipt.to_text(ZoneInfo(DEFAULT_TIMEZONE))
     assert "Tệp: bc.xlsx" in text and "Users" not in text and "/srv" not in text
     assert "20250518T021500-ab12cd34-bc.xlsx" in text
     assert receipt.to_json()["kept_as"] == "20250518T021500-ab12cd34-bc.xlsx"
+
+
+def test_receipt_shows_the_time_in_the_zone_its_caller_gives(tmp_path: Path) -> None:
+    receipt = _receipt(tmp_path)
+    assert "Thời điểm nhận: 18/05/2025 09:15" in receipt.to_text(ZoneInfo(DEFAULT_TIMEZONE))
+    assert "Thời điểm nhận: 18/05/2025 02:15" in receipt.to_text(UTC)
+    workspace = tmp_path / "ws"
+    folder = DropFolder.agency_inbox(workspace, zone=ZoneInfo("Asia/Tokyo"))
+    folder.ensure(["STP"])
+    (workspace / "inbox" / "STP" / "bao-cao-5.xlsx").write_bytes(b"not a workbook")
+    [item] = folder.pending()
+    target = folder.quarantine(item, receipt)
+    text = target.with_name(target.name + ".loi.txt").read_text(encoding="utf-8")
+    assert "Thời điểm nhận: 18/05/2025 11:15" in text  # the folder's zone, from the settings
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,12 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.demo.province import PortalRow, write_portal_export
-from tasks.indicators.compute import STATE_LATE, STATE_MISSING
 from tasks.indicators.rollup import rolled_portal
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
 from tasks.model.portal import PortalUnitStats
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
 from tasks.report.build import BuiltReport, build_report
 from tasks.report.period_inputs import gather_inputs
 from tests import scenario

@@ -14,9 +14,9 @@ from tasks.intake.collect import CollectSummary, FileOutcome
 from tasks.intake.summaries import collect_markdown
 from tasks.model.problems import Problem
 from tasks.model.report import MissingUnitRow, RejectedFileRow, ReportContent
-from tasks.report.markdown import escape
 from tasks.report.publish import ReportOutcome
 from tasks.report.summaries import report_markdown
+from tasks.report.text_safety import escape_markdown
 from tasks.report.writer_claim import WRITE_NEW
 
 HOSTILE = "a|b*c`[x](javascript:1)<script>"
@@ -38,11 +38,11 @@ def _assert_inert(html: str) -> None:
 
 @pytest.mark.parametrize("text", [HOSTILE, HOSTILE_LINES, "a\\|b", "&amp; &#60;"])
 def test_escape_renders_exactly_the_text_on_one_line(text: str) -> None:
-    html = _render(f"- {escape(text)}\n")
+    html = _render(f"- {escape_markdown(text)}\n")
     _assert_inert(html)
     shown = " ".join(text.replace("\r\n", "\n").split("\n")).replace("\r", " ")
     assert _text_of(html).strip() == shown
-    table = _render(f"| A | B |\n| --- | --- |\n| {escape(text)} | 1 |\n")
+    table = _render(f"| A | B |\n| --- | --- |\n| {escape_markdown(text)} | 1 |\n")
     cells = [_text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", table, re.S)]
     assert cells == [shown, "1"]  # one cell, not split
 

@@ -135,6 +135,13 @@ def _texts(path: Path) -> list[str]:
 # ------------------------------------------------------------------ Vietnamese wording
 
 
+@pytest.mark.parametrize(("op", "expected"), [
+    (">=", "≥"), ("<=", "≤"), (" > ", ">"), ("==", "="), (None, ""), ("~", "~"),
+])
+def test_target_comparisons_the_report_way(op: str | None, expected: str) -> None:
+    assert vi.comparison(op) == expected
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     (1234, "1.234"), (1234.5, "1.234,5"), (1234567.891, "1.234.567,89"), (0.125, "0,13"),
     (-1234.5, "-1.234,5"), (-0.001, "0"), (80.0, "80"), (None, "không có số liệu"),

@@ -25,7 +25,7 @@ XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _FOLDER_LINE = re.compile(r"^Thư mục báo cáo: .*$", re.MULTILINE)
 _BODY_TAG = re.compile(r"<body[^>]*>", re.IGNORECASE)
-# tasks.report.markdown.escape puts a backslash before ASCII punctuation; mail shows plain text
+# text_safety.escape_markdown puts a backslash before ASCII punctuation; mail shows plain text
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 

@@ -37,13 +37,22 @@ from tasks.model.report import (
 )
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import STATUS_DONE
+from tasks.model.vocabulary import (
+    ON_TIME,
+    ONLINE_FILING,
+    OVERDUE_IN_PROGRESS,
+    PORTAL_INDICATORS,
+    STATE_LATE,
+    STATE_MISSING,
+    STATE_SUBMITTED_WAITING,
+    STATE_WAITING,
+    SUBMISSION,
+    SUBMISSION_ON_TIME,
+    TASK_COMPLETION,
+    TASKS_OVERDUE,
+    rate,
+)
 
-STATE_MISSING = "chưa nộp"
-STATE_LATE = "nộp muộn"
-# a unit with no accepted file yet, whose file is still being written in the drop folder
-STATE_WAITING = "tệp đang chờ thu nhận"
-# a unit that has reported, with another file (a correction) still being written
-STATE_SUBMITTED_WAITING = "đã nộp, có tệp đang chờ thu nhận"
 PORTAL_UNIT_NAME = "Số liệu cổng dịch vụ công"
 
 
@@ -84,12 +93,6 @@ class PeriodInputs:
     def submitted(self) -> dict[str, StoredSubmission]:
         """Each unit's submission that counts as its report for the period."""
         return {s.agency_code: s for s in self.submissions}
-
-
-def rate(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator * 100
 
 
 def expected_units(registry: Registry, inputs: PeriodInputs) -> list[Agency]:
@@ -236,16 +239,16 @@ def _unit_parts(registry: Registry, inputs: PeriodInputs,
         if stats is not None:
             received = [stats.received_online, stats.received_in_person, stats.received_post]
             new_total = None if any(v is None for v in received) else _sum(received)
-            parts[code]["online_filing_rate"] = (
+            parts[code][ONLINE_FILING] = (
                 float(stats.received_online) if stats.received_online is not None else None,
                 new_total)
-            parts[code]["on_time_rate"] = (float(stats.resolved_on_time),
-                                           float(stats.resolved_total))
+            parts[code][ON_TIME] = (float(stats.resolved_on_time),
+                                      float(stats.resolved_total))
             overdue = stats.in_progress_overdue
-            parts[code]["overdue_in_progress"] = (float(overdue) if overdue is not None
-                                                  else None, None)
+            parts[code][OVERDUE_IN_PROGRESS] = (float(overdue) if overdue is not None
+                                                 else None, None)
         else:
-            for indicator in ("online_filing_rate", "on_time_rate", "overdue_in_progress"):
+            for indicator in PORTAL_INDICATORS:
                 parts[code][indicator] = (None, None)
 
     end = inputs.window[1]
@@ -253,9 +256,9 @@ def _unit_parts(registry: Registry, inputs: PeriodInputs,
         due = [t for t in tasks if t.unit == code and t.deadline is not None
                and t.deadline <= end]
         completed = sum(1 for t in due if t.status == STATUS_DONE)
-        parts[code]["task_completion_rate"] = (float(completed), float(len(due)))
-        parts[code]["tasks_overdue"] = (float(sum(1 for t in tasks
-                                                  if t.unit == code and t.overdue)), None)
+        parts[code][TASK_COMPLETION] = (float(completed), float(len(due)))
+        parts[code][TASKS_OVERDUE] = (float(sum(1 for t in tasks
+                                               if t.unit == code and t.overdue)), None)
 
     reported: dict[str, dict[str, float]] = defaultdict(dict)
     for line in inputs.metric_reports:
@@ -315,10 +318,10 @@ def compute_indicators(registry: Registry, inputs: PeriodInputs,
     submitted = inputs.submitted()
     expected = len(units)
     on_time = sum(1 for code in units if code in submitted and inputs.on_time(submitted[code]))
-    values.append(_value(PROVINCE, "submission_rate",
+    values.append(_value(PROVINCE, SUBMISSION,
                          float(sum(1 for code in units if code in submitted)),
                          float(expected), "rate"))
-    values.append(_value(PROVINCE, "submission_on_time_rate", float(on_time), float(expected),
+    values.append(_value(PROVINCE, SUBMISSION_ON_TIME, float(on_time), float(expected),
                          "rate"))
     return [with_target(v, registry, inputs.window) for v in _ordered(values, order)]
 

@@ -17,6 +17,7 @@ from datetime import date
 
 from config.crosswalk import Crosswalk
 from tasks.model.report import PROVINCE, IndicatorValue
+from tasks.model.vocabulary import rate
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,6 @@ class TrendPoint:
     value: float | None
     rebased: bool
     series_break: bool = False
-
-
-def _rate(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator * 100
 
 
 def rebase(values: Iterable[IndicatorValue], crosswalk: Crosswalk, as_of: date, *,
@@ -59,7 +54,7 @@ def rebase(values: Iterable[IndicatorValue], crosswalk: Crosswalk, as_of: date, 
                     slot[index] = (slot[index] or 0.0) + part * float(weight)
     result = list(province)
     for (unit, indicator), (numerator, denominator) in sorted(moved.items()):
-        figure = _rate(numerator, denominator) if kinds.get(indicator) == "rate" else numerator
+        figure = rate(numerator, denominator) if kinds.get(indicator) == "rate" else numerator
         result.append(IndicatorValue(unit, indicator, numerator, denominator, figure))
     return result
 

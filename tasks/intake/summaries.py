@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from tasks.intake.collect import CollectSummary
 from tasks.model.problems import vi_count
 from tasks.model.records import WaitingFile
-from tasks.report.markdown import escape
+from tasks.report.text_safety import escape_markdown as escape
 
 OUTCOME_VI = {"accepted": "đã nhận", "duplicate": "trùng, bỏ qua", "rejected": "bị từ chối"}
 WAITING_VI = "đang chờ thu nhận (tệp đang được ghi)"

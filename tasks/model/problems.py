@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from config.errors import CchcError
-
-_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 MAX_LISTED_PROBLEMS = 200  # problems listed on a receipt and stored; the rest are counted
 MORE_PREFIX = "… và "  # the start of the line that counts the problems not listed
@@ -143,7 +140,8 @@ class Receipt:
     def _not_listed(self) -> int:
         return max(len(self.problems) - MAX_LISTED_PROBLEMS, 0)
 
-    def to_text(self) -> str:
+    def to_text(self, zone: tzinfo) -> str:
+        """The receipt as the agency reads it, times in ``zone`` (the settings' time zone)."""
         problems = self._problems()
         total = vi_count(len(self.problems))
         lines = [
@@ -153,7 +151,7 @@ class Receipt:
         if self.agency_folder:
             lines.append(f"Thư mục đơn vị: {self.agency_folder}")
         lines += [
-            f"Thời điểm nhận: {self.received_at.astimezone(_LOCAL):%d/%m/%Y %H:%M} (giờ Việt Nam)",
+            f"Thời điểm nhận: {self.received_at.astimezone(zone):%d/%m/%Y %H:%M} (giờ Việt Nam)",
             f"Mã băm nội dung (SHA-256): {self.content_hash}",
             "",
             f"Tệp chưa được tiếp nhận vì có {total} lỗi sau:" if not self._not_listed() else

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from config.registry import Agency, Registry
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.periods import Convention, Period, last_closed_month
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class ReportingRules:
 
     convention: Convention = "ministry"
     due_day: int = 18
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if not 1 <= self.due_day <= 28:

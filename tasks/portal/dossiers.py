@@ -21,6 +21,16 @@ from typing import TYPE_CHECKING, Any
 from config.index766 import DOSSIER_COLUMNS, Index766Config
 from tasks.model.problems import Problem, RejectedInput
 from tasks.model.report import PROVINCE, IndicatorValue
+from tasks.model.vocabulary import (
+    IDX766_DIGITISED,
+    IDX766_E_RESULT,
+    IDX766_ON_TIME,
+    IDX766_ONLINE_PAYMENT,
+    IDX766_ONLINE_SHARE,
+    IDX766_REUSE,
+    IDX766_SATISFACTION,
+    rate,
+)
 
 if TYPE_CHECKING:  # DuckDB and pandas are imported where a dossier file is read
     import duckdb
@@ -45,15 +55,14 @@ COUNT_COLUMNS = (
     "paper_result", "e_result", "digitised", "reused", "complaints",
 )
 RATIOS: dict[str, tuple[str, str]] = {
-    "idx766_on_time": ("on_time", "to_process"),
-    "idx766_online_share": ("online", "received"),
-    "idx766_online_payment": ("paid_online", "fee_bearing"),
-    "idx766_e_result": ("e_result", "paper_result"),
-    "idx766_digitised": ("digitised", "received"),
-    "idx766_reuse": ("reused", "received"),
+    IDX766_ON_TIME: ("on_time", "to_process"),
+    IDX766_ONLINE_SHARE: ("online", "received"),
+    IDX766_ONLINE_PAYMENT: ("paid_online", "fee_bearing"),
+    IDX766_E_RESULT: ("e_result", "paper_result"),
+    IDX766_DIGITISED: ("digitised", "received"),
+    IDX766_REUSE: ("reused", "received"),
 }
-SATISFACTION = "idx766_satisfaction"
-INDICATOR_IDS = (*RATIOS, SATISFACTION)
+INDICATOR_IDS = (*RATIOS, IDX766_SATISFACTION)
 
 
 def dossier_file_name(period_label: str, suffix: str = ".csv") -> str:
@@ -255,19 +264,40 @@ def _bounds(window: tuple[date, date]) -> tuple[datetime, datetime, datetime]:
     return start, stop, stop - timedelta(seconds=1)
 
 
-AGGREGATE_SQL = """
+# Each dossier both queries count (statuses 3 and 7 left out), with what both read: received
+# in the window (``rin``), ended in it (``ein``), when it ended, its due moment (the due day
+# moved by the days waited for more papers) and how many times more papers were asked for.
+# ``{more}`` takes the columns only one query reads.
+_DOSSIERS = """
 WITH d AS ({normalised}),
 k AS (
     SELECT
         MaDonVi AS unit,
         coalesce(NgayTiepNhan >= $start AND NgayTiepNhan < $stop, false) AS rin,
         coalesce(NgayKetThucXuLy >= $start AND NgayKetThucXuLy < $stop, false) AS ein,
+        NgayKetThucXuLy AS ended_at,
+        NgayHenTra + to_days(coalesce(SoNgayChoBoSung, 0)) AS due,
+        coalesce(SoLanBoSung, 0) AS supplements{more}
+    FROM d
+    WHERE TrangThaiHoSo NOT IN ({excluded})
+)
+"""
+
+
+def _on_time(finished_at: str) -> str:
+    """The one SQL rule of on time (criterion 2.1, docs/dossiers.md): finished by its due
+    moment (no due day: on time) and more papers asked for at most once; ``finished_at``
+    is the SQL moment the dossier counts as finished."""
+    return f"supplements < 2 AND (due IS NULL OR {finished_at} <= due)"
+
+
+# a dossier still open at the window's end is judged at the window's last second
+_ON_TIME_AT_END = _on_time("(CASE WHEN ended_by_end THEN ended_at ELSE $last END)")
+
+AGGREGATE_SQL = _DOSSIERS.replace("{more}", """,
         coalesce((NgayKetThucXuLy IS NULL OR NgayKetThucXuLy >= $stop)
                  AND NgayTiepNhan < $stop, false) AS open_at_end,
         coalesce(NgayKetThucXuLy < $stop, false) AS ended_by_end,
-        NgayKetThucXuLy AS ended_at,
-        NgayHenTra + to_days(coalesce(SoNgayChoBoSung, 0)) AS due,
-        coalesce(SoLanBoSung, 0) AS supplements,
         TrangThaiHoSo AS status,
         coalesce(KenhThucHien, 1) AS channel,
         coalesce(CoPhiLePhi, 0) AS fee,
@@ -276,15 +306,10 @@ k AS (
         coalesce(CoKetQuaDienTu, 0) AS electronic,
         coalesce(DuocSoHoa, 0) AS digitised,
         coalesce(TaiSuDungSoHoa, 0) AS reused,
-        coalesce(CoPhanAnh, 0) AS complaint
-    FROM d
-    WHERE TrangThaiHoSo NOT IN ({excluded})
-)
+        coalesce(CoPhanAnh, 0) AS complaint""") + f"""
 SELECT
     unit,
-    count(*) FILTER (WHERE (ein OR open_at_end) AND supplements < 2 AND (
-        due IS NULL OR (CASE WHEN ended_by_end THEN ended_at ELSE $last END) <= due))
-        AS on_time,
+    count(*) FILTER (WHERE (ein OR open_at_end) AND {_ON_TIME_AT_END}) AS on_time,
     count(*) FILTER (WHERE ein OR open_at_end) AS to_process,
     count(*) FILTER (WHERE rin) AS received,
     count(*) FILTER (WHERE rin AND channel = 2 AND (paper = 0 OR electronic = 1)) AS online,
@@ -345,25 +370,12 @@ def _frame(rows: Mapping[str, Sequence[int]], columns: Sequence[str]) -> pd.Data
     return frame
 
 
-RESOLUTION_SQL = """
-WITH d AS ({normalised}),
-k AS (
-    SELECT
-        MaDonVi AS unit,
-        coalesce(NgayTiepNhan >= $start AND NgayTiepNhan < $stop, false) AS rin,
-        coalesce(NgayKetThucXuLy >= $start AND NgayKetThucXuLy < $stop, false) AS ein,
-        NgayKetThucXuLy AS ended_at,
-        NgayHenTra + to_days(coalesce(SoNgayChoBoSung, 0)) AS due,
-        coalesce(SoLanBoSung, 0) AS supplements
-    FROM d
-    WHERE TrangThaiHoSo NOT IN ({excluded})
-)
+RESOLUTION_SQL = _DOSSIERS.replace("{more}", "") + f"""
 SELECT
     unit,
     count(*) FILTER (WHERE rin) AS received,
     count(*) FILTER (WHERE ein) AS resolved,
-    count(*) FILTER (WHERE ein AND supplements < 2 AND (due IS NULL OR ended_at <= due))
-        AS resolved_on_time
+    count(*) FILTER (WHERE ein AND {_on_time("ended_at")}) AS resolved_on_time
 FROM k
 GROUP BY unit
 ORDER BY unit
@@ -399,13 +411,9 @@ def load_dossier_counts(path: Path, window: tuple[date, date], known_units: Coll
 # --- indicators ---------------------------------------------------------------------------
 
 
-def _rate(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator * 100 if denominator else None
-
-
 def complaint_share(counts: Mapping[str, Any]) -> float | None:
     """Share (%) of dossiers received in the window with a complaint or dislike."""
-    return _rate(float(counts["complaints"]), float(counts["received"]))
+    return rate(float(counts["complaints"]), float(counts["received"]))
 
 
 def _unit_values(unit: str, counts: Mapping[str, Any]) -> list[IndicatorValue]:
@@ -413,13 +421,13 @@ def _unit_values(unit: str, counts: Mapping[str, Any]) -> list[IndicatorValue]:
     for indicator, (num, den) in RATIOS.items():
         numerator, denominator = float(counts[num]), float(counts[den])
         values.append(IndicatorValue(unit, indicator, numerator, denominator,
-                                     _rate(numerator, denominator)))
+                                     rate(numerator, denominator)))
     on_time = values[0].value
     complaints = complaint_share(counts)
     satisfaction = (None if on_time is None or complaints is None
                     else 100 - (100 - on_time) - complaints)
     # Not a ratio of counts: kept as value / 100 so that numerator ÷ denominator × 100 holds.
-    values.append(IndicatorValue(unit, SATISFACTION, satisfaction,
+    values.append(IndicatorValue(unit, IDX766_SATISFACTION, satisfaction,
                                  100.0 if satisfaction is not None else None, satisfaction))
     return values
 

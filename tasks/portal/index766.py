@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from config.errors import CchcError
 from config.index766 import Criterion766, Index766Config
-
-ON_TIME = "idx766_on_time"
-SATISFACTION = "idx766_satisfaction"
+from tasks.model.vocabulary import IDX766_ON_TIME, IDX766_SATISFACTION
 
 REASON_NOT_COMPUTABLE = "dữ liệu hồ sơ của tỉnh không tính được"
 REASON_NO_DATA = "không có số liệu"
@@ -128,10 +126,10 @@ def apply_overrides(rates: Rates, overrides: Mapping[str, float],
             raise OverrideError(f"Tỷ lệ {name}={value:g} phải trong khoảng 0–100")
     after: dict[str, float | None] = dict(rates)
     after.update(overrides)
-    on_time, satisfaction = rates.get(ON_TIME), rates.get(SATISFACTION)
-    if (ON_TIME in overrides and SATISFACTION not in overrides and on_time is not None
-            and satisfaction is not None):
-        after[SATISFACTION] = overrides[ON_TIME] - (on_time - satisfaction)
+    on_time, satisfaction = rates.get(IDX766_ON_TIME), rates.get(IDX766_SATISFACTION)
+    if (IDX766_ON_TIME in overrides and IDX766_SATISFACTION not in overrides
+            and on_time is not None and satisfaction is not None):
+        after[IDX766_SATISFACTION] = overrides[IDX766_ON_TIME] - (on_time - satisfaction)
     return after
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from config.index766 import Index766Config
 from config.registry import Registry
 from tasks.indicators.compute import (
-    STATE_MISSING,
     PeriodInputs,
     compute_indicators,
     expected_units,
@@ -30,6 +29,7 @@ from tasks.indicators.rollup import portal_files_used
 from tasks.model.periods import Period
 from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
 from tasks.model.report import PORTAL_MISSING_VI, RejectedFileRow, ReportContent
+from tasks.model.vocabulary import STATE_MISSING
 from tasks.portal.dossier_counts import DossierCounts
 from tasks.report.checks import data_issues
 from tasks.report.dossier_figures import DossierFigures, dossier_figures

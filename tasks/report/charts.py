@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tasks.model.report import PROVINCE, IndicatorValue, ReportContent
+from tasks.model.vocabulary import ON_TIME, ONLINE_FILING
 from tasks.report import vietnamese as vi
-from tasks.report.view import ON_TIME, ONLINE, areas, capitalised, clean, is_done
+from tasks.report.text_safety import one_line
+from tasks.report.view import areas, capitalised, is_done
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,13 +60,13 @@ def draw_charts(content: ReportContent, previous: Sequence[IndicatorValue] = (),
     area_chart = tasks_by_area_chart(content)
     if area_chart is not None:
         charts.append(area_chart)
-    for code, key in ((ONLINE, "units_online"), (ON_TIME, "units_on_time")):
+    for code, key in ((ONLINE_FILING, "units_online"), (ON_TIME, "units_on_time")):
         charts.extend(unit_rate_charts(content, code, key))
     return charts
 
 
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = clean(text)
+    text = one_line(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -157,7 +159,7 @@ def unit_rate_figures(content: ReportContent, indicator: str) -> list[tuple[str,
                     key=lambda v: (v.value or 0.0, content.unit_names.get(v.unit, v.unit)))
     if not values:
         return []
-    name = clean(content.indicator_names.get(indicator, indicator))
+    name = one_line(content.indicator_names.get(indicator, indicator))
     target = next((v.target for v in values if v.target is not None), None)
     parts = math.ceil(len(values) / UNITS_PER_PART)
     size = math.ceil(len(values) / parts)
@@ -249,7 +251,7 @@ def series_trend_chart(content: ReportContent) -> Chart | None:
     axes = figure.add_subplot()
     positions = {period: index for index, period in enumerate(periods)}
     drawn = False
-    for code in (ONLINE, ON_TIME):
+    for code in (ONLINE_FILING, ON_TIME):
         rows = [row for row in content.trend if row.indicator == code]
         name = _short(content.indicator_names.get(code, code), 40)
         for attribute, style, label in (("reported", "-", "như đã báo cáo"),
@@ -289,7 +291,7 @@ def trend_chart(content: ReportContent, previous: Sequence[IndicatorValue],
             return series_chart
     before = {v.indicator: v.value for v in previous if v.unit == PROVINCE}
     now = {v.indicator: v.value for v in content.indicators if v.unit == PROVINCE}
-    series = [(code, before.get(code), now.get(code)) for code in (ONLINE, ON_TIME)]
+    series = [(code, before.get(code), now.get(code)) for code in (ONLINE_FILING, ON_TIME)]
     series = [s for s in series if s[1] is not None and s[2] is not None]
     if not series or previous_period is None:
         return None

@@ -18,6 +18,7 @@ from tasks.model.portal import PortalUnitStats
 from tasks.model.problems import RejectedInput
 from tasks.model.records import StoredPortalFile
 from tasks.model.report import PROVINCE, IndicatorValue
+from tasks.model.vocabulary import ON_TIME, ONLINE_FILING, OVERDUE_IN_PROGRESS
 from tasks.portal.export_figures import ExportFigures, export_figures
 
 _LOG = logging.getLogger(__name__)
@@ -102,20 +103,20 @@ def _province_comparisons(figures: ExportFigures, units: Sequence[PortalUnitStat
         return [
             ("số hồ sơ nhận giải quyết (tổng số)", stated("received_total"), received),
             ("số hồ sơ mới tiếp nhận trực tuyến", stated("received_online"),
-             part("online_filing_rate", True)),
+             part(ONLINE_FILING, True)),
             ("số hồ sơ mới tiếp nhận (trực tuyến + trực tiếp + BCCI)",
              stated("received_online", "received_in_person", "received_post"),
-             part("online_filing_rate", False)),
-            ("số hồ sơ đã giải quyết", stated("resolved_total"), part("on_time_rate", False)),
-            ("số hồ sơ trả đúng hạn", stated("resolved_on_time"), part("on_time_rate", True)),
+             part(ONLINE_FILING, False)),
+            ("số hồ sơ đã giải quyết", stated("resolved_total"), part(ON_TIME, False)),
+            ("số hồ sơ trả đúng hạn", stated("resolved_on_time"), part(ON_TIME, True)),
             ("số hồ sơ đang giải quyết (tổng số)", stated("in_progress_total"), in_progress),
             ("số hồ sơ đang giải quyết quá hạn", stated("in_progress_overdue"),
-             part("overdue_in_progress", True)),
+             part(OVERDUE_IN_PROGRESS, True)),
         ]
     return [
-        ("số hồ sơ đã xử lý", stated("resolved"), part("on_time_rate", False)),
+        ("số hồ sơ đã xử lý", stated("resolved"), part(ON_TIME, False)),
         ("số hồ sơ trả trước hạn và đúng hạn", stated("before", "on_time"),
-         part("on_time_rate", True)),
+         part(ON_TIME, True)),
         ("số hồ sơ chưa xử lý", stated("pending"), in_progress),
     ]
 

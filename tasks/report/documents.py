@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.periods import parse_period
 from tasks.model.report import IndicatorValue, ReportContent
 from tasks.report.charts import Chart, draw_charts
@@ -16,7 +17,7 @@ from tasks.report.word import word_name, write_word
 
 def write_documents(content: ReportContent, folder: Path, *, letterhead: Letterhead | None = None,
                     previous: Sequence[IndicatorValue] = (),
-                    timezone: str = "Asia/Ho_Chi_Minh") -> list[Path]:
+                    timezone: str = DEFAULT_TIMEZONE) -> list[Path]:
     """Write ``bao-cao-cchc-<period>.docx``, ``.html`` and ``bieu-do-*.png`` into ``folder``.
 
     ``previous``: the province values of the period before (for the change column and the
@@ -36,7 +37,7 @@ def write_documents(content: ReportContent, folder: Path, *, letterhead: Letterh
 
 def report_html(content: ReportContent, *, letterhead: Letterhead | None = None,
                 previous: Sequence[IndicatorValue] = (),
-                timezone: str = "Asia/Ho_Chi_Minh") -> str:
+                timezone: str = DEFAULT_TIMEZONE) -> str:
     """The HTML report as a string (the e-mail body), charts included as data URIs."""
     previous_period = parse_period(content.period).previous().label if previous else None
     charts = draw_charts(content, previous, previous_period)

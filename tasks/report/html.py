@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from html import escape
 
 from tasks.report.charts import Chart
+from tasks.report.text_safety import escape_html
 from tasks.report.view import ReportView, Table
 
 _CSS = """
@@ -56,12 +56,13 @@ def _numeric(text: str) -> bool:
 
 
 def _table(table: Table) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
+    head = "".join(f"<th>{escape_html(h)}</th>" for h in table.headers)
     rows = "".join(
         "<tr>" + "".join(
-            f'<td class="num">{escape(c)}</td>' if _numeric(c) else f"<td>{escape(c)}</td>"
+            f'<td class="num">{escape_html(c)}</td>' if _numeric(c)
+            else f"<td>{escape_html(c)}</td>"
             for c in row) + "</tr>" for row in table.rows)
-    caption = f'<p class="caption">{escape(table.caption)}</p>' if table.caption else ""
+    caption = f'<p class="caption">{escape_html(table.caption)}</p>' if table.caption else ""
     return (f'{caption}<div class="scroll"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>")
 
@@ -69,7 +70,7 @@ def _table(table: Table) -> str:
 def _image(chart: Chart) -> str:
     """The chart inline, as a ``data:image/png;base64,…`` URI: the page needs no file."""
     uri = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
-    return f'<img alt="{escape(chart.title)}" src="{escape(uri)}">'
+    return f'<img alt="{escape_html(chart.title)}" src="{escape_html(uri)}">'
 
 
 def render_html(view: ReportView, charts: Sequence[Chart] = ()) -> str:
@@ -80,31 +81,31 @@ def render_html(view: ReportView, charts: Sequence[Chart] = ()) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(view.document_type)} {escape(view.summary_line)}</title>",
+        f"<title>{escape_html(view.document_type)} {escape_html(view.summary_line)}</title>",
         f"<style>{_CSS}</style>", "</head>", "<body>", '<div class="page">',
         '<div class="head"><div>',
-        f"<p>{escape(view.issuing_parent)}</p>",
-        f'<p class="b">{escape(view.issuing_body)}</p><hr class="rule">',
-        f"<p>{escape(view.number_line)}</p></div><div>",
-        f'<p class="b">{escape(view.motto)}</p>',
-        f'<p class="b">{escape(view.motto_subtitle)}</p><hr class="rule">',
-        f'<p class="i">{escape(view.place_date)}</p></div></div>',
-        f"<h1>{escape(view.document_type)}</h1>",
-        f'<p class="summary">{escape(view.summary_line)}</p>',
+        f"<p>{escape_html(view.issuing_parent)}</p>",
+        f'<p class="b">{escape_html(view.issuing_body)}</p><hr class="rule">',
+        f"<p>{escape_html(view.number_line)}</p></div><div>",
+        f'<p class="b">{escape_html(view.motto)}</p>',
+        f'<p class="b">{escape_html(view.motto_subtitle)}</p><hr class="rule">',
+        f'<p class="i">{escape_html(view.place_date)}</p></div></div>',
+        f"<h1>{escape_html(view.document_type)}</h1>",
+        f'<p class="summary">{escape_html(view.summary_line)}</p>',
     ]
     for section in view.sections:
-        parts.append(f"<h2>{escape(section.number)}. {escape(section.title)}</h2>")
-        parts.extend(f'<p class="body">{escape(p)}</p>'
+        parts.append(f"<h2>{escape_html(section.number)}. {escape_html(section.title)}</h2>")
+        parts.extend(f'<p class="body">{escape_html(p)}</p>'
                      for p in [*section.paragraphs, *section.notes])
         parts.extend(_table(t) for t in section.tables)
         parts.extend(_image(c) for key in section.charts for c in by_key.get(key, []))
-    recipients = "".join(f"<p>{escape(r)}</p>" for r in view.recipients)
-    title = f"<p class=\"b\">{escape(view.signer_title)}</p>" if view.signer_title else ""
+    recipients = "".join(f"<p>{escape_html(r)}</p>" for r in view.recipients)
+    title = f"<p class=\"b\">{escape_html(view.signer_title)}</p>" if view.signer_title else ""
     parts += [
         '<div class="end"><div class="recipients"><p class="b i">Nơi nhận:</p>',
         f"{recipients}</div>",
-        f'<div class="sign"><p class="b">{escape(view.signer_capacity)}</p>{title}',
-        f'<p class="b name">{escape(view.signer_name)}</p></div></div>',
+        f'<div class="sign"><p class="b">{escape_html(view.signer_capacity)}</p>{title}',
+        f'<p class="b name">{escape_html(view.signer_name)}</p></div></div>',
         "</div>", "</body>", "</html>",
     ]
     return "\n".join(parts) + "\n"

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from tasks.indicators.compute import STATE_MISSING, STATE_WAITING
 from tasks.model.crash_points import crash_point
 from tasks.model.periods import parse_period
 from tasks.model.ports import ReportStore
 from tasks.model.report import IndicatorValue, ReportContent
+from tasks.model.vocabulary import STATE_MISSING, STATE_WAITING
 from tasks.report.build import BuiltReport
 from tasks.report.letterhead import Letterhead
 from tasks.report.version_files import write_report

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tasks.model.report import INCOMPLETE_VI, PROVINCE, IndicatorValue
-from tasks.report.markdown import escape
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING
 from tasks.report.publish import ReportOutcome
+from tasks.report.text_safety import escape_markdown as escape
 
 
 def format_value(value: float | None, kind: str) -> str:
@@ -79,8 +80,8 @@ def report_markdown(outcome: ReportOutcome) -> str:
     else:
         lines += ["## Thay đổi so với kỳ trước", "", "- Chưa có báo cáo kỳ trước để so sánh.",
                   ""]
-    missing = [m for m in content.missing if m.state == "chưa nộp"]
-    late = [m for m in content.missing if m.state == "nộp muộn"]
+    missing = [m for m in content.missing if m.state == STATE_MISSING]
+    late = [m for m in content.missing if m.state == STATE_LATE]
     lines += [f"## Đơn vị chưa nộp ({len(missing)})", ""]
     lines += [f"- {escape(m.unit)} — {escape(m.unit_name)}" for m in missing] or ["- Không có."]
     lines += ["", f"## Đơn vị nộp muộn ({len(late)})", ""]

@@ -22,15 +22,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.errors import CchcError
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.portal import PortalUnitStats
 from tasks.model.ports import TraceStore
 from tasks.model.report import PROVINCE, IndicatorValue
 from tasks.model.trace import FileLines
-
-TASK_INDICATORS = ("task_completion_rate", "tasks_overdue")
-PORTAL_INDICATORS = ("online_filing_rate", "on_time_rate", "overdue_in_progress")
-SUBMISSION_INDICATORS = ("submission_rate", "submission_on_time_rate")
-INDEX766_PREFIX = "idx766_"  # figures of the dossier file: every input is listed
+from tasks.model.vocabulary import (
+    IDX766_PREFIX,
+    PORTAL_INDICATORS,
+    SUBMISSION_INDICATORS,
+    TASK_INDICATORS,
+)
 
 
 class TraceError(CchcError):
@@ -104,7 +106,7 @@ def _relevant(item: dict[str, Any], unit: str, indicator: str) -> bool:
     if indicator in PORTAL_INDICATORS:
         return bool(kind == "portal")
     if kind != "submission":
-        return indicator.startswith(INDEX766_PREFIX)
+        return indicator.startswith(IDX766_PREFIX)
     return unit == PROVINCE or item.get("agency") == unit
 
 
@@ -158,7 +160,7 @@ def _value_text(v: IndicatorValue) -> str:
     return _num(v.value)
 
 
-def trace_lines(trace: FigureTrace, timezone: str = "Asia/Ho_Chi_Minh") -> list[str]:
+def trace_lines(trace: FigureTrace, timezone: str = DEFAULT_TIMEZONE) -> list[str]:
     """The chain as text lines for the terminal (Vietnamese)."""
     tz = ZoneInfo(timezone)
     v = trace.value

@@ -22,6 +22,7 @@ from tasks.model.periods import Period, parse_period
 from tasks.model.records import ReportVersion
 from tasks.model.report import PROVINCE, IndicatorValue, TrendRow
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import rate
 from tasks.report.build import BuiltReport
 from tasks.report.summaries import format_value
 
@@ -65,12 +66,6 @@ def break_periods(registry: Registry, periods: Sequence[str], rules: ReportingRu
             if registry.series_breaks_in(*rules.window(parse_period(label)))]
 
 
-def _rate(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator * 100
-
-
 def province_rows(points: Sequence[TrendPoint], kinds: dict[str, str]) -> list[TrendRow]:
     """Per period and indicator: the province value as reported and the one rebuilt from
     the rebased units' numerators and denominators (a rate is computed again)."""
@@ -97,7 +92,7 @@ def province_rows(points: Sequence[TrendPoint], kinds: dict[str, str]) -> list[T
     rows = []
     for period, indicator in order:
         numerator, denominator = parts.get((period, indicator), (None, None))
-        value = (_rate(numerator, denominator) if kinds.get(indicator) == "rate"
+        value = (rate(numerator, denominator) if kinds.get(indicator) == "rate"
                  else numerator)
         rows.append(TrendRow(period, indicator, reported.get((period, indicator)), value,
                              numerator, denominator, breaks.get(period, False)))

@@ -1,9 +1,9 @@
-"""Numbers, dates and periods written the Vietnamese way.
+"""Numbers, dates, periods and target comparisons written the Vietnamese way.
 
 ``1234.5`` → ``1.234,5``; a rate ``43.214`` → ``43,21 %``; a date → ``ngày 16 tháng 4 năm
 2025`` (Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a leading zero,
 ``ngày 05 tháng 02 năm 2025``); periods → ``tháng 3/2025``, ``quý I/2025``, ``6 tháng đầu năm
-2025``, ``9 tháng đầu năm 2025``, ``năm 2025``.
+2025``, ``9 tháng đầu năm 2025``, ``năm 2025``; a target's ``>=`` → ``≥``.
 """
 
 from __future__ import annotations
@@ -52,6 +52,17 @@ def percent(value: float | None, decimals: int = 2) -> str:
     """A rate 0-100 as ``43,21 %`` (``None`` → :data:`NO_DATA`); never raises."""
     written = number(value, decimals)
     return written if written == NO_DATA else f"{written} %"
+
+
+# how a target's comparison is written in the report (``>=`` → ``≥``); "==" reads "="
+_COMPARISONS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "==": "="}
+
+
+def comparison(op: str | None) -> str:
+    """A target's operator as the report writes it: ``>=`` → ``≥``, ``<=`` → ``≤``; an
+    operator it does not know is written as given (without surrounding blanks)."""
+    given = (op or "").strip()
+    return _COMPARISONS.get(given, given)
 
 
 def _finite(value: float | None) -> bool:

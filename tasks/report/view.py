@@ -7,12 +7,12 @@ and HTML renderers only lay them out (and escape them).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.report import (
     PROVINCE,
     STATUS_MET,
@@ -22,39 +22,26 @@ from tasks.model.report import (
     TaskProgressRow,
 )
 from tasks.model.submission import STATUS_DONE
+from tasks.model.vocabulary import (
+    IDX766_PREFIX,
+    ON_TIME,
+    ONLINE_FILING,
+    PORTAL_INDICATORS,
+    STATE_LATE,
+    STATE_MISSING,
+    STATE_WAITING,
+    SUBMISSION,
+    SUBMISSION_ON_TIME,
+    TASK_COMPLETION,
+)
 from tasks.report import vietnamese as vi
 from tasks.report.letterhead import Letterhead
+from tasks.report.text_safety import one_line
 from tasks.report.trend_notes import trend_notes
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUBTITLE = "Độc lập - Tự do - Hạnh phúc"
 DOCUMENT_TYPE = "BÁO CÁO"
-
-ONLINE = "online_filing_rate"
-ON_TIME = "on_time_rate"
-OVERDUE_FILES = "overdue_in_progress"
-TASK_COMPLETION = "task_completion_rate"
-TASKS_OVERDUE = "tasks_overdue"
-SUBMISSION = "submission_rate"
-SUBMISSION_ON_TIME = "submission_on_time_rate"
-PORTAL_INDICATORS = (ONLINE, ON_TIME, OVERDUE_FILES)
-IDX766_PREFIX = "idx766_"
-
-STATE_MISSING = "chưa nộp"
-STATE_LATE = "nộp muộn"
-STATE_WAITING = "tệp đang chờ thu nhận"
-
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_TARGET_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "==": "="}
-
-
-def clean(text: str | None) -> str:
-    """``text`` on one line, without characters a Word document cannot carry."""
-    if text is None:
-        return ""
-    one_line = re.sub(r"\s*[\r\n]+\s*", "; ", text.strip())
-    return _INVALID_XML.sub("", one_line)
-
 
 @dataclass(frozen=True)
 class Table:
@@ -93,7 +80,7 @@ class ReportView:
 
 
 def build_view(content: ReportContent, letterhead: Letterhead | None = None, *,
-               previous: Sequence[IndicatorValue] = (), timezone: str = "Asia/Ho_Chi_Minh",
+               previous: Sequence[IndicatorValue] = (), timezone: str = DEFAULT_TIMEZONE,
                ) -> ReportView:
     """Everything the report says, from ``content`` (``previous``: the period before)."""
     head = letterhead or Letterhead()
@@ -102,14 +89,14 @@ def build_view(content: ReportContent, letterhead: Letterhead | None = None, *,
     builder = _Builder(content, head, previous, phrase)
     return ReportView(
         period=content.period, period_phrase=phrase,
-        issuing_parent=clean(head.issuing_parent), issuing_body=clean(head.issuing_body),
-        number_line=clean(head.number_line), place_date=vi.place_and_date(clean(head.place),
+        issuing_parent=one_line(head.issuing_parent), issuing_body=one_line(head.issuing_body),
+        number_line=one_line(head.number_line), place_date=vi.place_and_date(one_line(head.place),
                                                                            issued),
         summary_line=f"Kết quả thực hiện công tác cải cách hành chính {phrase}",
         sections=builder.sections(),
-        recipients=[clean(r) for r in head.recipient_lines()],
-        signer_capacity=clean(head.signer_capacity), signer_title=clean(head.signer_title),
-        signer_name=clean(head.signer_name),
+        recipients=[one_line(r) for r in head.recipient_lines()],
+        signer_capacity=one_line(head.signer_capacity), signer_title=one_line(head.signer_title),
+        signer_name=one_line(head.signer_name),
     )
 
 
@@ -137,10 +124,10 @@ class _Builder:
     # ------------------------------------------------------------------ helpers
 
     def name(self, indicator: str) -> str:
-        return clean(self.c.indicator_names.get(indicator, indicator))
+        return one_line(self.c.indicator_names.get(indicator, indicator))
 
     def unit_name(self, unit: str) -> str:
-        return clean(self.c.unit_names.get(unit, unit))
+        return one_line(self.c.unit_names.get(unit, unit))
 
     def is_rate(self, indicator: str) -> bool:
         return self.c.indicator_kinds.get(indicator, "rate") == "rate"
@@ -155,7 +142,7 @@ class _Builder:
     def target_text(self, item: IndicatorValue) -> str:
         if item.target is None:
             return ""
-        op = _TARGET_OPS.get((item.target_op or "").strip(), (item.target_op or "").strip())
+        op = vi.comparison(item.target_op)
         value = (vi.percent(item.target) if self.is_rate(item.indicator)
                  else vi.number(item.target))
         return f"{op} {value}".strip()
@@ -177,8 +164,8 @@ class _Builder:
         start, end = self.c.window
         paragraphs = [
             f"Thực hiện chế độ báo cáo định kỳ về công tác cải cách hành chính (CCHC), "
-            f"{clean(self.head.issuing_name)} báo cáo kết quả thực hiện công tác CCHC "
-            f"{self.phrase} của tỉnh {clean(self.c.province_name)} (số liệu từ ngày "
+            f"{one_line(self.head.issuing_name)} báo cáo kết quả thực hiện công tác CCHC "
+            f"{self.phrase} của tỉnh {one_line(self.c.province_name)} (số liệu từ ngày "
             f"{vi.short_date(start)} đến ngày {vi.short_date(end)}) như sau:"
         ]
         shown = [v for code, v in self._ordered_province() if not code.startswith(IDX766_PREFIX)]
@@ -201,7 +188,7 @@ class _Builder:
             paragraphs.append("So với kỳ trước: " + "; ".join(
                 f"{self.name(v.indicator)} {text}" for v, text in changes) + ".")
         rows = [[str(i), self.name(v.indicator), self.value_text(v), self.target_text(v),
-                 clean(v.status)] + ([self.change_text(v)] if self.previous else [])
+                 one_line(v.status)] + ([self.change_text(v)] if self.previous else [])
                 for i, v in enumerate(shown, start=1)]
         headers = ["STT", "Chỉ tiêu", "Kết quả", "Chỉ tiêu giao", "Đánh giá"]
         if self.previous:
@@ -211,7 +198,7 @@ class _Builder:
         if len({row.period for row in self.c.trend}) < 2 and not any(
                 self.previous.get(code) is not None and self.previous[code].value is not None
                    and self.province.get(code) is not None
-                   and self.province[code].value is not None for code in (ONLINE, ON_TIME)):
+                   and self.province[code].value is not None for code in (ONLINE_FILING, ON_TIME)):
             notes.append("Chưa có số liệu kỳ trước về tỷ lệ hồ sơ trực tuyến và giải quyết "
                          "đúng hạn nên chưa vẽ biểu đồ xu hướng.")
         return Section("I", "KẾT QUẢ CHUNG", paragraphs, tables if rows else [], ["trend"],
@@ -245,20 +232,20 @@ class _Builder:
         for i, (area, items) in enumerate(areas(tasks).items(), start=1):
             finished = sum(1 for t in items if is_done(t))
             late = sum(1 for t in items if t.overdue)
-            area_rows.append([str(i), capitalised(clean(area)), vi.number(len(items)),
+            area_rows.append([str(i), capitalised(one_line(area)), vi.number(len(items)),
                               vi.number(finished), vi.number(late),
                               vi.percent(100 * finished / len(items))])
         tables = [Table(["STT", "Lĩnh vực", "Số lượt giao", "Hoàn thành", "Quá hạn",
                          "Tỷ lệ hoàn thành"], area_rows, "Tiến độ theo lĩnh vực")]
         notes = []
         if overdue:
-            leads = sorted({self.unit_name(t.unit) if not t.unit_name else clean(t.unit_name)
+            leads = sorted({self.unit_name(t.unit) if not t.unit_name else one_line(t.unit_name)
                             for t in overdue})
             notes.append(f"Các nhiệm vụ quá hạn chưa hoàn thành ({vi.number(len(overdue))} "
                          f"lượt) thuộc {len(leads)} đơn vị chủ trì: {', '.join(leads)}.")
             tables.append(Table(
                 ["STT", "Mã", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"],
-                [[str(i), clean(t.task_id), clean(t.text), clean(t.unit_name or t.unit),
+                [[str(i), one_line(t.task_id), one_line(t.text), one_line(t.unit_name or t.unit),
                   vi.short_date(t.deadline), _task_state(t)]
                  for i, t in enumerate(overdue, start=1)],
                 "Nhiệm vụ quá hạn chưa hoàn thành"))
@@ -284,22 +271,22 @@ class _Builder:
         late = [m for m in self.c.missing if m.state == STATE_LATE]
         if missing:
             paragraphs.append(f"Đơn vị chưa gửi báo cáo ({len(missing)}): "
-                              + ", ".join(clean(m.unit_name or m.unit) for m in missing) + ".")
+                              + ", ".join(one_line(m.unit_name or m.unit) for m in missing) + ".")
         if late:
             paragraphs.append(f"Đơn vị gửi báo cáo muộn ({len(late)}): "
-                              + ", ".join(clean(m.unit_name or m.unit) for m in late) + ".")
+                              + ", ".join(one_line(m.unit_name or m.unit) for m in late) + ".")
         waiting = [m for m in self.c.missing if m.state == STATE_WAITING]
         if waiting:
             paragraphs.append(
                 f"Đơn vị có tệp đang chờ thu nhận ({len(waiting)}, tệp đang được ghi khi lập "
                 "báo cáo, sẽ được thu nhận ở lần chạy sau; chưa tính là đã nộp): "
-                + ", ".join(clean(m.unit_name or m.unit) for m in waiting) + ".")
+                + ", ".join(one_line(m.unit_name or m.unit) for m in waiting) + ".")
         if not self.c.missing:
             paragraphs.append("Tất cả các đơn vị đã gửi báo cáo đúng hạn.")
         any_waiting = any(m.waiting_files for m in self.c.missing)
-        rows = [[str(i), clean(m.unit_name or m.unit), clean(m.state),
+        rows = [[str(i), one_line(m.unit_name or m.unit), one_line(m.state),
                  m.submitted_at.strftime("%d/%m/%Y %H:%M") if m.submitted_at else ""]
-                + ([clean(", ".join(m.waiting_files))] if any_waiting else [])
+                + ([one_line(", ".join(m.waiting_files))] if any_waiting else [])
                 for i, m in enumerate(self.c.missing, start=1)]
         headers = ["STT", "Đơn vị", "Tình trạng", "Thời điểm gửi"]
         if any_waiting:
@@ -322,7 +309,7 @@ class _Builder:
             paragraphs.append("Toàn tỉnh: " + "; ".join(parts) + ".")
         tables = []
         units = [v for v in self.c.indicators if v.unit != PROVINCE]
-        for code in (ONLINE, ON_TIME):
+        for code in (ONLINE_FILING, ON_TIME):
             values = [v for v in units if v.indicator == code and v.value is not None]
             if not values:
                 continue
@@ -382,7 +369,7 @@ class _Builder:
             label = (f"Nhóm {row.group}: {row.name}" if row.group else row.name)
             points = (vi.number(row.points) if row.points is not None
                       else f"chưa đủ số liệu ({vi.number(row.partial_points)} điểm đã tính)")
-            rows.append([clean(label), points, vi.number(row.max_points), clean(row.missing)])
+            rows.append([one_line(label), points, vi.number(row.max_points), one_line(row.missing)])
         return Table(["Nhóm", "Điểm", "Điểm tối đa", "Ghi chú"], rows, "Điểm Chỉ số 766")
 
     # ------------------------------------------------------------------ V
@@ -407,8 +394,8 @@ class _Builder:
         else:
             paragraphs.append("Chưa nhận được tệp số liệu xuất từ Cổng dịch vụ công của kỳ "
                               "này: các chỉ số trên Cổng chưa được tính.")
-        rows = [[str(i), clean(r.agency_folder), clean(r.file_name),
-                 r.received_at.strftime("%d/%m/%Y %H:%M"), clean(r.problems)]
+        rows = [[str(i), one_line(r.agency_folder), one_line(r.file_name),
+                 r.received_at.strftime("%d/%m/%Y %H:%M"), one_line(r.problems)]
                 for i, r in enumerate(rejected, start=1)]
         tables = [Table(["STT", "Đơn vị", "Tệp", "Thời điểm nhận", "Nội dung lỗi"], rows,
                         "Tệp bị từ chối")] if rows else []
@@ -416,7 +403,7 @@ class _Builder:
             paragraphs.append(f"Đối chiếu số liệu khi lập báo cáo phát hiện "
                               f"{len(self.c.data_issues)} điểm không khớp (xem bảng).")
             tables.append(Table(["STT", "Điểm không khớp"],
-                                [[str(i), clean(issue)] for i, issue
+                                [[str(i), one_line(issue)] for i, issue
                                  in enumerate(self.c.data_issues, start=1)],
                                 "Đối chiếu số liệu"))
         disagreements = self.c.source_disagreements
@@ -426,7 +413,7 @@ class _Builder:
                               "cả hai, cần đơn vị quản lý Cổng đối chiếu.")
             tables.append(Table(
                 ["STT", "Đơn vị", "Số hồ sơ", "Theo biểu thống kê", "Theo dữ liệu hồ sơ"],
-                [[str(i), self.unit_name(d.unit), clean(d.measure),
+                [[str(i), self.unit_name(d.unit), one_line(d.measure),
                   "không có dòng" if d.statistics is None else vi.number(d.statistics, 0),
                   vi.number(d.dossiers, 0)] for i, d in enumerate(disagreements, start=1)],
                 "Chênh lệch giữa biểu thống kê và dữ liệu hồ sơ"))
@@ -442,7 +429,7 @@ def areas(tasks: Sequence[TaskProgressRow]) -> dict[str, list[TaskProgressRow]]:
 
 
 def _task_state(task: TaskProgressRow) -> str:
-    state = clean(task.status) or "Chưa báo cáo"
+    state = one_line(task.status) or "Chưa báo cáo"
     if task.progress is not None:
         state += f" ({vi.percent(task.progress, 0)})"
     return state

@@ -19,7 +19,6 @@ Datetimes are written without a time zone, as wall-clock time in ``timezone`` (t
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tasks.indicators.compute import STATE_WAITING
+from config.settings import DEFAULT_TIMEZONE
 from tasks.model.report import (
     INCOMPLETE_VI,
     PROVINCE,
@@ -45,8 +44,11 @@ from tasks.model.report import (
     IndicatorValue,
     ReportContent,
 )
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING, STATE_WAITING
 from tasks.report.atomic_file import save_atomically
+from tasks.report.text_safety import strip_invalid_xml
 from tasks.report.trend_sheet import SHEET_TREND, write_trend_sheet
+from tasks.report.vietnamese import comparison
 
 if TYPE_CHECKING:
     from openpyxl.styles.cell_style import StyleArray
@@ -64,7 +66,6 @@ REPORT_TITLE = "BÁO CÁO TỔNG HỢP CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"
 NOT_AVAILABLE = "N/A"
 EMPTY_TABLE = "Không có"
 OVERDUE = "Quá hạn"
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 SUMMARY_HEADERS = ("Chỉ số", "Tử số", "Mẫu số", "Giá trị", "Chỉ tiêu", "Đánh giá")
 UNIT_FIXED_HEADERS = ("Mã đơn vị", "Tên đơn vị")
@@ -97,9 +98,6 @@ _EXCEL_MAX_TEXT = 32767
 _EXCEL_MAX_ROW_HEIGHT = 409.0
 _TRUNCATED = " …[đã cắt bớt]"
 
-# XML 1.0 cannot carry these; openpyxl refuses C0 controls, Excel "repairs" the rest.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-
 _FONT_NAME = "Times New Roman"
 _FONT = Font(name=_FONT_NAME, size=11)
 _FONT_BOLD = Font(name=_FONT_NAME, size=11, bold=True)
@@ -121,7 +119,6 @@ _AMBER = ("FFFFEB9C", "FF9C5700")
 
 _MIN_WIDTH = 8.0
 _MAX_WIDTH = 50.0
-_TARGET_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "==": "="}
 
 
 def clean_text(value: str) -> str:
@@ -132,7 +129,7 @@ def clean_text(value: str) -> str:
     (32,767 characters) is cut with a visible mark.
     """
     text = value.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVALID_XML.sub("", text)
+    text = strip_invalid_xml(text)
     if len(text) > _EXCEL_MAX_TEXT:
         text = text[: _EXCEL_MAX_TEXT - len(_TRUNCATED) - 1] + _TRUNCATED
     return text
@@ -366,7 +363,7 @@ class _Writer:
         _status_colours(
             ws,
             f"C{table.first_row}:C{table.last_row}",
-            [("chưa nộp", _RED), ("nộp muộn", _AMBER)]
+            [(STATE_MISSING, _RED), (STATE_LATE, _AMBER)]
             + ([(STATE_WAITING, _AMBER)] if waiting else []),
         )
         _finish(ws, table, freeze_column=1)
@@ -480,7 +477,7 @@ def _format_number_vi(value: float) -> str:
 def _target_text(item: IndicatorValue, rate: bool) -> str | None:
     if item.target is None or not math.isfinite(item.target):
         return None
-    op = _TARGET_OPS.get((item.target_op or "").strip(), (item.target_op or "").strip())
+    op = comparison(item.target_op)
     number = _format_number_vi(item.target) + ("%" if rate else "")
     return f"{op} {number}".strip()
 

@@ -88,7 +88,7 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
         env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tasks.delivery import steps
     from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
-    from tasks.report.markdown import escape
+    from tasks.report.text_safety import escape_markdown
     from tests.test_mail import MailHandler, SmtpServer, free_port
 
     server = SmtpServer(MailHandler(), free_port())
@@ -104,7 +104,7 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
     outbox = env / "outbox" / "so-noi-vu" / "2025-05" / "v1"
     assert (outbox / UNSENT_MARKER).exists()
     markdown = Artifact.get("bao-cao-cchc-2025-05-tom-tat")  # the artifacts came first
-    assert markdown is not None and escape(str(env)) in str(markdown.data)
+    assert markdown is not None and escape_markdown(str(env)) in str(markdown.data)
 
     server.start()
     try:
