@@ -3,7 +3,8 @@ imports the outside world.
 
 ``.importlinter`` states the contracts (cli > deployments > flows > connectors > tasks >
 config; ``tasks.model`` imports only config; connectors know only ``tasks.model``; the
-stages under ``tasks`` import each other without a cycle). A new import that breaks one
+stages under ``tasks`` import each other without a cycle; Prefect is imported only by the
+``tasks/<stage>/steps.py`` modules, flows, deployments and the CLI). A new import that breaks one
 fails this test, as it fails ``make lint``.
 """
 
