@@ -1,0 +1,543 @@
+"""Reading the portals' one-stop statistics exports (tasks/portal/export_reader.py)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from config.registry import Agency, Registry, load_unit_kinds
+from config.settings import REGISTRY_DIR
+from tasks.model.periods import Period, month_period
+from tasks.model.portal import PortalExport, PortalUnitStats
+from tasks.model.problems import RejectedInput
+from tasks.portal.export_reader import read_portal_export
+from tests import paths
+
+SHEET = "Thống kê"
+RECEIVED = "Số hồ sơ nhận giải quyết"
+RESOLVED = "Kết quả giải quyết / Số hồ sơ đã giải quyết"
+PENDING = "Kết quả giải quyết / Số hồ sơ đang giải quyết"
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return Registry(
+        agencies=(
+            Agency(code="STP", name="Sở Tư pháp", kind="so-ban-nganh"),
+            Agency(
+                code="UBND-LX",
+                name="UBND thành phố Long Xuyên",
+                kind="ubnd-huyen",
+                aliases=("Long Xuyên",),
+            ),
+            Agency(code="SYT", name="Sở Y tế", kind="so-ban-nganh"),
+        ),
+        tasks=(),
+        indicators=(),
+        metrics=(),
+        targets=(),
+        kinds=load_unit_kinds(REGISTRY_DIR),
+    )
+
+
+# --- variant A --------------------------------------------------------------------------------
+# 14 numbers per row: received total, online, in person, BCCI, carried over; resolved total,
+# on time, late; in progress total, not yet due, overdue; waiting, returned, satisfaction.
+STP_A: list[object] = ["1.234", 1000, 200, 10, 24, 1100, 1090, 10, 134, 130, 4, 3, 1, "98,5%"]
+LX_A: list[object] = [100, 50, 30, 0, 20, 80, 75, 5, 20, 18, 2, 0, 0, 0.95]
+TOTAL_A: list[object] = [1334, 1050, 230, 10, 44, 1180, 1165, 15, 154, 148, 6, 3, 1, None]
+HEADER_ROWS_A = 3
+FIRST_DATA_ROW_A = 4 + HEADER_ROWS_A  # title, period, blank line, then the header at row 4
+
+
+def write_variant_a(
+    path: Path,
+    units: list[tuple[str, str, list[object]]],
+    *,
+    with_code: bool = False,
+    title: str | None = "Kỳ báo cáo: 03/2025",
+    total: list[object] | None = TOTAL_A,
+) -> Path:
+    """An export as the portal writes it: merged header cells, line breaks, double spaces."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    ws["A1"] = "BIỂU THỐNG KÊ TÌNH HÌNH GIẢI QUYẾT TTHC"
+    if title:
+        ws["A2"] = title
+    o = 4 if with_code else 3  # first numeric column (1-based)
+
+    def put(row: int, col: int, text: str, *, right: int = 0, down: int = 0) -> None:
+        ws.cell(row=row, column=col, value=text)
+        if right or down:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + down,
+                           end_column=col + right)
+
+    put(4, 1, "STT", down=2)
+    put(4, 2, "Tên\nđơn vị", down=2)
+    if with_code:
+        put(4, 3, "Mã  đơn vị", down=2)
+    put(4, o, "Số hồ sơ nhận  giải quyết", right=4)
+    put(4, o + 5, "Kết quả\ngiải quyết", right=5)
+    put(4, o + 11, "Chờ bổ sung\n(lũy kế cả kì trước)", down=2)
+    put(4, o + 12, "Trả lại/Rút HS", down=2)
+    put(4, o + 13, "Tỷ lệ hài lòng", down=2)
+    put(5, o, "Tổng số", down=1)
+    put(5, o + 1, "Trong đó", right=3)
+    put(5, o + 5, "Số hồ sơ\nđã giải quyết", right=2)
+    put(5, o + 8, "Số hồ sơ  đang giải quyết", right=2)
+    leaves = [
+        "Số mới tiếp nhận\ntrực tuyến", "Số mới tiếp nhận trực tiếp", "Số mới tiếp nhận qua BCCI",
+        "Số kỳ trước\nchuyển qua", "Tổng số", "Trả đúng\nthời hạn", "Trả quá hạn", "Tổng số",
+        "Chưa đến hạn", "Quá hạn",
+    ]
+    for i, text in enumerate(leaves):
+        put(6, o + 1 + i, text)
+    rows = [
+        [n, name, *([code] if with_code else []), *values]
+        for n, (name, code, values) in enumerate(units, start=1)
+    ]
+    rows.insert(1, [])  # a blank line between units is skipped
+    if total is not None:
+        rows.append([None, "Tổng cộng", *([None] if with_code else []), *total])
+    for r, values in enumerate(rows, start=FIRST_DATA_ROW_A):
+        for c, value in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=value)
+    ws.cell(row=FIRST_DATA_ROW_A + len(rows) + 1, column=2, value="Người lập biểu")
+    wb.save(path)
+    return path
+
+
+def expected_a(
+    stp_row: int = FIRST_DATA_ROW_A, lx_row: int = FIRST_DATA_ROW_A + 2
+) -> tuple[PortalUnitStats, ...]:
+    return (
+        PortalUnitStats(
+            unit="STP", source_row=stp_row, carried_over=24, received_online=1000,
+            received_in_person=200, received_post=10, resolved_total=1100,
+            resolved_on_time=1090, resolved_late=10, in_progress_total=134,
+            in_progress_overdue=4,
+        ),
+        PortalUnitStats(
+            unit="UBND-LX", source_row=lx_row, carried_over=20, received_online=50,
+            received_in_person=30, received_post=0, resolved_total=80, resolved_on_time=75,
+            resolved_late=5, in_progress_total=20, in_progress_overdue=2,
+        ),
+    )
+
+
+UNITS_A = [("Sở Tư pháp", "STP", STP_A), ("Long Xuyên", "UBND-LX", LX_A)]
+
+
+Location = tuple[int | None, str | None]
+
+
+def rejected(path: Path, registry: Registry, **kwargs: Period) -> list[Location]:
+    """The (row, column) of each problem found, after checking every problem has a message."""
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry, **kwargs)
+    for problem in caught.value.problems:
+        assert problem.message  # every problem says what is wrong
+    return [(p.row, p.column) for p in caught.value.problems]
+
+
+def test_variant_a_reads_every_value_with_period_from_title(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(period=month_period(2025, 3), variant="A", units=expected_a())
+
+
+def test_variant_a_with_code_column_and_period_from_file_name(
+    tmp_path: Path, registry: Registry
+) -> None:
+    units = [("Sở Tư pháp tỉnh An Giang", "STP", STP_A), ("TP. Long Xuyên", "UBND-LX", LX_A)]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units, with_code=True, title=None)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(period=month_period(2025, 3), variant="A", units=expected_a())
+
+
+def test_variant_a_from_csv(tmp_path: Path, registry: Registry) -> None:
+    """A CSV export: merged cells come out as empty cells, ';' separates the columns."""
+    blank = [""] * 14
+    header = [
+        ["STT", "Tên\nđơn vị", "Mã đơn vị", "Số hồ sơ nhận giải quyết", "", "", "", "",
+         "Kết quả giải quyết", "", "", "", "", "", "Chờ bổ sung", "Trả lại/Rút HS",
+         "Tỷ lệ hài lòng"],
+        ["", "", "", "Tổng số", "Trong đó", "", "", "", "Số hồ sơ đã giải quyết", "", "",
+         "Số hồ sơ đang giải quyết", "", "", "", "", ""],
+        ["", "", "", "", "Số mới tiếp nhận trực tuyến", "Số mới tiếp nhận trực tiếp",
+         "Số mới tiếp nhận qua BCCI", "Số kỳ trước chuyển qua", "Tổng số",
+         "Trả đúng thời hạn", "Trả quá hạn", "Tổng số", "Chưa đến hạn", "Quá hạn", "", "", ""],
+        ["(1)", "(2)", "(3)", *[f"({n})" for n in range(4, 18)]],
+    ]
+    rows = [
+        ["Kỳ báo cáo: 03/2025", *blank],
+        *header,
+        ["1", "Sở Tư pháp", "STP", *(str(v) for v in STP_A)],
+        ["2", "UBND thành phố Long Xuyên", "", *(str(v) for v in LX_A)],
+        ["", "Tổng cộng", "", *("" if v is None else str(v) for v in TOTAL_A)],
+    ]
+    path = tmp_path / "thong_ke_03-2025.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(
+        period=month_period(2025, 3), variant="A", units=expected_a(stp_row=6, lx_row=7)
+    )
+
+
+# --- variant B --------------------------------------------------------------------------------
+
+
+def write_variant_b(path: Path, body: list[list[object]], *, title: str | None = None) -> Path:
+    """Variant B: a group row "Số hồ sơ" merged over the six counts, units grouped by level."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    ws["A1"] = "THỐNG KÊ HỒ SƠ THEO CẤP"
+    if title:
+        ws["A2"] = title
+    ws["A3"], ws["B3"], ws["C3"] = "STT", "Đơn  vị", "Số hồ sơ"
+    ws.merge_cells("A3:A4")
+    ws.merge_cells("B3:B4")
+    ws.merge_cells("C3:H3")
+    for col, text in enumerate(
+        ["Tổng", "Đã\nxử lý", "Chưa xử lý", "Trước hạn", "Đúng  hạn", "Trễ hạn"], start=3
+    ):
+        ws.cell(row=4, column=col, value=text)
+    for r, values in enumerate(body, start=5):
+        for c, value in enumerate(values, start=1):
+            ws.cell(row=r, column=c, value=value)
+    wb.save(path)
+    return path
+
+
+B_BODY: list[list[object]] = [
+    ["I", "Cấp tỉnh", 500, 450, 50, 100, 340, 10],  # a level heading with its subtotal
+    [1, "Sở Tư pháp", 500, 450, 50, 100, 340, 10],
+    ["II", "Cấp huyện"],  # a level heading without numbers
+    [2, "UBND thành phố Long Xuyên", "1.300", "1.280", 20, 80, "1.190", 10],
+    [None, "Tổng cộng", "1.800", "1.730", 70, 180, "1.530", 20],
+]
+
+
+def test_variant_b_reads_every_value_with_period_from_file_name(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = write_variant_b(tmp_path / "thong_ke_theo_cap_03-2025.xlsx", B_BODY)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(
+        period=month_period(2025, 3),
+        variant="B",
+        units=(
+            PortalUnitStats(
+                unit="STP", source_row=6, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=450,
+                resolved_on_time=440, resolved_late=10, in_progress_total=50,
+                in_progress_overdue=None,
+            ),
+            PortalUnitStats(
+                unit="UBND-LX", source_row=8, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=1280,
+                resolved_on_time=1270, resolved_late=10, in_progress_total=20,
+                in_progress_overdue=None,
+            ),
+        ),
+    )
+
+
+def test_variant_b_sums_and_subtotals_are_checked(tmp_path: Path, registry: Registry) -> None:
+    body = [list(r) for r in B_BODY]
+    body[0][2] = 501  # subtotal of "Cấp tỉnh" ≠ its one unit
+    body[3][3] = "1.281"  # Đã xử lý ≠ Trước hạn + Đúng hạn + Trễ hạn, and Tổng ≠ Đã + Chưa
+    path = write_variant_b(tmp_path / "thong-ke-2025-03.xlsx", body)
+    assert rejected(path, registry) == [
+        (5, "Số hồ sơ / Tổng"),
+        (8, "Số hồ sơ / Tổng"),
+        (8, "Số hồ sơ / Đã xử lý"),
+        (9, "Số hồ sơ / Đã xử lý"),
+    ]
+
+
+# --- period -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "period"),
+    [
+        ("Kỳ báo cáo: 03/2025", month_period(2025, 3)),
+        ("BÁO CÁO THÁNG 3 NĂM 2025", month_period(2025, 3)),
+        ("(Từ ngày 15/02/2025 đến ngày 14/03/2025)", month_period(2025, 3)),
+        ("Từ ngày 01/03/2025 đến ngày 31/03/2025", month_period(2025, 3)),
+        ("Từ ngày 15/12/2024 đến ngày 14/03/2025", Period(2025, 1, 3, "quarter")),
+        ("Kỳ báo cáo: Quý I năm 2025", Period(2025, 1, 3, "quarter")),
+        ("Kỳ báo cáo: Tháng 03 năm 2025 - Đơn vị tính: hồ sơ", month_period(2025, 3)),
+    ],
+)
+def test_period_from_title_row(
+    tmp_path: Path, registry: Registry, title: str, period: Period
+) -> None:
+    path = write_variant_a(tmp_path / "bieu.xlsx", UNITS_A, title=title)
+    assert read_portal_export(path, registry).period == period
+
+
+def test_explicit_period_wins_over_file_name(tmp_path: Path, registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "thong-ke-2025-02.xlsx", UNITS_A, title=None)
+    assert read_portal_export(path, registry).period == month_period(2025, 2)
+    export = read_portal_export(path, registry, period=month_period(2025, 4))
+    assert export.period == month_period(2025, 4)
+
+
+def test_title_contradicting_the_file_name_is_a_problem(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = write_variant_a(tmp_path / "thong-ke-2025-02.xlsx", UNITS_A)  # title says 03/2025
+    assert rejected(path, registry) == [(2, None)]
+
+
+def test_no_period_anywhere_is_a_problem(tmp_path: Path, registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "bieu.xlsx", UNITS_A, title=None)
+    assert rejected(path, registry) == [(None, None)]
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+def test_parts_that_do_not_add_up(tmp_path: Path, registry: Registry) -> None:
+    stp = list(STP_A)
+    stp[1] = 990  # online: received total 1234 ≠ 990 + 200 + 10 + 24
+    lx = list(LX_A)
+    lx[9] = 17  # not yet due: in progress 20 ≠ 17 + 2
+    units = [("Sở Tư pháp", "STP", stp), ("Long Xuyên", "UBND-LX", lx)]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units)
+    total_row = FIRST_DATA_ROW_A + 3
+    assert rejected(path, registry) == [
+        (FIRST_DATA_ROW_A, f"{RECEIVED} / Tổng số"),
+        (FIRST_DATA_ROW_A + 2, f"{PENDING} / Tổng số"),
+        (total_row, f"{RECEIVED} / Trong đó / Số mới tiếp nhận trực tuyến"),
+        (total_row, f"{PENDING} / Chưa đến hạn"),
+    ]
+
+
+def test_wrong_total_row(tmp_path: Path, registry: Registry) -> None:
+    total = list(TOTAL_A)
+    total[10] = 7  # overdue in progress: 4 + 2 = 6
+    total[12] = 9  # returned/withdrawn is not read, so not checked
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", UNITS_A, total=total)
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == (
+        SHEET, FIRST_DATA_ROW_A + 3, f"{PENDING} / Quá hạn"
+    )
+    assert "7" in problem.message and "6" in problem.message
+
+
+def test_unknown_and_repeated_units(tmp_path: Path, registry: Registry) -> None:
+    units = [
+        ("Sở Tư pháp", "STP", STP_A),
+        ("UBND huyện Chợ Mới", "", LX_A),
+        ("SỞ TƯ PHÁP", "", STP_A),
+    ]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units, total=None)
+    assert rejected(path, registry) == [
+        (FIRST_DATA_ROW_A + 2, "Tên đơn vị"),
+        (FIRST_DATA_ROW_A + 3, "Tên đơn vị"),
+    ]
+
+
+def test_unknown_code(tmp_path: Path, registry: Registry) -> None:
+    units = [("Sở Tư pháp", "STP", STP_A), ("Long Xuyên", "LX-000", LX_A)]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units, with_code=True)
+    assert rejected(path, registry) == [(FIRST_DATA_ROW_A + 2, "Mã đơn vị")]
+
+
+def test_cells_that_are_not_counts(tmp_path: Path, registry: Registry) -> None:
+    stp = list(STP_A)
+    stp[2] = -200  # negative
+    stp[3] = "mười"  # not a number
+    lx = list(LX_A)
+    lx[6] = 4.5  # not an integer
+    lx[7] = None  # blank
+    units = [("Sở Tư pháp", "STP", stp), ("Long Xuyên", "UBND-LX", lx)]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units, total=None)
+    assert rejected(path, registry) == [
+        (FIRST_DATA_ROW_A, f"{RECEIVED} / Trong đó / Số mới tiếp nhận trực tiếp"),
+        (FIRST_DATA_ROW_A, f"{RECEIVED} / Trong đó / Số mới tiếp nhận qua BCCI"),
+        (FIRST_DATA_ROW_A + 2, f"{RESOLVED} / Trả đúng thời hạn"),
+        (FIRST_DATA_ROW_A + 2, f"{RESOLVED} / Trả quá hạn"),
+    ]
+
+
+def test_unrecognised_layout_is_one_problem(tmp_path: Path, registry: Registry) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Kỳ báo cáo: 03/2025"])
+    ws.append(["STT", "Tên đơn vị", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ"])
+    ws.append([1, "Sở Tư pháp", 10, 8, "80%"])
+    path = tmp_path / "khac.xlsx"
+    wb.save(path)
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Sheet", None, None)
+    # neither layout fits: what each one lacks is named
+    assert "Số hồ sơ nhận giải quyết / Tổng số" in problem.message
+    assert "Kết quả giải quyết / Số hồ sơ đang giải quyết / Quá hạn" in problem.message
+    assert "«Đã xử lý»" in problem.message and "«Trễ hạn»" in problem.message
+
+
+def test_layout_missing_one_column_names_that_column(tmp_path: Path, registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", UNITS_A)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    ws.cell(row=6, column=6, value="Số mới tiếp nhận qua bưu điện")  # not the BCCI wording
+    wb.save(path)
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert f"«{RECEIVED} / Trong đó / Số mới tiếp nhận qua BCCI»" in problem.message
+    assert "Tổng số»" not in problem.message and "mẫu B" not in problem.message
+
+
+def test_code_and_name_of_different_units(tmp_path: Path, registry: Registry) -> None:
+    units = [("Sở Tư pháp", "STP", STP_A), ("Sở Y tế", "UBND-LX", LX_A)]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units, with_code=True)
+    assert rejected(path, registry) == [(FIRST_DATA_ROW_A + 2, "Tên đơn vị")]
+
+
+def test_unit_row_without_numbers(tmp_path: Path, registry: Registry) -> None:
+    units = [("Sở Tư pháp", "STP", STP_A), ("Long Xuyên", "UBND-LX", LX_A), ("Sở Y tế", "", [])]
+    path = write_variant_a(tmp_path / "thong-ke-2025-03.xlsx", units)
+    assert rejected(path, registry) == [(FIRST_DATA_ROW_A + 3, "Tên đơn vị")]
+
+
+def test_other_file_types_are_refused(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "thong-ke-2025-03.xls"
+    path.write_bytes(b"")
+    assert rejected(path, registry) == [(None, None)]
+    broken = tmp_path / "thong-ke-2025-03.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert rejected(broken, registry) == [(None, None)]
+
+
+# --- edges: files from outside are read within limits -------------------------------------
+
+NOT_XLSX = "Tệp không phải là tệp Excel .xlsx hợp lệ; hãy lưu lại bằng Excel dưới dạng .xlsx"
+FIXTURES = paths.FIXTURES / "csv"
+
+
+def test_far_formatted_empty_cell_is_not_data(tmp_path: Path, registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET]["XFD1048576"].number_format = "0%"
+    wb.save(path)
+    export = read_portal_export(path, registry)
+    assert export == PortalExport(period=month_period(2025, 3), variant="A", units=expected_a())
+
+
+@pytest.mark.parametrize("ref", ["A5001", "BI1", "XFD1048576"])
+def test_value_outside_the_limits_is_one_problem(
+    tmp_path: Path, registry: Registry, ref: str
+) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET][ref] = "ghi chú"
+    wb.save(path)
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"Trang «{SHEET}» có dữ liệu ở ô {ref}")
+    assert "5.000 dòng và 60 cột" in problem.message
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path, registry: Registry) -> None:
+    import zipfile
+
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(8 * 1024 * 1024))
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert "nén bất thường" in problem.message
+
+
+def test_text_file_named_xlsx_gets_a_sentence_not_an_exception(
+    tmp_path: Path, registry: Registry
+) -> None:
+    path = tmp_path / "thong-ke-2025-03.xlsx"
+    path.write_text("Biểu thống kê", encoding="utf-8")
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    assert [p.message for p in caught.value.problems] == [NOT_XLSX]
+
+
+def test_csv_separator_from_the_header_lines(registry: Registry) -> None:
+    """';' separated, with a note line that is wider than the table when split on ','."""
+    export = read_portal_export(FIXTURES / "portal-semicolon-commas.csv", registry)
+    assert export == PortalExport(
+        period=month_period(2025, 3),
+        variant="B",
+        units=(
+            PortalUnitStats(
+                unit="STP", source_row=5, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=100,
+                resolved_on_time=90, resolved_late=10, in_progress_total=20,
+                in_progress_overdue=None,
+            ),
+            PortalUnitStats(
+                unit="UBND-LX", source_row=6, carried_over=None, received_online=None,
+                received_in_person=None, received_post=None, resolved_total=40,
+                resolved_on_time=35, resolved_late=5, in_progress_total=10,
+                in_progress_overdue=None,
+            ),
+        ),
+    )
+
+
+# --- names of their time ----------------------------------------------------------------------
+CHAU_THANH = [("Sở Tư pháp", "STP", STP_A), ("Châu Thành", "", LX_A)]
+
+
+@pytest.fixture
+def chau_thanh_registry() -> Registry:
+    """The district closed on 30/6/2025 and the commune opened on 1/7/2025, both known in
+    exports by the bare name «Châu Thành» (written by hand, not from the YAML)."""
+    from datetime import date
+
+    from config.crosswalk import Crosswalk, UnitChange
+
+    return Registry(
+        agencies=(
+            Agency(code="STP", name="Sở Tư pháp", kind="so-ban-nganh"),
+            Agency(code="UBND-CT", name="UBND huyện Châu Thành", kind="ubnd-huyen",
+                   valid_to=date(2025, 6, 30), aliases=("Châu Thành",)),
+            Agency(code="X30880", name="Xã Châu Thành", kind="ubnd-xa",
+                   valid_from=date(2025, 7, 1), aliases=("Châu Thành",)),
+        ),
+        tasks=(), indicators=(), metrics=(), targets=(),
+        kinds=load_unit_kinds(REGISTRY_DIR),
+        crosswalk=Crosswalk(changes=(UnitChange.model_validate(
+            {"from": "UBND-CT", "effective": date(2025, 7, 1), "to": {"X30880": 1}}),)),
+    )
+
+
+@pytest.mark.parametrize(("label", "title", "unit"), [
+    ("2025-05", "Kỳ báo cáo: 05/2025", "UBND-CT"),
+    ("2026-10", "Kỳ báo cáo: 10/2026", "X30880"),
+])
+def test_a_name_means_the_unit_of_the_exports_period(
+    tmp_path: Path, chau_thanh_registry: Registry, label: str, title: str, unit: str
+) -> None:
+    path = write_variant_a(tmp_path / f"thong-ke-{label}.xlsx", CHAU_THANH, title=title)
+    export = read_portal_export(path, chau_thanh_registry)
+    assert [u.unit for u in export.units] == ["STP", unit]
