@@ -14,7 +14,7 @@ from tasks.intake.template import TaskEntry, write_template
 from tasks.model.clock import fixed_clock
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import DropBox, IntakeStore
-from tasks.model.records import InboxFile
+from tasks.model.records import FileMeta, InboxFile
 from tasks.model.rules import ReportingRules
 
 MAY_2025 = parse_period("2025-05")
@@ -41,3 +41,11 @@ def take_file(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Regis
     return Intake(folder, db, registry, rules=rules or ReportingRules(),
                   index766=index766 or load_index766(REGISTRY_DIR),
                   clock=fixed_clock(now)).take(item)
+
+
+def file_meta(name: str, content_hash: str, arrived_at: datetime, *,
+              source: str = "portal", folder: str = "portal") -> FileMeta:
+    """Where a stored file came from, for the stores' own tests (no file on disk needed:
+    a store keeps the hash, names and times, never reads the file)."""
+    return FileMeta(source, folder, name, f"/{folder}/{name}", content_hash, arrived_at,
+                    arrived_at, relative_path=f"{folder}/{name}")
