@@ -4,24 +4,52 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
+import shutil
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from config.registry import Registry
 from connectors.database import Database
-from connectors.db_schema import IntakeEventRow, MetricReportRow, SubmissionRow, TaskReportRow
+from connectors.db_schema import (
+    DossierFileRow,
+    FileSightingRow,
+    IntakeClaimRow,
+    IntakeEventRow,
+    MetricReportRow,
+    PortalFileRow,
+    RejectionRow,
+    SubmissionRow,
+    TaskReportRow,
+)
 from connectors.drop_folder import DropFolder
 from tasks.intake import collect
-from tasks.intake.collect import CollectSummary, summarize
+from tasks.intake.collect import (
+    CollectSummary,
+    check_submission,
+    is_dossier_name,
+    ready_files,
+    repair,
+    summarize,
+)
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
-from tasks.model.records import InboxFile
+from tasks.model.periods import parse_period
+from tasks.model.records import FileMeta, InboxFile, sha256_of
+from tasks.model.rules import ReportingRules
+from tasks.model.submission import MetricLine, Submission, TaskLine
+from tasks.sheets.workbook_limits import read_workbook
 from tests.builders import TODAY, take_file, write_submission
+from tests.paths import FIXTURES, REPO
 
 
 def _collect(workspace: Path, db: Database, registry: Registry,
@@ -370,3 +398,374 @@ def test_collection_validates_under_the_configured_rules(workspace: Path, db: Da
     assert outcomes["ministry"].outcome == "accepted"
     assert outcomes["calendar"].outcome == "rejected"
     assert "không hoạt động trong kỳ 2025-07" in outcomes["calendar"].problems[0].message
+
+
+# A run that dies between the steps of one file's intake: the next run repairs it.
+#
+# The crash is simulated by doing the first steps of an intake with the same building
+# blocks ``intake`` uses (claim, copy, commit) and stopping there.
+
+
+T0 = datetime(2025, 5, 16, 8, tzinfo=UTC)
+
+
+def _drop_snv(workspace: Path, registry: Registry, name: str = "bc.xlsx") -> Path:
+    path = write_submission(workspace / "inbox" / "SNV" / name, registry, "SNV",
+                            entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
+    old = datetime(2025, 5, 10, tzinfo=UTC).timestamp()
+    os.utime(path, (old, old))
+    return path
+
+
+def _run(workspace: Path, db: Database, registry: Registry, now: datetime) -> CollectSummary:
+    """What the collect flow does, without Prefect: repair, list, take each file in."""
+    folder = DropFolder.agency_inbox(workspace)
+    folder.ensure()
+    repair(folder, db, now=now)
+    return summarize([take_file(i, folder, db, registry, now=now)
+                      for i in ready_files(folder, db, now=now,
+                                           settle=timedelta(seconds=60))])
+
+
+def _first_steps(workspace: Path, db: Database, registry: Registry, *,
+                 commit: bool) -> tuple[DropFolder, InboxFile, Path]:
+    """Claim the file and archive it (and, if ``commit``, record it), then "crash"."""
+    folder = DropFolder.agency_inbox(workspace)
+    [item] = folder.pending()
+    content_hash = sha256_of(item.path)
+    arrived = db.first_seen("inbox", item.relative_path, item.size, item.mtime_ns, T0)
+    meta = FileMeta("inbox", "SNV", item.name, str(item.path), content_hash, arrived, T0,
+                    item.relative_path)
+    db.claim(meta, str(folder.archive_target(item, content_hash)))
+    kept = folder.archive(item, content_hash)
+    if commit:
+        checked = check_submission(item, registry, TODAY, ReportingRules())
+        assert isinstance(checked.content, Submission)
+        db.add_submission(checked.content, meta, str(kept))
+    return folder, item, kept
+
+
+def _events(db: Database) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(IntakeEventRow.file_name, IntakeEventRow.outcome)
+                            .order_by(IntakeEventRow.id)).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def test_crash_after_archiving_before_commit_is_taken_in_once(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop_snv(workspace, registry)
+    _, item, kept = _first_steps(workspace, db, registry, commit=False)
+    # nothing lost: the inbox file is still there, no row yet
+    assert item.path.exists() and kept.exists() and _count(db, SubmissionRow) == 0
+    summary = _run(workspace, db, registry, T0 + timedelta(minutes=15))
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
+    [current] = db.current_submissions("2025-05")
+    assert current.arrived_at == T0  # the first sighting, before the crash
+    assert not item.path.exists() and _count(db, IntakeClaimRow) == 0
+
+
+def test_crash_after_commit_before_removing_the_inbox_file(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop_snv(workspace, registry)
+    _, item, _ = _first_steps(workspace, db, registry, commit=True)
+    assert item.path.exists() and _count(db, SubmissionRow) == 1
+    summary = _run(workspace, db, registry, T0 + timedelta(minutes=15))
+    # the repair finished the intake: the file is neither counted again nor a duplicate
+    assert summary.counts() == {"accepted": 0, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
+    assert not item.path.exists()
+    assert _events(db) == [("bc.xlsx", "accepted")]
+    assert _count(db, SubmissionRow) == 1 and _count(db, IntakeClaimRow) == 0
+
+
+def test_inbox_file_gone_after_a_crash_is_put_back_from_the_archive(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop_snv(workspace, registry)
+    _, item, kept = _first_steps(workspace, db, registry, commit=False)
+    item.path.unlink()  # e.g. the pre-fix order, or an operator cleaning the inbox
+    summary = _run(workspace, db, registry, T0 + timedelta(minutes=15))
+    assert summary.accepted == 1
+    [current] = db.current_submissions("2025-05")
+    assert current.content_hash == kept.name.split(".")[0]
+    assert ("bc.xlsx", "restored") in _events(db)
+    assert not item.path.exists() and _count(db, IntakeClaimRow) == 0
+
+
+def test_archived_file_without_a_row_is_recorded_once(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    path = _drop_snv(workspace, registry)
+    content_hash = sha256_of(path)
+    orphan = workspace / "archive" / content_hash[:2] / f"{content_hash}.xlsx"
+    orphan.parent.mkdir(parents=True)
+    shutil.move(path, orphan)  # what the old intake left when it died before the commit
+    folder = DropFolder.agency_inbox(workspace)
+    first = repair(folder, db, now=T0)
+    again = repair(folder, db, now=T0 + timedelta(minutes=15))
+    assert (first.orphans, again.orphans) == (1, 0)
+    assert _events(db) == [(orphan.name, "orphan")]
+
+
+# The faster intake paths keep what the slower ones did: an accepted file's rows are one
+# transaction, sightings are read once a scan, private copies leave nothing behind, and
+# workbook styles kept from an earlier file never leak into another file's reading.
+
+
+def _meta(name: str, content_hash: str) -> FileMeta:
+    return FileMeta("inbox", "SNV", name, f"/inbox/SNV/{name}", content_hash, T0, T0,
+                    f"SNV/{name}")
+
+
+def test_a_failure_mid_way_through_an_accepted_file_leaves_no_row(db: Database) -> None:
+    """The third task line breaks a NOT NULL column after the submission row and the first
+    lines were written: nothing of the file may stay (one transaction, rolled back)."""
+    tasks = tuple(TaskLine(f"IV.{n}", "Đang thực hiện", 50.0, None, None, None, n + 5)
+                  for n in range(1, 3))
+    broken = TaskLine("IV.3", None, 50.0, None, None, None, 8)  # type: ignore[arg-type]
+    submission = Submission("SNV", parse_period("2025-05"), (*tasks, broken),
+                            (MetricLine("M1", 3.0, None, 5),))
+    meta = _meta("bc.xlsx", "a" * 64)
+    db.claim(meta, "/archive/aa/x.xlsx")
+    with pytest.raises(RuntimeError):  # the store gives up after its retries
+        db.add_submission(submission, meta, "/archive/aa/x.xlsx")
+    assert (_count(db, SubmissionRow), _count(db, TaskReportRow),
+            _count(db, MetricReportRow)) == (0, 0, 0)
+    [claim] = db.claims("inbox")
+    assert not claim.done  # the repair still sees an unfinished intake
+
+
+def test_an_accepted_file_stores_every_line_and_supersedes_the_earlier_one(
+        db: Database) -> None:
+    period = parse_period("2025-05")
+    lines = tuple(TaskLine(f"IV.{n}", "Đang thực hiện", float(n), None, f"kết quả {n}", None,
+                           n + 5) for n in range(1, 4))
+    first, second = _meta("a.xlsx", "a" * 64), _meta("b.xlsx", "b" * 64)
+    second = FileMeta(**{**second.__dict__, "arrived_at": T0 + timedelta(hours=1)})
+    old_id, _ = db.add_submission(Submission("SNV", period, lines, ()), first, "/a")
+    new_id, superseded = db.add_submission(
+        Submission("SNV", period, lines[:2], (MetricLine("M1", 1.0, "ghi chú", 9),)),
+        second, "/b")
+    assert superseded == [old_id]
+    [current] = db.current_submissions("2025-05")
+    assert (current.id, current.content_hash) == (new_id, "b" * 64)
+    assert _count(db, TaskReportRow) == 5 and _count(db, MetricReportRow) == 1
+    assert [r.task_id for r in db.task_reports_of("2025-05")] == ["IV.1", "IV.2"]
+
+
+def test_sightings_are_recorded_once_a_scan_and_kept_for_the_next(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    for name in ("a.xlsx", "b.xlsx"):
+        path = write_submission(workspace / "inbox" / "SNV" / name, registry, "SNV",
+                                entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
+        old = datetime(2025, 5, 10, tzinfo=UTC).timestamp()
+        os.utime(path, (old, old))
+    folder = DropFolder.agency_inbox(workspace)
+    folder.ensure()
+    first = ready_files(folder, db, now=T0, settle=timedelta(0))
+    again = ready_files(folder, db, now=T0 + timedelta(hours=2),
+                        settle=timedelta(0))
+    assert [i.seen_at for i in first] == [T0, T0] == [i.seen_at for i in again]
+    assert _count(db, FileSightingRow) == 2
+    outcome = take_file(again[0], folder, db, registry, now=T0 + timedelta(hours=2))
+    assert outcome is not None and outcome.outcome == "accepted"
+    [stored] = db.current_submissions("2025-05")
+    assert stored.arrived_at == T0  # the first sighting, carried by the listing
+    assert _count(db, FileSightingRow) == 1 and _count(db, IntakeClaimRow) == 0
+
+
+def test_private_copies_of_equally_named_files_do_not_meet_and_are_removed(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    for code in ("SNV", "STP"):
+        write_submission(workspace / "inbox" / code / "bao-cao.xlsx", registry, code,
+                         entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
+    folder = DropFolder.agency_inbox(workspace)
+    folder.ensure()
+    items = ready_files(folder, db, now=T0 + timedelta(days=30),
+                        settle=timedelta(0))
+    outcomes = [take_file(i, folder, db, registry, now=T0 + timedelta(days=30))
+                for i in items]
+    assert [o.outcome if o else None for o in outcomes] == ["accepted", "accepted"]
+    assert list(collect._private_folder().iterdir()) == []
+
+
+def _percent_book(path: Path, percent: bool) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = 0.5
+    if percent:
+        sheet["A1"].number_format = "0%"
+    book.save(path)
+    return path
+
+
+def test_styles_kept_from_one_workbook_do_not_apply_to_another(tmp_path: Path) -> None:
+    with_percent = _percent_book(tmp_path / "a.xlsx", True)
+    plain = _percent_book(tmp_path / "b.xlsx", False)
+    for path, expected in ((with_percent, {(0, 0)}), (plain, set()),
+                           (with_percent, {(0, 0)})):
+        [sheet] = read_workbook(path)
+        assert set(sheet.percent) == expected
+
+
+def test_a_forked_child_copies_into_its_own_private_folder() -> None:
+    """A child forked after the parent made its folder (a process pool, the crash soak)
+    gets another one: a child killed mid-file leaves nothing in the parent's folder."""
+    parent = collect._private_folder()
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    child = context.Process(target=lambda: queue.put(str(collect._private_folder())))
+    child.start()
+    child_folder = Path(queue.get(timeout=30))
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    assert child_folder != parent
+    assert collect._private_folder() == parent
+
+
+# Dossier files dropped into ``portal/``: routed by name to the dossier checks, archived
+# by content hash with their suffix, recorded per period (SQLite and PostgreSQL).
+
+
+FIXTURE = FIXTURES / "ho-so-2025-05.csv"
+TODAY = date(2025, 6, 1)
+NOW = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
+
+
+def _collect_portal(workspace: Path, db: Database, registry: Registry,
+             now: datetime = NOW) -> CollectSummary:
+    folder = DropFolder.portal_exports(workspace)
+    folder.ensure()
+    return summarize([take_file(item, folder, db, registry, now=now)
+                      for item in folder.pending()])
+
+
+def _drop_dossier(workspace: Path, name: str, text: str | None = None) -> Path:
+    target = workspace / "portal" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        shutil.copy(FIXTURE, target)
+    else:
+        target.write_text(text, encoding="utf-8")
+    past = (NOW - timedelta(hours=1)).timestamp()
+    os.utime(target, (past, past))
+    return target
+
+
+def test_dossier_names_are_told_from_exports() -> None:
+    assert is_dossier_name("ho-so-2025-05.csv") and is_dossier_name("HO-SO-2025-05.Parquet")
+    assert not is_dossier_name("thong-ke-2025-05.csv")
+    assert not is_dossier_name("ho-so-2025-05.xlsx")
+
+
+def test_a_dossier_file_is_archived_and_current_for_its_period(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop_dossier(workspace, "ho-so-2025-05.csv")
+    summary = _collect_portal(workspace, db, registry)
+    assert summary.counts() == {"accepted": 1, "duplicate": 0, "superseded": 0, "rejected": 0,
+                                "waiting": 0}
+    stored = db.current_dossier_file("2025-05")
+    assert stored is not None and stored.file_name == "ho-so-2025-05.csv"
+    kept = Path(stored.archive_path)
+    assert kept.name == f"{stored.content_hash}.csv" and kept.read_bytes() == FIXTURE.read_bytes()
+    assert stored.first_seen_at == NOW
+    assert _count(db, PortalFileRow) == 0  # not a statistics export
+    assert not (workspace / "portal" / "ho-so-2025-05.csv").exists()
+    assert db.known_file(stored.content_hash) is not None
+
+
+def test_a_newer_file_supersedes_and_the_same_content_is_a_duplicate(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    _drop_dossier(workspace, "ho-so-2025-05.csv")
+    _collect_portal(workspace, db, registry)
+    first = db.current_dossier_file("2025-05")
+    _drop_dossier(workspace, "ho-so-2025-05.csv")  # the same bytes again
+    assert _collect_portal(workspace, db, registry, NOW + timedelta(hours=1)).duplicate == 1
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    _drop_dossier(workspace, "ho-so-2025-05.csv", "\n".join(lines[:-1]) + "\n")  # K01 dropped
+    summary = _collect_portal(workspace, db, registry, NOW + timedelta(hours=2))
+    assert (summary.accepted, summary.superseded) == (1, 1)
+    second = db.current_dossier_file("2025-05")
+    assert first is not None and second is not None and second.id != first.id
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(DossierFileRow.id, DossierFileRow.superseded_by)
+                            .order_by(DossierFileRow.id)).all()
+    assert [tuple(r) for r in rows] == [(first.id, second.id), (second.id, None)]
+
+
+def test_parquet_keeps_its_suffix(workspace: Path, db: Database, registry: Registry) -> None:
+    target = workspace / "portal" / "ho-so-2025-05.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{FIXTURE}', all_varchar=true)) "
+                    f"TO '{target}' (FORMAT parquet)")
+    past = (NOW - timedelta(hours=1)).timestamp()
+    os.utime(target, (past, past))
+    assert _collect_portal(workspace, db, registry).accepted == 1
+    stored = db.current_dossier_file("2025-05")
+    assert stored is not None and stored.archive_path.endswith(".parquet")
+
+
+def test_a_bad_dossier_file_gets_a_receipt_about_its_rows(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    row = "X01,KHONGCO,1.001,2,2025-04-20 08:00:00,2025-04-25 17:00:00,,4,0,0,0,0,0,0,0,0,0"
+    _drop_dossier(workspace, "ho-so-2025-05.csv", f"{header}\n{row}\n")
+    summary = _collect_portal(workspace, db, registry)
+    assert summary.rejected == 1
+    problems = " ".join(p.message for p in summary.files[0].problems)
+    assert "KHONGCO" in problems and "đơn vị" in problems  # the dossier check, not the export's
+    assert summary.files[0].period == "2025-05"
+    assert db.current_dossier_file("2025-05") is None
+    assert _count(db, RejectionRow) == 1
+    receipts = list((workspace / "quarantine").rglob("*.loi.txt"))
+    assert len(receipts) == 1 and "ho-so-2025-05.csv" in receipts[0].read_text(encoding="utf-8")
+
+
+def test_a_dossier_file_must_name_a_month(workspace: Path, db: Database,
+                                          registry: Registry) -> None:
+    _drop_dossier(workspace, "ho-so-moi-nhat.csv")
+    summary = _collect_portal(workspace, db, registry)
+    assert summary.rejected == 1
+    assert "ho-so-<năm>-<tháng>" in summary.files[0].problems[0].message
+
+
+# The private copies of dropped files: a process killed mid-intake leaves its folder in
+# the temporary directory; the next collecting process removes it (issue 22, point 6).
+
+
+KILLED = """
+import os, signal
+from tasks.intake.collect import _private_folder
+(_private_folder() / "ban-sao.xlsx").write_bytes(b"PK")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+NEXT = "from tasks.intake.collect import _private_folder; print(_private_folder())"
+
+
+def _python(code: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), TMPDIR=str(tmp))
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_a_killed_collector_s_copies_are_removed_by_the_next_one(tmp_path: Path) -> None:
+    killed = _python(KILLED, tmp_path)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    [left] = list(tmp_path.glob("cchc-intake-*"))
+    assert (left / "ban-sao.xlsx").exists()  # the kill left it behind
+
+    following = _python(NEXT, tmp_path)
+    assert following.returncode == 0, following.stderr
+    assert not left.exists()
+    assert Path(following.stdout.strip()).name.startswith("cchc-intake-")
+    assert list(tmp_path.glob("cchc-intake-*")) == []  # its own is removed at exit
+
+
+def test_a_living_process_s_copies_are_left_alone(tmp_path: Path) -> None:
+    mine = tmp_path / f"cchc-intake-{os.getpid()}-dang-chay"
+    mine.mkdir()
+    following = _python(NEXT, tmp_path)
+    assert following.returncode == 0, following.stderr
+    assert mine.is_dir()
