@@ -1,4 +1,5 @@
-"""`cchc run --period` with a period that cannot be read: one sentence, exit 2 (issue 22, 10)."""
+"""The command line (cli/main.py): `cchc run --period` with a period that cannot be read
+(one sentence, exit 2; issue 22, 10), and its Prefect set-up."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from prefect.settings import Settings
+
+from cli.main import _prefect_offline
 from tests.paths import REPO
 
 
@@ -22,3 +27,77 @@ def test_run_with_an_impossible_period_prints_one_sentence_and_exits_2(tmp_path:
     assert "Traceback" not in output
     assert "2025-13" in output and "không có thật" in output
     assert not (tmp_path / "ws").exists()
+
+
+# The command line's Prefect set-up: a first start on a fresh machine, and a failed start.
+
+
+# The first start of the temporary server runs all of Prefect's migrations: ~30 s on 2 cores.
+MIGRATION_SECONDS = 30
+
+_VARIABLES = ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+              "PREFECT_SERVER_ANALYTICS_ENABLED",
+              "PREFECT_UI_ENABLED", "PREFECT_LOGGING_LEVEL", "PREFECT_LOGGING_EXTRA_LOGGERS")
+
+
+def test_cli_gives_prefect_a_start_up_timeout_well_above_the_first_migration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _VARIABLES:  # set, then removed: undone after the test whatever it sets
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    assert Settings().server.ephemeral.startup_timeout_seconds < MIGRATION_SECONDS  # Prefect's 20
+    _prefect_offline()
+    assert Settings().server.ephemeral.startup_timeout_seconds >= 4 * MIGRATION_SECONDS
+
+
+def test_cli_keeps_an_operators_own_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
+    _prefect_offline()
+    assert Settings().server.ephemeral.startup_timeout_seconds == 600
+
+
+def test_cli_sends_the_projects_log_lines_to_the_run_log(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+    _prefect_offline()
+    extra = set(Settings().logging.extra_loggers or [])
+    assert {"tasks", "connectors", "config", "flows"} <= extra
+
+
+def test_cli_keeps_an_operators_own_extra_loggers(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PREFECT_LOGGING_EXTRA_LOGGERS", "tasks.intake")
+    _prefect_offline()
+    assert Settings().logging.extra_loggers == ["tasks.intake"]
+
+
+def test_failed_prefect_start_prints_one_sentence_and_exits_non_zero(tmp_path: Path) -> None:
+    home = tmp_path / "prefect-home"  # fresh: the server must migrate, which takes far over 1 s
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1",
+               PYTHONPATH=str(REPO))
+    done = subprocess.run(
+        [sys.executable, "-c", "from cli.main import app; app()",
+         "collect", "--workspace", str(tmp_path / "ws")],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+    assert done.returncode == 3
+    output = (done.stdout + done.stderr).strip()
+    assert "Traceback" not in output and "RuntimeError" not in output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    sentence = lines[0]
+    assert sentence.startswith("Không khởi động được máy chủ tạm của Prefect")
+    assert sentence.endswith(".") and sentence.count(". ") == 0
+    assert str(home) in sentence and "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in sentence
+    assert not (tmp_path / "ws" / "inbox").exists()  # nothing was collected

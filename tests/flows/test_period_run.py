@@ -106,7 +106,7 @@ def test_a_slot_left_by_a_killed_run_is_said_and_freed_by_the_documented_command
 def test_a_period_not_closed_fails_the_run_at_once_unless_asked_for_as_provisional(
         env: Path) -> None:
     from tasks.model.closed_periods import PeriodNotClosed
-    from tests.tasks.model.test_closed_periods_refusal import _open_and_next_month
+    from tests.tasks.model.test_closed_periods import _open_and_next_month
 
     opened, future = _open_and_next_month()
     elsewhere = env.parent / "chua-co"
