@@ -1,7 +1,7 @@
 """The Word report: Nghị định 30/2020 layout, content in Vietnamese, wiring, PDF export.
 
 The content below is written by hand (not by the code under test); ``sample_content`` is
-also used by tests/test_charts.py and tests/test_html_report.py.
+also used by tests/tasks/report/test_charts.py and tests/tasks/report/test_html.py.
 """
 
 from __future__ import annotations
