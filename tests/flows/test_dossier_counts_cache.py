@@ -3,7 +3,8 @@
 ``dem-ho-so`` caches a stored dossier file's counts in Prefect's result storage under its
 content hash (not its archive path), the window, the known units and the 766 rules. The
 DuckDB aggregation is instrumented to append a line to a file each time it really runs.
-Hand-worked counts of ``tests/fixtures/ho-so-2025-05.csv``: see tests/tasks/report/test_dossier_figures.py.
+Hand-worked counts of ``tests/fixtures/ho-so-2025-05.csv``: see
+tests/tasks/report/test_dossier_figures.py.
 """
 
 from __future__ import annotations
