@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
+import pytest
+
 from tasks.report.text_safety import escape_html, escape_markdown, one_line, strip_invalid_xml
+from tests.markdown_view import HOSTILE as MARKDOWN_HOSTILE
+from tests.markdown_view import HOSTILE_LINES, assert_inert, render, text_of
 
 HOSTILE = "a|b*c`[x](javascript:1)<script>&\"'"
 
@@ -31,3 +36,18 @@ def test_escape_markdown_escapes_syntax_and_stays_on_one_line() -> None:
     assert escape_markdown("a|b*c") == "a\\|b\\*c"
     assert escape_markdown("dòng 1\ndòng 2\u2028x") == "dòng 1 dòng 2 x"
     assert escape_markdown("Sở Nội vụ") == "Sở Nội vụ"
+
+
+# Escaped for Markdown: rendered as the Prefect UI renders a run summary, the text comes
+# back exactly, on one line, in one table cell.
+
+
+@pytest.mark.parametrize("text", [MARKDOWN_HOSTILE, HOSTILE_LINES, "a\\|b", "&amp; &#60;"])
+def test_escape_renders_exactly_the_text_on_one_line(text: str) -> None:
+    html = render(f"- {escape_markdown(text)}\n")
+    assert_inert(html)
+    shown = " ".join(text.replace("\r\n", "\n").split("\n")).replace("\r", " ")
+    assert text_of(html).strip() == shown
+    table = render(f"| A | B |\n| --- | --- |\n| {escape_markdown(text)} | 1 |\n")
+    cells = [text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", table, re.S)]
+    assert cells == [shown, "1"]  # one cell, not split
