@@ -130,7 +130,8 @@ def test_units_not_expected_may_still_report_on_their_tasks(registry: Registry) 
 
 def test_district_file_for_july_2025_is_accepted(tmp_path: Path, registry: Registry) -> None:
     july = parse_period("2025-07")
-    path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july)
+    path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july,
+                            metrics={"kiem_tra_cchc": 1})
     result = validate_submission(read_submission(path), registry, today=date(2025, 7, 20),
                                  folder_agency="UBND-LX", rules=ReportingRules())
     assert isinstance(result, Submission), result
@@ -140,7 +141,7 @@ def test_district_file_for_july_2025_is_accepted(tmp_path: Path, registry: Regis
 def test_department_closed_in_february_is_accepted_for_march(tmp_path: Path,
                                                              registry: Registry) -> None:
     path = write_submission(tmp_path / "skhdt.xlsx", registry, "SKHDT",
-                            period=parse_period("2025-03"))
+                            period=parse_period("2025-03"), metrics={"kiem_tra_cchc": 1})
     result = validate_submission(read_submission(path), registry, today=date(2025, 3, 20),
                                  folder_agency="SKHDT", rules=MINISTRY)
     assert isinstance(result, Submission), result

@@ -272,3 +272,64 @@ def test_csv_that_cannot_be_split_gets_a_sentence(tmp_path: Path) -> None:
         read_submission(path)
     assert "tệp CSV không đúng định dạng" in str(caught.value)
     assert "field" not in str(caught.value)
+
+
+# --- edges: a CSV saved as Unicode text (UTF-16), as Excel's «Unicode Text» writes ----------
+
+UNICODE_TEXT = CSV.replace(";", "\t").replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize(("bom", "encoding"), [
+    (b"\xff\xfe", "utf-16-le"),  # Excel's «Unicode Text»: little-endian, with a BOM
+    (b"\xfe\xff", "utf-16-be"),
+    (b"", "utf-16-le"),  # no BOM: every other byte NUL, unambiguous
+    (b"", "utf-16-be"),
+])
+def test_csv_saved_as_utf16_is_read(tmp_path: Path, registry: Registry, bom: bytes,
+                                    encoding: str) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(bom + UNICODE_TEXT.encode(encoding))
+    raw = read_submission(path)
+    assert raw.problems == []
+    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules())
+    assert isinstance(result, Submission), result
+    assert [(t.task_id, t.status, t.progress, t.result) for t in result.tasks] == [
+        ("IV.1", "Đang thực hiện", 40.0, None),
+        ("IV.6.b", "Hoàn thành", 100.0, "Kế hoạch")]
+    assert [(m.metric_code, m.value) for m in result.metrics] == [("kiem_tra_cchc", 3.0)]
+
+
+def test_json_saved_as_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bc.json"
+    path.write_bytes(b"\xff\xfe" + json.dumps({
+        "Mã đơn vị": "SNV", "Kỳ báo cáo": "2025-05",
+        "Nhiệm vụ": [{"Mã nhiệm vụ": "IV.1", "Tình trạng": "Đang thực hiện"}],
+    }, ensure_ascii=False).encode("utf-16-le"))
+    raw = read_submission(path)
+    assert raw.problems == []
+    assert raw.tasks[0].cells["Tình trạng"] == "Đang thực hiện"
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe" + UNICODE_TEXT.encode("utf-16-le")[:-1],  # BOM, cut short by one byte
+    UNICODE_TEXT.encode("utf-16-le")[:-1],  # no BOM, cut short
+    b"\xff\xfe" + "Thông tin\r\n".encode("utf-16-le") + b"\x00\xd8\x41\x00",  # lone surrogate
+])
+def test_broken_utf16_csv_gets_a_sentence_on_how_to_save_it(tmp_path: Path,
+                                                             data: bytes) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    message = str(caught.value)
+    assert "UTF-16" in message and "CSV UTF-8 (Comma delimited)" in message
+    assert "Nhiệm vụ" not in message
+
+
+def test_a_nul_byte_in_a_utf8_csv_is_not_taken_for_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(CSV.replace("IV.1;", "IV.1\x00;").encode("utf-8"))
+    raw = read_submission(path)
+    assert [(p.sheet, p.column) for p in raw.problems] == [("Nhiệm vụ", "Mã nhiệm vụ")]
+    assert "\\x00" in raw.problems[0].message
