@@ -37,7 +37,7 @@ from tasks.intake.reader import (
     RawSubmission,
 )
 from tasks.model.periods import Period, PeriodError, parse_period
-from tasks.model.problems import Problem
+from tasks.model.problems import Checked, Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import (
     STATUS_DONE,
@@ -258,7 +258,7 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
 
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
                         rules: ReportingRules,
-                        folder_agency: str | None = None) -> Submission | list[Problem]:
+                        folder_agency: str | None = None) -> Checked[Submission]:
     """The valid submission, or every problem found (never only the first).
 
     ``rules`` are the reporting rules built from the settings: they decide whether the
@@ -330,8 +330,9 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
         metrics.append(MetricLine(metric.metric_code, metric.value, metric.note, raw_row.row))
 
     if problems or agency_code is None or period is None:
-        return problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)]
-    return Submission(agency_code, period, tuple(tasks), tuple(metrics))
+        return Checked.failed(
+            problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)])
+    return Checked.passed(Submission(agency_code, period, tuple(tasks), tuple(metrics)))
 
 
 def claimed_period(raw: RawSubmission) -> str | None:
