@@ -4,7 +4,8 @@
 from the registry, every count present, a non-negative integer, the received parts adding
 up to the total, no unit twice) and returns every problem found
 (:class:`tasks.model.problems.Checked`), each located by page file, record number and
-field, and naming the unit. The figures come out as a :class:`PortalExport` of variant ``"api"``, stored like an export file.
+field, and naming the unit. The figures come out as a :class:`PortalExport` of variant
+``"api"``, stored like an export file.
 """
 
 from __future__ import annotations
