@@ -15,7 +15,7 @@ from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.validation import validate_submission
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import TODAY
+from tests.builders import TODAY, submission_or_problems
 
 
 def _hand_made(path: Path) -> Path:
@@ -49,8 +49,9 @@ def test_hand_made_workbook(tmp_path: Path, registry: Registry) -> None:
     raw = read_submission(_hand_made(tmp_path / "bc.xlsx"))
     assert raw.problems == []
     assert [r.row for r in raw.tasks] == [4, 6, 7]
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     progress = {t.task_id: t.progress for t in result.tasks}
     assert progress == {"IV.1": 85.0, "IV.6.b": 100.0, "IV.5": 50.0}
@@ -71,8 +72,9 @@ def test_excel_percent_format(tmp_path: Path, registry: Registry) -> None:
     # 100 % is a finished task (100 % while «Đang thực hiện» is refused)
     wb["nhiem vu"]["B4"], wb["nhiem vu"]["D4"] = "Hoàn thành", "20/05/2025"
     wb.save(path)
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission)
     assert next(t for t in result.tasks if t.task_id == "IV.1").progress == 100.0
 
@@ -93,8 +95,9 @@ kiem_tra_cchc;3;
 def test_csv_twin(tmp_path: Path, registry: Registry) -> None:
     path = tmp_path / "bc.csv"
     path.write_text(CSV, encoding="utf-8-sig")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 folder_agency="SNV", rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 folder_agency="SNV", rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
                                                                ("IV.6.b", 100.0)]
@@ -105,8 +108,9 @@ def test_csv_errors_name_the_csv_line(tmp_path: Path, registry: Registry) -> Non
     path = tmp_path / "bc.csv"
     path.write_text(CSV.replace("IV.1;Đang thực hiện;40", "IV.1;Đang thực hiện;400"),
                     encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, list)
     assert [(p.sheet, p.row, p.column) for p in result] == [("Nhiệm vụ", 6, "Tiến độ (%)")]
 
@@ -119,8 +123,9 @@ def test_json_twin(tmp_path: Path, registry: Registry) -> None:
                      {"Mã nhiệm vụ": "IV.5", "Tình trạng": "Chưa thực hiện"}],
         "Chỉ tiêu": [{"Mã chỉ tiêu": "kiem_tra_cchc", "Giá trị": "2"}],
     }, ensure_ascii=False), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 folder_agency="SNV", rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 folder_agency="SNV", rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [t.task_id for t in result.tasks] == ["IV.1", "IV.5"]
 
@@ -130,8 +135,9 @@ def test_json_error_names_the_item(tmp_path: Path, registry: Registry) -> None:
     path.write_text(json.dumps({"agency": "SNV", "period": "2025-05", "tasks": [
         {"task_id": "IV.1", "status": "Đang thực hiện"},
         {"task_id": "IV.1x", "status": "Đang thực hiện"}]}), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, list)
     assert [(p.sheet, p.row, p.column) for p in result] == [("Nhiệm vụ", 2, "Mã nhiệm vụ")]
 
@@ -182,8 +188,9 @@ def test_far_formatted_empty_cell_is_not_data(tmp_path: Path, registry: Registry
     raw = read_submission(path)
     assert raw.problems == []
     assert [r.row for r in raw.tasks] == [4, 6, 7]
-    assert isinstance(validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                          rules=ReportingRules()),
+    assert isinstance(submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                          rules=ReportingRules())),
                       Submission)
 
 
@@ -240,8 +247,9 @@ def test_broken_json_message_has_no_python_text(tmp_path: Path) -> None:
 def test_custom_percent_format(tmp_path: Path, registry: Registry) -> None:
     path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", "C7", value=0.455,
                       number_format='0.0" %"')
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission)
     assert next(t for t in result.tasks if t.task_id == "IV.5").progress == 45.5
 
@@ -257,8 +265,9 @@ def test_csv_separator_from_the_header_lines(name: str, registry: Registry) -> N
     raw = read_submission(FIXTURES / name)
     assert raw.problems == []
     assert "thiếu kinh phí" in str(raw.tasks[0].cells["Khó khăn, vướng mắc"])
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
                                                                ("IV.6.b", 100.0)]
@@ -291,9 +300,10 @@ def test_csv_saved_as_utf16_is_read(tmp_path: Path, registry: Registry, bom: byt
     path.write_bytes(bom + UNICODE_TEXT.encode(encoding))
     raw = read_submission(path)
     assert raw.problems == []
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
-    assert isinstance(result, Submission), result
+    checked = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                  rules=ReportingRules())
+    result = checked.value
+    assert result is not None, checked.problems
     assert [(t.task_id, t.status, t.progress, t.result) for t in result.tasks] == [
         ("IV.1", "Đang thực hiện", 40.0, None),
         ("IV.6.b", "Hoàn thành", 100.0, "Kế hoạch")]

@@ -15,15 +15,15 @@ from tasks.intake.validation import validate_submission
 from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, submission_or_problems, write_submission
 
 DONE = "Hoàn thành"
 
 
 def _validate(path: Path, registry: Registry, folder: str | None = "SNV",
               today: date = TODAY) -> Submission | list[Problem]:
-    return validate_submission(read_submission(path), registry, today=today,
-                               folder_agency=folder, rules=ReportingRules())
+    return submission_or_problems(validate_submission(read_submission(path), registry, today=today,
+                               folder_agency=folder, rules=ReportingRules()))
 
 
 def _edit(path: Path, sheet: str, cell: str, value: object) -> None:

@@ -36,10 +36,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config.errors import CchcError
 from config.folding import fold_key
 from tasks.intake.legacy_text import CellConversion, convert_value
-from tasks.model.problems import Problem, escape_controls, has_controls, vi_count
+from tasks.model.problems import (
+    Problem,
+    RejectedInput,
+    escape_controls,
+    has_controls,
+    vi_count,
+)
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import iter_delimited
 from tasks.sheets.file_kind import OLE_MAGIC, ole_refusal
@@ -96,8 +101,13 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
 REQUIRED = {SHEET_TASKS: (COL_TASK_ID, COL_STATUS), SHEET_METRICS: (COL_METRIC, COL_VALUE)}
 
 
-class UnreadableFile(CchcError):
-    """The file is not a spreadsheet, CSV or JSON this reader can open (message in Vietnamese)."""
+class UnreadableFile(RejectedInput):
+    """The file is not a spreadsheet, CSV or JSON this reader can open (message in
+    Vietnamese): the one problem of a file that cannot be read at all."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Problem(message)])
+        self.args = (message,)  # str(): the message alone, as ``cchc validate`` prints it
 
 
 @dataclass(frozen=True)

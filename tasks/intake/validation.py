@@ -37,7 +37,7 @@ from tasks.intake.reader import (
     RawSubmission,
 )
 from tasks.model.periods import Period, PeriodError, parse_period
-from tasks.model.problems import Problem
+from tasks.model.problems import Checked, Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import (
     STATUS_DONE,
@@ -272,7 +272,7 @@ def _reports_nothing(raw: RawSubmission) -> bool:
 
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
                         rules: ReportingRules,
-                        folder_agency: str | None = None) -> Submission | list[Problem]:
+                        folder_agency: str | None = None) -> Checked[Submission]:
     """The valid submission, or every problem found (never only the first).
 
     ``rules`` are the reporting rules built from the settings: they decide whether the
@@ -346,8 +346,9 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
     if not problems and _reports_nothing(raw):
         problems.append(Problem(EMPTY_REPORT))
     if problems or agency_code is None or period is None:
-        return problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)]
-    return Submission(agency_code, period, tuple(tasks), tuple(metrics))
+        return Checked.failed(
+            problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)])
+    return Checked.passed(Submission(agency_code, period, tuple(tasks), tuple(metrics)))
 
 
 def claimed_period(raw: RawSubmission) -> str | None:
