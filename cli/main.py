@@ -327,8 +327,8 @@ def whatif(
     """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
     from tasks.model.problems import RejectedInput
     from tasks.portal.dossiers import (
-        dossier_indicators,
         find_dossier_file,
+        indicators_of_units,
         load_dossier_counts,
         rates_of,
     )
@@ -360,7 +360,7 @@ def whatif(
             typer.echo(f"{number}. {problem.line_vi()}", err=True)
         raise typer.Exit(1) from exc
     try:
-        result = what_if(rates_of(dossier_indicators(counts)), overrides, rules)
+        result = what_if(rates_of(indicators_of_units(counts)), overrides, rules)
     except OverrideError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

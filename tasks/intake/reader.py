@@ -532,7 +532,6 @@ def _starts_with_ole(path: Path) -> bool:
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
