@@ -3,7 +3,8 @@
 Generates ``--rows`` dossiers (default 10,000,000) as Parquet with DuckDB (no Python
 loops), then runs, each in its own subprocess:
 
-- ``project``: ``tasks.portal.dossiers.aggregate_dossiers`` (the 766 counts per unit);
+- ``project``: ``tasks.portal.dossiers.aggregate_rows`` (the 766 counts per unit, as the
+  monthly run and ``cchc whatif`` count them);
 - ``plain``: the same counts written as one plain DuckDB query over the typed Parquet
   columns (below);
 - ``check``: ``check_dossier_file`` (the validation pass run before aggregating), shown
@@ -146,7 +147,7 @@ def _child(mode: str, path: Path, repeat: int) -> None:
 
     from config.index766 import load_index766
     from config.settings import REGISTRY_DIR
-    from tasks.portal.dossiers import aggregate_dossiers, check_dossier_file
+    from tasks.portal.dossiers import COUNT_COLUMNS, aggregate_rows, check_dossier_file
 
     rules = load_index766(REGISTRY_DIR)
     units = set(_units())
@@ -156,8 +157,8 @@ def _child(mode: str, path: Path, repeat: int) -> None:
     for _ in range(repeat):
         began = time.perf_counter()
         if mode == "project":
-            frame = aggregate_dossiers(path, WINDOW, rules)
-            result = {str(k): int(v) for k, v in frame.drop(columns="unit").sum().items()}
+            counts = aggregate_rows(path, WINDOW, rules)
+            result = {c: sum(unit[c] for unit in counts.values()) for c in COUNT_COLUMNS}
         elif mode == "plain":
             with duckdb.connect() as con:
                 rows = con.execute(PLAIN_SQL, {"start": start, "stop": stop,

@@ -26,12 +26,11 @@ import random
 import shutil
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TARGET = 3.0
 PERIOD = "2025-05"
-TODAY = date(2025, 6, 1)
 
 
 def generate(folder: Path, files: int, seed: int = 7) -> list[Path]:

@@ -8,7 +8,7 @@ server per province, no flow runs):
 2. every file is collected into the province's own SQLite database (validation, archive,
    receipts) and the month's report content is computed (``gather_inputs`` +
    ``build_report``: indicators, missing units, tasks);
-3. the dossier aggregation (``tasks.portal.dossiers.aggregate_dossiers``, the 766 counts)
+3. the dossier aggregation (``tasks.portal.dossiers.aggregate_rows``, the 766 counts)
    runs over that province's dossier file (``--rows`` dossiers, generated beforehand with
    the DuckDB generator of ``bench/dossiers.py``, not timed).
 
@@ -83,7 +83,7 @@ def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, flo
     from tasks.demo.province import DEMO_PERIOD
     from tasks.model.periods import parse_period
     from tasks.model.rules import ReportingRules
-    from tasks.portal.dossiers import aggregate_dossiers
+    from tasks.portal.dossiers import aggregate_rows
     from tasks.report.build import build_report
     from tasks.report.period_inputs import gather_inputs
 
@@ -93,7 +93,7 @@ def province_workload(number: int, folder: str, dossiers: str) -> tuple[int, flo
     inputs, portal_file, rejections = gather_inputs(db, period, rules=rules)
     build_report(load_registry(REGISTRY_DIR), inputs, portal_file, rejections)
     db.engine.dispose()
-    counts = aggregate_dossiers(Path(dossiers), WINDOW, load_index766(REGISTRY_DIR))
+    counts = aggregate_rows(Path(dossiers), WINDOW, load_index766(REGISTRY_DIR))
     return number, time.perf_counter() - began, accepted, len(counts)
 
 

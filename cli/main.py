@@ -106,7 +106,6 @@ def validate(
     """Tự kiểm tra tệp trước khi nộp: 0 = hợp lệ, 1 = có lỗi, 2 = không đọc được tệp."""
     from tasks.intake.reader import UnreadableFile, read_submission
     from tasks.intake.validation import validate_submission
-    from tasks.model.submission import Submission
 
     reading = _reading()
     rules, registry, today = reading.rules, reading.registry, reading.today()
@@ -119,13 +118,14 @@ def validate(
     except (UnreadableFile, OSError) as exc:
         typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    result = validate_submission(raw, registry, today=today, rules=rules, folder_agency=agency)
-    if isinstance(result, Submission):
+    checked = validate_submission(raw, registry, today=today, rules=rules,
+                                  folder_agency=agency)
+    if (result := checked.value) is not None:
         typer.echo(f"Tệp hợp lệ: đơn vị {result.agency_code}, kỳ {result.period.label}, "
                    f"{len(result.tasks)} nhiệm vụ, {len(result.metrics)} chỉ tiêu.")
         return
-    typer.echo(f"Tệp {file.name} có {len(result)} lỗi:")
-    for number, problem in enumerate(result, start=1):
+    typer.echo(f"Tệp {file.name} có {len(checked.problems)} lỗi:")
+    for number, problem in enumerate(checked.problems, start=1):
         typer.echo(f"{number}. {problem.line_vi()}")
     raise typer.Exit(1)
 
@@ -327,8 +327,8 @@ def whatif(
     """Chỉ số 766: điểm tăng thêm nếu một số tỷ lệ đạt mức giả định (tính từ tệp hồ sơ)."""
     from tasks.model.problems import RejectedInput
     from tasks.portal.dossiers import (
-        dossier_indicators,
         find_dossier_file,
+        indicators_of_units,
         load_dossier_counts,
         rates_of,
     )
@@ -360,7 +360,7 @@ def whatif(
             typer.echo(f"{number}. {problem.line_vi()}", err=True)
         raise typer.Exit(1) from exc
     try:
-        result = what_if(rates_of(dossier_indicators(counts)), overrides, rules)
+        result = what_if(rates_of(indicators_of_units(counts)), overrides, rules)
     except OverrideError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

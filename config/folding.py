@@ -8,10 +8,6 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def fold(text: object) -> str:
     """Lower-case, without diacritics (đ → d), with runs of white space made one space.
 

@@ -262,9 +262,6 @@ class Registry(_Strict):
         """Whether the unit's kind must report every period (and counts in the rate)."""
         return self.kinds.kinds[agency.kind].must_submit
 
-    def kind_name(self, agency: Agency) -> str:
-        return self.kinds.kinds[agency.kind].name
-
     def units_valid(self, start: date, end: date) -> list[Agency]:
         """Every unit that exists at some point in [start, end], whatever its kind."""
         return [a for a in self.agencies if a.valid_between(start, end)]

@@ -44,8 +44,6 @@ PROVINCE_CODE = 91
 PROVINCE_KEY = "tinhangiang"
 OLD_PROVINCE_KEY = "tinhangiang"  # the districts this registry knows are old An Giang's
 COMMUNES_FROM = date(2025, 7, 1)
-DISTRICTS_CLOSED = date(2025, 6, 30)
-KIND_WORDS = {"xã": "xã", "phường": "phường", "đặc khu": "đặc khu"}
 
 
 @dataclass(frozen=True)

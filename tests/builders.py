@@ -14,8 +14,10 @@ from tasks.intake.template import TaskEntry, write_template
 from tasks.model.clock import fixed_clock
 from tasks.model.periods import Period, parse_period
 from tasks.model.ports import DropBox, IntakeStore
+from tasks.model.problems import Checked, Problem
 from tasks.model.records import FileMeta, InboxFile
 from tasks.model.rules import ReportingRules
+from tasks.model.submission import Submission
 
 MAY_2025 = parse_period("2025-05")
 TODAY = date(2025, 6, 1)
@@ -41,6 +43,12 @@ def take_file(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Regis
     return Intake(folder, db, registry, rules=rules or ReportingRules(),
                   index766=index766 or load_index766(REGISTRY_DIR),
                   clock=fixed_clock(now)).take(item)
+
+
+def submission_or_problems(checked: Checked[Submission]) -> Submission | list[Problem]:
+    """The submission validated, or its problems: what the reader and validation tests
+    compare (``isinstance(result, Submission)``, the list of problems)."""
+    return checked.value if checked.value is not None else list(checked.problems)
 
 
 def file_meta(name: str, content_hash: str, arrived_at: datetime, *,

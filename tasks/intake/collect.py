@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from config.folding import fold
 from config.index766 import Index766Config
@@ -98,8 +98,9 @@ def summarize(results: Sequence[FileOutcome | None],
 
 
 @dataclass(frozen=True)
-class Checked:
-    """A file read and validated: its content, or every problem found."""
+class CheckedFile:
+    """A file read and checked: its content, or every problem found; with what the intake
+    also records of it."""
 
     content: Submission | PortalExport | DossierFile | None
     problems: tuple[Problem, ...] = ()
@@ -112,17 +113,28 @@ _FAILED = ("hệ thống không xử lý được tệp này; hãy kiểm tra t�
            "nộp lại; nếu vẫn bị từ chối, hãy liên hệ Sở Nội vụ kèm biên nhận này")
 _NOT_A_FILE = "không phải tệp thông thường (có thể là thư mục đặc biệt hoặc thiết bị)"
 
-
-def _unreadable(item: InboxFile, exc: Exception) -> str:
-    _LOG.warning("không đọc được %s: %s: %s", item.relative_name, type(exc).__name__, exc)
-    return _UNREADABLE
+R = TypeVar("R")
 
 
-def _rejected(message: str) -> Checked:
-    return Checked(None, (Problem(message),))
+def _read(item: InboxFile, read: Callable[[Path], R]) -> R:
+    """``read`` applied to the file: the reader boundary. A reader raises
+    :class:`RejectedInput` for a file it cannot read at all; any other error of a reader
+    is logged with its detail and raised as :class:`UnreadableFile` with a plain sentence.
+    :meth:`Intake.check` turns either into the file's problems."""
+    try:
+        return read(item.path)
+    except RejectedInput:
+        raise
+    except Exception as exc:
+        _LOG.warning("không đọc được %s: %s: %s", item.relative_name, type(exc).__name__, exc)
+        raise UnreadableFile(_UNREADABLE) from exc
 
 
-def _not_a_plain_file(item: InboxFile) -> Checked | None:
+def _rejected(message: str) -> CheckedFile:
+    return CheckedFile(None, (Problem(message),))
+
+
+def _not_a_plain_file(item: InboxFile) -> CheckedFile | None:
     """The refusal of a link (to a file, to a folder, or to nothing) or of a special
     file, which are never read; ``None`` for a regular file. The one guard, applied by
     :meth:`Intake.check` before any check reads the file."""
@@ -139,43 +151,41 @@ def _not_a_plain_file(item: InboxFile) -> Checked | None:
 
 
 def check_submission(item: InboxFile, registry: Registry, today: date,
-                     rules: ReportingRules) -> Checked:
+                     rules: ReportingRules) -> CheckedFile:
     """Read and validate one agency file (a regular file) against its folder (no side
-    effects), under the settings' reporting rules."""
+    effects), under the settings' reporting rules. Raises :class:`RejectedInput` when
+    the file cannot be read at all."""
     folder = item.agency_folder
     if not folder:
         return _rejected("tệp phải được đặt trong thư mục mang mã đơn vị (inbox/<MÃ ĐƠN VỊ>/)")
     if registry.agency(folder.upper()) is None:
         return _rejected(f"thư mục «{folder}» không phải mã đơn vị trong danh mục; hãy nộp "
                          "vào thư mục mang mã của đơn vị")
-    try:
-        raw = read_submission(item.path)
-    except UnreadableFile as exc:
-        return _rejected(str(exc))
-    except Exception as exc:
-        return _rejected(_unreadable(item, exc))
-    result = validate_submission(raw, registry, today=today, rules=rules,
-                                 folder_agency=folder)
+    raw = _read(item, read_submission)
+    checked = validate_submission(raw, registry, today=today, rules=rules,
+                                  folder_agency=folder)
     note = conversion_note(raw.conversions)
     notes = (note,) if note else ()
-    if isinstance(result, Submission):
-        return Checked(result, (), result.period.label, notes)
-    return Checked(None, tuple(result), claimed_period(raw), notes)
+    if checked.value is not None:
+        return CheckedFile(checked.value, (), checked.value.period.label, notes)
+    return CheckedFile(None, checked.problems, claimed_period(raw), notes)
 
 
-def check_portal_export(item: InboxFile, registry: Registry, today: date) -> Checked:
+def check_portal_export(item: InboxFile, registry: Registry, today: date) -> CheckedFile:
     """Read one portal export (a regular file) and check that its parts add up (no side
-    effects)."""
-    try:
-        export = read_portal_export(item.path, registry)
-    except RejectedInput as exc:
-        named = period_in_name(item.name)
-        return Checked(None, tuple(exc.problems), named.label if named else None)
-    except Exception as exc:
-        return _rejected(_unreadable(item, exc))
+    effects). Raises :class:`RejectedInput` when the file cannot be read at all."""
+    checked = _read(item, lambda path: read_portal_export(path, registry))
+    if checked.value is None:
+        return CheckedFile(None, checked.problems, _period_named(item))
+    export = checked.value
     if export.period.start("calendar") > today:
         return _rejected(f"kỳ báo cáo {export.period.label} ở tương lai")
-    return Checked(export, (), export.period.label)
+    return CheckedFile(export, (), export.period.label)
+
+
+def _period_named(item: InboxFile) -> str | None:
+    named = period_in_name(item.name)
+    return named.label if named else None
 
 
 _DOSSIER_PREFIXES = ("ho-so-", "ho_so_", "hoso-", "hoso_")
@@ -188,7 +198,7 @@ def is_dossier_name(name: str) -> bool:
 
 
 def check_dossier(item: InboxFile, registry: Registry, today: date,
-                  config: Index766Config) -> Checked:
+                  config: Index766Config) -> CheckedFile:
     """Check one dossier file (name, period, every row's columns) without side effects.
 
     The period comes from the name (:func:`period_in_name`, the one file-name rule) and
@@ -199,12 +209,12 @@ def check_dossier(item: InboxFile, registry: Registry, today: date,
         return _rejected("tên tệp hồ sơ phải ghi một tháng: ho-so-<năm>-<tháng>.csv hoặc "
                          ".parquet (ví dụ ho-so-2025-05.csv); hãy đặt lại tên tệp rồi gửi lại")
     if period.start("calendar") > today:
-        return Checked(None, (Problem(f"kỳ báo cáo {period.label} ở tương lai"),),
-                       period.label)
+        return CheckedFile(None, (Problem(f"kỳ báo cáo {period.label} ở tương lai"),),
+                           period.label)
     problems = check_dossier_file(item.path, {a.code for a in registry.agencies}, config)
     if problems:
-        return Checked(None, tuple(problems), period.label)
-    return Checked(DossierFile(period), (), period.label)
+        return CheckedFile(None, tuple(problems), period.label)
+    return CheckedFile(DossierFile(period), (), period.label)
 
 
 def _content_hash(item: InboxFile) -> str:
@@ -308,17 +318,25 @@ class Intake:
         """Finish what an interrupted run left in this folder (:func:`repair`)."""
         return repair(self.folder, self.store, now=self.clock())
 
-    def check(self, item: InboxFile, today: date) -> Checked:
+    def check(self, item: InboxFile, today: date) -> CheckedFile:
         """Read and check one file, without side effects: a link or special file is
         refused (never read); then an agency file is validated against its folder, and a
-        portal file checked as a dossier file (by name) or as an export."""
+        portal file checked as a dossier file (by name) or as an export.
+
+        The one place where a file that cannot be read at all (:class:`RejectedInput`
+        from a reader) becomes the file's problems; such a file names no period, but a
+        portal export the reader refused is dated by its name."""
         if (refused := _not_a_plain_file(item)) is not None:
             return refused
-        if self.source == "inbox":
-            return check_submission(item, self.registry, today, self.rules)
-        if is_dossier_name(item.name):
-            return check_dossier(item, self.registry, today, self.index766)
-        return check_portal_export(item, self.registry, today)
+        try:
+            if self.source == "inbox":
+                return check_submission(item, self.registry, today, self.rules)
+            if is_dossier_name(item.name):
+                return check_dossier(item, self.registry, today, self.index766)
+            return check_portal_export(item, self.registry, today)
+        except RejectedInput as unreadable:
+            named = None if isinstance(unreadable, UnreadableFile) else _period_named(item)
+            return CheckedFile(None, tuple(unreadable.problems), named)
 
     def take(self, item: InboxFile) -> FileOutcome | None:
         """Process one dropped file to its end state (archive or quarantine) and record it.

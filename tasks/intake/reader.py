@@ -10,7 +10,8 @@ allowed. Layouts:
   read within :mod:`tasks.sheets.workbook_limits` (5,000 rows and 60 columns per sheet).
 - ``.csv``: the same three blocks one after the other; a block starts with a line whose
   first cell is the sheet name. ``;``, ``,`` or tab separated (decided from the first
-  lines, :mod:`tasks.sheets.delimited`), UTF-8 (with or without BOM) or Windows-1258.
+  lines, :mod:`tasks.sheets.delimited`), UTF-8 (with or without BOM), Windows-1258 or
+  UTF-16 (Excel's «Unicode Text»: with a BOM, or without one when unambiguous).
 - ``.json``: ``{"Mã đơn vị": …, "Kỳ báo cáo": …, "Nhiệm vụ": [{column: value}, …],
   "Chỉ tiêu": [{…}]}``; a row's number is its position in the list. A field or section
   named twice, under two spellings (``"Nhiệm vụ"`` and ``"tasks"``), is refused: which one
@@ -35,10 +36,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config.errors import CchcError
 from config.folding import fold_key
 from tasks.intake.legacy_text import CellConversion, convert_value
-from tasks.model.problems import Problem, escape_controls, has_controls, vi_count
+from tasks.model.problems import (
+    Problem,
+    RejectedInput,
+    escape_controls,
+    has_controls,
+    vi_count,
+)
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import iter_delimited
 from tasks.sheets.file_kind import OLE_MAGIC, ole_refusal
@@ -95,8 +101,13 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
 REQUIRED = {SHEET_TASKS: (COL_TASK_ID, COL_STATUS), SHEET_METRICS: (COL_METRIC, COL_VALUE)}
 
 
-class UnreadableFile(CchcError):
-    """The file is not a spreadsheet, CSV or JSON this reader can open (message in Vietnamese)."""
+class UnreadableFile(RejectedInput):
+    """The file is not a spreadsheet, CSV or JSON this reader can open (message in
+    Vietnamese): the one problem of a file that cannot be read at all."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([Problem(message)])
+        self.args = (message,)  # str(): the message alone, as ``cchc validate`` prints it
 
 
 @dataclass(frozen=True)
@@ -254,7 +265,48 @@ def _read_bytes(path: Path) -> bytes:
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 
+_SAVE_AS_UTF8 = ("hãy mở tệp bằng Excel và lưu lại với kiểu «CSV UTF-8 (Comma delimited)» "
+                 "(tệp JSON: lưu với bảng mã UTF-8)")
+_UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """The byte order of UTF-16 text without a BOM, when it is unambiguous: in at least half
+    the byte pairs one byte is NUL (the text's ASCII and Latin-1 letters, digits,
+    separators and line ends), and the other byte of a pair is rarely NUL. A UTF-8 or
+    Windows-1258 file with a stray NUL in a cell is far from this, and is read as before
+    (the NUL then refused at its cell)."""
+    if b"\x00" not in data[:4096]:
+        return None
+    pairs = len(data) // 2
+    even_nul, odd_nul = data[0::2].count(0), data[1::2].count(0)
+    for nul, other, encoding in ((odd_nul, even_nul, "utf-16-le"),
+                                 (even_nul, odd_nul, "utf-16-be")):
+        if 2 * nul >= pairs and 8 * other < nul:
+            return encoding
+    return None
+
+
+def _decode_utf16(data: bytes, encoding: str) -> str:
+    if len(data) % 2 == 0:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    raise UnreadableFile(
+        "tệp được lưu ở dạng Unicode (UTF-16, như kiểu «Unicode Text» của Excel) nhưng bị "
+        f"hỏng hoặc không trọn vẹn nên không đọc được; {_SAVE_AS_UTF8}")
+
+
 def _decode(data: bytes) -> str:
+    """Text in UTF-16 (with a BOM, or unambiguous without one: Excel's «Unicode Text»),
+    else UTF-8 (with or without BOM), else Windows-1258."""
+    for bom, encoding in _UTF16_BOMS:
+        if data.startswith(bom):
+            return _decode_utf16(data[len(bom):], encoding)
+    order = _utf16_order(data)
+    if order is not None:
+        return _decode_utf16(data, order)
     for encoding in ("utf-8-sig", "cp1258"):
         try:
             return data.decode(encoding)
@@ -480,7 +532,6 @@ def _starts_with_ole(path: Path) -> bool:
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
 
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 

@@ -6,7 +6,7 @@ to report); the period must be real and not in the future; task ids must exist a
 assigned to the agency (as lead or coordinating unit); status is one of Chưa thực hiện /
 Đang thực hiện / Hoàn thành; progress 0-100; Hoàn thành needs a completion date (not in the future)
 and 100 %; metric codes must exist and values be numbers from 0 to
-:data:`MAX_METRIC_VALUE`.
+:data:`MAX_METRIC_VALUE`; a file with no task and no metric filled in is not a report.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from tasks.intake.reader import (
     RawSubmission,
 )
 from tasks.model.periods import Period, PeriodError, parse_period
-from tasks.model.problems import Problem
+from tasks.model.problems import Checked, Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import (
     STATUS_DONE,
@@ -256,9 +256,23 @@ def _check_header(raw: RawSubmission, ctx: Context) -> tuple[str | None, Period 
     return agency_code, period, problems
 
 
+EMPTY_REPORT = ("tệp không có dòng nhiệm vụ hay chỉ tiêu nào được điền; một tệp trống không "
+                "được tính là đã báo cáo, hãy điền tình hình các nhiệm vụ, chỉ tiêu của kỳ rồi "
+                "nộp lại")
+
+
+def _reports_nothing(raw: RawSubmission) -> bool:
+    """No task row and no metric row with anything beside its code (the rows skipped as not
+    reported): an empty file would count the unit as having reported. Checked once nothing
+    else is wrong: a wrong header or a wrong row is what the agency must see first."""
+    rows = ((raw.tasks, COL_TASK_ID), (raw.metrics, COL_METRIC))
+    return all(is_blank(v) for lines, key in rows for line in lines
+               for k, v in line.cells.items() if k != key)
+
+
 def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
                         rules: ReportingRules,
-                        folder_agency: str | None = None) -> Submission | list[Problem]:
+                        folder_agency: str | None = None) -> Checked[Submission]:
     """The valid submission, or every problem found (never only the first).
 
     ``rules`` are the reporting rules built from the settings: they decide whether the
@@ -329,9 +343,12 @@ def validate_submission(raw: RawSubmission, registry: Registry, *, today: date,
         seen_metrics[metric.metric_code] = raw_row.row
         metrics.append(MetricLine(metric.metric_code, metric.value, metric.note, raw_row.row))
 
+    if not problems and _reports_nothing(raw):
+        problems.append(Problem(EMPTY_REPORT))
     if problems or agency_code is None or period is None:
-        return problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)]
-    return Submission(agency_code, period, tuple(tasks), tuple(metrics))
+        return Checked.failed(
+            problems or [Problem("tệp thiếu mã đơn vị hoặc kỳ báo cáo", SHEET_INFO)])
+    return Checked.passed(Submission(agency_code, period, tuple(tasks), tuple(metrics)))
 
 
 def claimed_period(raw: RawSubmission) -> str | None:

@@ -4,8 +4,7 @@ Each protocol lists only the methods its caller uses; the connectors satisfy the
 structurally (no inheritance): ``connectors.database.Database`` is an
 :class:`IntakeStore`, :class:`PortalStore`, :class:`PeriodStore` and :class:`ReportStore`;
 ``connectors.drop_folder.DropFolder`` a :class:`DropBox`; ``connectors.outbox.Outbox`` a
-:class:`ReportOutbox`; ``connectors.workspace_lock.WorkspaceLock`` a :class:`Lock`;
-``connectors.portal_api.PortalApi`` a :class:`PortalSource`;
+:class:`ReportOutbox`; ``connectors.portal_api.PortalApi`` a :class:`PortalSource`;
 ``connectors.deliveries.DeliveryLog`` a :class:`DeliveryRecords`;
 ``connectors.mail.SmtpSender`` a :class:`MailSender`. mypy checks it where the flows pass
 a connector to a step.
@@ -229,14 +228,6 @@ class MailSender(Protocol):
     """Sends one message; raises :class:`MailError` with the server's reason."""
 
     def send(self, message: EmailMessage, recipients: Sequence[str]) -> None: ...
-
-
-class Lock(Protocol):
-    """The workspace lock: one run at a time takes files in."""
-
-    def acquire(self) -> None: ...
-
-    def release(self) -> None: ...
 
 
 class PortalSource(Protocol):

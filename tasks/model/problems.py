@@ -1,5 +1,21 @@
 """Problems found in an input file, and the receipt in Vietnamese that lists them.
 
+How a problem is reported (the one convention for every reader and check of an input
+file: ``tasks/intake``, the ``tasks/portal`` readers, ``tasks/sheets``):
+
+- A reader or check that could read the file **returns** what it found: a
+  :class:`Checked` holding the value, or every problem found (never only the first). A
+  check that builds nothing returns the problems themselves (none: the file passes).
+  Problems are never appended to a list the caller passed in, and never raised.
+- A reader **raises** :class:`RejectedInput` only when the file cannot be read at all (not
+  opened, not the format, over the limits), carrying the problem(s) to tell the sender.
+  The intake turns it into the file's problems in one place
+  (:meth:`tasks.intake.collect.Intake.check`); a report run that reads an accepted file
+  again catches it where it reads (``tasks/report``).
+- Any other exception is a fault of the system, not of the file: it is logged with its
+  detail and becomes one problem in Vietnamese that names no server path and no exception
+  name (:func:`agency_message`); nothing is dropped silently.
+
 A receipt (and what is stored of a rejected file) lists the first
 :data:`MAX_LISTED_PROBLEMS` problems and then one line saying how many more there are
 («… và 12.345 lỗi khác»): a file with a hundred thousand bad rows gets a receipt of a few
@@ -10,10 +26,10 @@ shows them as ``\\x00``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from config.errors import CchcError
 
@@ -85,8 +101,29 @@ def listed_problems(problems: Sequence[Problem]) -> tuple[Problem, ...]:
     return (*shown, more_problems(rest)) if rest > 0 else shown
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Checked(Generic[T]):
+    """What a reader or check found in a file it could read: the value (and no problem),
+    or every problem found (and no value)."""
+
+    value: T | None
+    problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def passed(cls, value: T) -> Checked[T]:
+        return cls(value)
+
+    @classmethod
+    def failed(cls, problems: Iterable[Problem]) -> Checked[T]:
+        return cls(None, tuple(problems))
+
+
 class RejectedInput(CchcError):
-    """Raised by readers and validators with every problem they found."""
+    """Raised by a reader when the file cannot be read at all, with what to tell the
+    sender (see the module's docstring: problems found in a readable file are returned)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.line_vi() for p in problems))

@@ -2,9 +2,10 @@
 
 :func:`read_portal_api_records` is a plain function: it checks every record (a unit code
 from the registry, every count present, a non-negative integer, the received parts adding
-up to the total, no unit twice) and raises :class:`RejectedInput` listing every problem,
-each located by page file, record number and field, and naming the unit. The figures come
-out as a :class:`PortalExport` of variant ``"api"``, stored like an export file.
+up to the total, no unit twice) and returns every problem found
+(:class:`tasks.model.problems.Checked`), each located by page file, record number and
+field, and naming the unit. The figures come out as a :class:`PortalExport` of variant
+``"api"``, stored like an export file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from config.registry import Agency, Registry
 from tasks.model.periods import Period
 from tasks.model.portal import PortalExport, PortalUnitStats
 from tasks.model.ports import PortalApiError, PortalStore
-from tasks.model.problems import Problem, RejectedInput
+from tasks.model.problems import Checked, Problem
 from tasks.model.records import FileMeta, PortalSnapshot
 
 API_VARIANT: Final = "api"
@@ -95,8 +96,8 @@ def _unit(record: Mapping[str, object], names: PortalApiFields, registry: Regist
 
 
 def read_portal_api_records(pages: Sequence[Page], names: PortalApiFields, registry: Registry,
-                            period: Period) -> PortalExport:
-    """Every page's records as per-unit figures; raise :class:`RejectedInput` if any is wrong."""
+                            period: Period) -> Checked[PortalExport]:
+    """Every page's records as per-unit figures, or every problem found in them."""
     problems: list[Problem] = []
     units: list[PortalUnitStats] = []
     seen: dict[str, str] = {}
@@ -145,8 +146,8 @@ def read_portal_api_records(pages: Sequence[Page], names: PortalApiFields, regis
     if position == 0:
         problems.append(Problem("Cổng không trả về bản ghi nào của đơn vị nào cho kỳ này"))
     if problems:
-        raise RejectedInput(problems)
-    return PortalExport(period=period, variant=API_VARIANT, units=tuple(units))
+        return Checked.failed(problems)
+    return Checked.passed(PortalExport(period=period, variant=API_VARIANT, units=tuple(units)))
 
 
 def _stats(unit: str, position: int, v: dict[str, int]) -> PortalUnitStats:
@@ -190,16 +191,17 @@ def record_portal_snapshot(db: PortalStore, registry: Registry, snapshot: Portal
     """Check a fetched snapshot and store it as the period's portal figures; when its
     records are wrong, store nothing and say why (the run goes on without them)."""
     pages = [(p.file.name, p.records) for p in snapshot.pages]
-    try:
-        export = read_portal_api_records(pages, names, registry, period)
-    except RejectedInput as exc:
-        lines = [p.line_vi() for p in exc.problems[:_SHOWN_PROBLEMS]]
-        more = len(exc.problems) - _SHOWN_PROBLEMS
-        gap = (f"Số liệu cổng dịch vụ công trả về có {len(exc.problems)} lỗi nên không được "
+    checked = read_portal_api_records(pages, names, registry, period)
+    export = checked.value
+    if export is None:
+        problems = checked.problems
+        lines = [p.line_vi() for p in problems[:_SHOWN_PROBLEMS]]
+        more = len(problems) - _SHOWN_PROBLEMS
+        gap = (f"Số liệu cổng dịch vụ công trả về có {len(problems)} lỗi nên không được "
                f"dùng (bản lưu: {snapshot.folder}): " + "; ".join(lines)
                + (f" … (+{more} lỗi)" if more > 0 else ""))
         return PortalApiOutcome(True, snapshot=str(snapshot.folder), gaps=(gap,),
-                                problems=tuple(exc.problems))
+                                problems=problems)
     stored = store_portal_api(db, export, content_hash=snapshot.content_hash,
                               folder=str(snapshot.folder), source=snapshot.source,
                               fetched_at=snapshot.fetched_at, now=now)

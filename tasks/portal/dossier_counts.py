@@ -1,10 +1,11 @@
 """The counts a report needs from a dossier file, as a small plain structure.
 
 A rerun with nothing new must not read an unchanged dossier file again: the counts depend
-only on the file's content, the window, the known units and the 766 rules (column names),
-so the report stage caches them under those, with Prefect's ordinary input cache (see
-``tasks/report/steps.py``: ``dem-ho-so``). Plain dicts of ints, so that reading the
-cached value back needs neither pandas nor DuckDB.
+only on the file's content, the window, the known units, the 766 rules (column names) and
+the counting SQL (:func:`counting_sql`), so the report stage caches them under those,
+with Prefect's ordinary input cache (see ``tasks/report/steps.py``: ``dem-ho-so``).
+Plain dicts of ints, so that reading the cached value back needs neither pandas nor
+DuckDB.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ class DossierCounts:
 
     units: dict[str, dict[str, int]]
     resolution: dict[str, tuple[int, int, int]]
+
+
+def counting_sql() -> tuple[str, str]:
+    """The SQL the counts come from (:data:`dossiers.AGGREGATE_SQL`,
+    :data:`dossiers.RESOLUTION_SQL`): an input of the cached step, so that counts cached
+    before a release that changes how dossiers are counted are not reused after it."""
+    return (dossiers.AGGREGATE_SQL, dossiers.RESOLUTION_SQL)
 
 
 def count_dossier_file(path: Path, content_hash: str, window: tuple[date, date],

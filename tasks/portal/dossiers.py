@@ -2,8 +2,8 @@
 index's dossier indicators computed from them.
 
 A province has about a million dossiers a year, so rows never become Python objects:
-DuckDB reads the file directly and one SQL query groups the counts by unit; pandas only
-holds the small per-unit frame. Column names are the national sync's (see
+DuckDB reads the file directly and one SQL query groups the counts by unit, fetched into
+plain dicts of ints (no pandas). Column names are the national sync's (see
 ``config.index766.DOSSIER_COLUMNS``); ``Index766Config.columns`` may rename them.
 
 Rules (see ``docs/dossiers.md``): dossiers with status 3 (not accepted) or 7 (withdrawn)
@@ -32,9 +32,8 @@ from tasks.model.vocabulary import (
     rate,
 )
 
-if TYPE_CHECKING:  # DuckDB and pandas are imported where a dossier file is read
+if TYPE_CHECKING:  # DuckDB is imported where a dossier file is read
     import duckdb
-    import pandas as pd
 
 SUFFIXES = (".parquet", ".csv")
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
@@ -340,34 +339,15 @@ def _grouped(path: Path, template: str, params: dict[str, datetime],
 
 def aggregate_rows(path: Path, window: tuple[date, date],
                    config: Index766Config) -> dict[str, dict[str, int]]:
-    """Per unit (in code order), the counts of :data:`COUNT_COLUMNS`: one SQL query, no
-    pandas. Same rules as :func:`aggregate_dossiers`."""
-    start, stop, last = _bounds(window)
-    rows = _grouped(path, AGGREGATE_SQL, {"start": start, "stop": stop, "last": last}, config)
-    return {str(row[0]): dict(zip(COUNT_COLUMNS, (int(n) for n in row[1:]), strict=True))
-            for row in rows}
-
-
-def aggregate_dossiers(path: Path, window: tuple[date, date],
-                       config: Index766Config) -> pd.DataFrame:
-    """Per-unit counts (columns ``unit`` + :data:`COUNT_COLUMNS`), one SQL query.
+    """Per unit (in code order), the counts of :data:`COUNT_COLUMNS`: one SQL query.
 
     Assumes a file that :func:`check_dossier_file` accepted; rows it would flag are
     counted as far as they can be read.
     """
-    rows = aggregate_rows(path, window, config)
-    return _frame({unit: [counts[c] for c in COUNT_COLUMNS] for unit, counts in rows.items()},
-                  COUNT_COLUMNS)
-
-
-def _frame(rows: Mapping[str, Sequence[int]], columns: Sequence[str]) -> pd.DataFrame:
-    """Per-unit counts as a frame: ``unit`` then ``columns`` (int64), in unit order."""
-    import pandas as pd
-
-    frame = pd.DataFrame([[unit, *counts] for unit, counts in rows.items()],
-                         columns=["unit", *columns])
-    frame[list(columns)] = frame[list(columns)].astype("int64")
-    return frame
+    start, stop, last = _bounds(window)
+    rows = _grouped(path, AGGREGATE_SQL, {"start": start, "stop": stop, "last": last}, config)
+    return {str(row[0]): dict(zip(COUNT_COLUMNS, (int(n) for n in row[1:]), strict=True))
+            for row in rows}
 
 
 RESOLUTION_SQL = _DOSSIERS.replace("{more}", "") + f"""
@@ -380,32 +360,26 @@ FROM k
 GROUP BY unit
 ORDER BY unit
 """
-RESOLUTION_COLUMNS = ("received", "resolved", "resolved_on_time")
-
-
-def resolution_counts(path: Path, window: tuple[date, date],
-                      config: Index766Config) -> pd.DataFrame:
-    """Per unit, what aggregated statistics also count: dossiers received in the window,
-    ended in it (resolved) and ended on time (the 2.1 rule), statuses 3 and 7 left out."""
-    return _frame(resolution_rows(path, window, config), RESOLUTION_COLUMNS)
 
 
 def resolution_rows(path: Path, window: tuple[date, date],
                     config: Index766Config) -> dict[str, tuple[int, int, int]]:
-    """Per unit (in code order), :data:`RESOLUTION_COLUMNS` as :func:`resolution_counts`
-    counts them, without pandas."""
+    """Per unit (in code order), what aggregated statistics also count: ``(received,
+    resolved, resolved on time)``, i.e. dossiers received in the window, ended in it and
+    ended on time (the 2.1 rule), statuses 3 and 7 left out."""
     start, stop, _ = _bounds(window)
     rows = _grouped(path, RESOLUTION_SQL, {"start": start, "stop": stop}, config)
     return {str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 
 def load_dossier_counts(path: Path, window: tuple[date, date], known_units: Collection[str],
-                        config: Index766Config) -> pd.DataFrame:
-    """Check the file, then aggregate it; :class:`RejectedInput` lists every problem."""
+                        config: Index766Config) -> dict[str, dict[str, int]]:
+    """Check the file, then aggregate it (:func:`aggregate_rows`); :class:`RejectedInput`
+    lists every problem."""
     problems = check_dossier_file(path, known_units, config)
     if problems:
         raise RejectedInput(problems)
-    return aggregate_dossiers(path, window, config)
+    return aggregate_rows(path, window, config)
 
 
 # --- indicators ---------------------------------------------------------------------------
@@ -432,19 +406,9 @@ def _unit_values(unit: str, counts: Mapping[str, Any]) -> list[IndicatorValue]:
     return values
 
 
-def province_counts(counts: pd.DataFrame) -> pd.Series:
-    """The province's counts: sums over the units (numerators and denominators)."""
-    return counts[list(COUNT_COLUMNS)].sum()
-
-
-def dossier_indicators(counts: pd.DataFrame) -> list[IndicatorValue]:
-    """The 766 dossier indicators for ``TINH`` (sums of the units' counts), then each unit."""
-    return indicators_of_units({str(row["unit"]): {c: int(row[c]) for c in COUNT_COLUMNS}
-                                for _, row in counts.iterrows()})
-
-
 def indicators_of_units(units: Mapping[str, Mapping[str, int]]) -> list[IndicatorValue]:
-    """:func:`dossier_indicators` of the plain counts of :func:`aggregate_rows`."""
+    """The 766 dossier indicators for ``TINH`` (sums of the units' counts: numerators and
+    denominators), then each unit, from the counts of :func:`aggregate_rows`."""
     province = {c: sum(unit[c] for unit in units.values()) for c in COUNT_COLUMNS}
     values = _unit_values(PROVINCE, province)
     for unit, counts in units.items():

@@ -25,7 +25,8 @@ across a merged span, and each column is named by its labels from top to bottom
 skipped. Rows whose label starts with "Cấp …" or "Khối …" (optionally numbered ``I.``)
 are section headings; when they carry numbers they are subtotals of the units below them.
 The "Tổng cộng" row ends the table and must equal the sum of the units.
-Every problem found is collected and raised at once as :class:`RejectedInput`.
+Every problem found is returned at once (:class:`tasks.model.problems.Checked`); a file
+that cannot be read at all raises :class:`RejectedInput`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from config.folding import fold
 from config.registry import Registry
 from tasks.model.periods import Period, PeriodError, month_period, parse_period, period_in_name
 from tasks.model.portal import PortalExport, PortalUnitStats
-from tasks.model.problems import Problem, RejectedInput
+from tasks.model.problems import Checked, Problem, RejectedInput
 from tasks.portal.export_layout import HEADER_SEARCH_ROWS, Table, find_header_row
 from tasks.sheets.cells import CellError, parse_date
 from tasks.sheets.delimited import read_delimited
@@ -54,8 +55,9 @@ logger = logging.getLogger(__name__)
 
 def read_portal_export(
     path: Path, registry: Registry, *, period: Period | None = None
-) -> PortalExport:
-    """Read one portal export; raise :class:`RejectedInput` listing every problem found."""
+) -> Checked[PortalExport]:
+    """Read one portal export: its figures, or every problem found. Raises
+    :class:`RejectedInput` (or ``OSError``) when the file cannot be read at all."""
     sheet, rows = _read_rows(path)
     problems: list[Problem] = []
     header_at = find_header_row(rows)
@@ -69,8 +71,9 @@ def read_portal_export(
         units = table.read(rows, registry, problems,
                            resolved.window() if resolved is not None else None)
     if problems or resolved is None or table is None:
-        raise RejectedInput(sorted(problems, key=lambda p: p.row or 0))
-    return PortalExport(period=resolved, variant=table.layout.variant, units=units)
+        return Checked.failed(sorted(problems, key=lambda p: p.row or 0))
+    return Checked.passed(PortalExport(period=resolved, variant=table.layout.variant,
+                                       units=units))
 
 
 # --- reading cells ----------------------------------------------------------------------------

@@ -9,13 +9,9 @@ it, and resolved on time. Neither source is picked silently.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 RECEIVED = "tiếp nhận mới trong kỳ"
 RESOLVED = "đã giải quyết trong kỳ"
@@ -27,23 +23,16 @@ def _received(stats: PortalUnitStats) -> int | None:
     return None if any(p is None for p in parts) else sum(p or 0 for p in parts)
 
 
-def compare_sources(statistics: Sequence[PortalUnitStats],
-                    dossiers: pd.DataFrame) -> list[SourceDisagreement]:
-    """Every (unit, count) on which the two sources differ, units in code order.
-
-    ``dossiers`` has the columns of :func:`tasks.portal.dossiers.resolution_counts`. A
-    unit absent from the dossiers has no dossiers (0); a unit absent from the statistics
-    is listed when it has dossiers. A count the statistics leave empty (an export
-    without the received columns) is not compared.
-    """
-    return compare_counts(statistics, {
-        str(row["unit"]): (int(row["received"]), int(row["resolved"]),
-                           int(row["resolved_on_time"])) for _, row in dossiers.iterrows()})
-
-
 def compare_counts(statistics: Sequence[PortalUnitStats],
                    counted: Mapping[str, tuple[int, int, int]]) -> list[SourceDisagreement]:
-    """:func:`compare_sources` of plain counts: ``{unit: (received, resolved, on time)}``."""
+    """Every (unit, count) on which the two sources differ, units in code order.
+
+    ``counted`` is ``{unit: (received, resolved, resolved on time)}`` from the dossiers
+    (:func:`tasks.portal.dossiers.resolution_rows`). A unit absent from the dossiers has
+    no dossiers (0); a unit absent from the statistics is listed when it has dossiers. A
+    count the statistics leave empty (an export without the received columns) is not
+    compared.
+    """
     stats = {s.unit: s for s in statistics}
     found: list[SourceDisagreement] = []
     for unit in sorted(set(stats) | set(counted)):

@@ -21,7 +21,7 @@ from tasks.model.periods import Period
 from tasks.model.ports import PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
 from tasks.model.rules import ReportingRules
-from tasks.portal.dossier_counts import DossierCounts, count_dossier_file
+from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_sql
 from tasks.report import build, period_inputs, publish, trend_history
 from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
@@ -51,11 +51,14 @@ def add_trend(db: trend_history.PublishedValues, registry: Registry, built: buil
 
 
 # The counts of a stored dossier file, cached in Prefect's result storage under its inputs
-# (content hash, window, known units, 766 rules) and this task's source, but not the
-# archive path: a rerun with the same file, wherever it is kept, does not read it again.
+# (content hash, window, known units, 766 rules, the counting SQL) and this task's source,
+# but not the archive path: a rerun with the same file, wherever it is kept, does not read
+# it again; a release that counts differently does.
 @task(name="dem-ho-so", cache_policy=INPUTS + TASK_SOURCE - "path")
 def count_dossiers(path: str, content_hash: str, window: tuple[date, date],
-                   known_units: tuple[str, ...], index766: Index766Config) -> DossierCounts:
+                   known_units: tuple[str, ...], index766: Index766Config,
+                   sql: tuple[str, str]) -> DossierCounts:
+    del sql  # the cache key's part only: the counting reads the same SQL itself
     return count_dossier_file(Path(path), content_hash, window, known_units, index766)
 
 
@@ -68,7 +71,8 @@ def dossier_counts(registry: Registry, inputs: PeriodInputs,
     if stored is None:
         return None
     state = count_dossiers(stored.archive_path, stored.content_hash, inputs.window,
-                           tuple(known_units(registry)), index766, return_state=True)
+                           tuple(known_units(registry)), index766, counting_sql(),
+                           return_state=True)
     if state.is_completed():
         return state.result()
     get_run_logger().warning("Không đếm được hồ sơ của tệp %s (%s): %s; tệp sẽ được đọc lại "

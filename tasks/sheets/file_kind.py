@@ -9,7 +9,6 @@ in an OLE file with an ``EncryptedPackage`` stream).
 from __future__ import annotations
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 PASSWORD_VI = ("tệp Excel được đặt mật khẩu nên không đọc được; hãy mở tệp bằng Excel, gỡ "

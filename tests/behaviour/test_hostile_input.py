@@ -20,7 +20,7 @@ from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.db_schema import SubmissionRow
 from connectors.drop_folder import DropFolder
-from tasks.intake.collect import Checked, FileOutcome, Intake, check_submission
+from tasks.intake.collect import CheckedFile, FileOutcome, Intake, check_submission
 from tasks.intake.template import TaskEntry
 from tasks.model.clock import fixed_clock
 from tasks.model.records import InboxFile, sha256_of
@@ -223,7 +223,7 @@ def test_the_hashed_archived_and_parsed_bytes_are_the_same(
     [item] = folder.pending()
 
     class Rewriting(Intake):
-        def check(self, item: InboxFile, today: date) -> Checked:
+        def check(self, item: InboxFile, today: date) -> CheckedFile:
             assert item.path != path  # checks a private copy, not the inbox file
             path.write_bytes(b"swapped while being read")
             return check_submission(item, self.registry, TODAY, self.rules)

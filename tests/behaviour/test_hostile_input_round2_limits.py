@@ -26,7 +26,7 @@ from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.report import vietnamese as vi
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, submission_or_problems, write_submission
 from tests.paths import REPO
 
 ROOT = REPO
@@ -164,8 +164,8 @@ def test_a_far_formatted_empty_cell_still_costs_nothing(tmp_path: Path,
 
 # --- 3. metric values too large for a report ------------------------------------------
 def _validated(path: Path, registry: Registry) -> Submission | list[Problem]:
-    return validate_submission(read_submission(path), registry, today=TODAY,
-                               folder_agency="SNV", rules=ReportingRules())
+    return submission_or_problems(validate_submission(read_submission(path), registry, today=TODAY,
+                               folder_agency="SNV", rules=ReportingRules()))
 
 
 def _json_file(path: Path, metrics: list[dict[str, object]] | str,

@@ -36,7 +36,7 @@ from tasks.model.problems import MAX_LISTED_PROBLEMS, Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
-from tests.builders import TODAY, take_file, write_submission
+from tests.builders import TODAY, submission_or_problems, take_file, write_submission
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 LIMIT_WORDS = "tối đa 5.000 dòng và 60 cột"  # as the .xlsx refusal says it
@@ -63,8 +63,8 @@ def _inbox_file(workspace: Path, name: str, text: str) -> Path:
 
 
 def _validated(path: Path, registry: Registry) -> Submission | list[Problem]:
-    return validate_submission(read_submission(path), registry, today=TODAY,
-                               folder_agency="SNV", rules=ReportingRules())
+    return submission_or_problems(validate_submission(read_submission(path), registry, today=TODAY,
+                               folder_agency="SNV", rules=ReportingRules()))
 
 
 def _refusal(path: Path) -> str:

@@ -29,7 +29,8 @@ def test_a_2026_10_report_expects_communes_and_departments_and_no_district(
     inbox.ensure(list(COMMUNES))
     for code in (*COMMUNES, "STP"):
         write_template(registry, code, period, tmp_path / "inbox" / code /
-                       f"bao-cao-cchc-{code}-2026-10.xlsx", metric_values={},
+                       f"bao-cao-cchc-{code}-2026-10.xlsx",
+                       metric_values={"kiem_tra_cchc": 1},  # an empty file is refused
                        rules=ReportingRules())
     now = datetime(2026, 11, 10, 3, tzinfo=UTC)
     for item in ready_files(inbox, db, now=now, settle=timedelta(0)):

@@ -44,7 +44,8 @@ def _drop(workspace: Path, registry: Registry) -> set[str]:
         for progress in (10, 20, 30):  # three versions of each agency's report
             path = write_submission(workspace / "inbox" / agency / f"bc-{progress}.xlsx",
                                     registry, agency,
-                                    entries=[TaskEntry("IV.1", "Đang thực hiện", progress)])
+                                    entries=[TaskEntry("IV.1", "Đang thực hiện", progress)],
+                                    metrics={"kiem_tra_cchc": 1})  # STP has no IV.1
             stamp = (T0 - timedelta(days=1, minutes=progress)).timestamp()
             os.utime(path, (stamp, stamp))
             files.add(sha256_of(path))

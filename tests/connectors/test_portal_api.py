@@ -30,7 +30,6 @@ from connectors.portal_api import (
     latest_snapshot,
 )
 from tasks.model.periods import parse_period
-from tasks.model.problems import RejectedInput
 from tasks.model.report import INCOMPLETE_VI, PORTAL_MISSING_VI
 from tasks.model.rules import ReportingRules
 from tasks.portal.api_records import (
@@ -249,8 +248,8 @@ def test_the_token_is_in_no_log_line_saved_file_or_message(
 def test_records_become_the_units_figures(config: PortalApiConfig,
                                           scenario_registry: Registry) -> None:
     export = read_portal_api_records([("page-001.json", [SNV]), ("page-002.json", [LX])],
-                                     config.fields, scenario_registry, PERIOD)
-    assert export.variant == "api"
+                                     config.fields, scenario_registry, PERIOD).value
+    assert export is not None and export.variant == "api"
     snv, lx = export.units
     assert (snv.unit, snv.received_online, snv.received_in_person, snv.received_post,
             snv.carried_over) == ("SNV", 30, 60, 10, 5)
@@ -267,11 +266,11 @@ def test_wrong_records_are_named_by_page_record_and_unit(
     fraction = {**SNV, "ma": "STP", "tenThongKe": "Sở Tư pháp", "tiepNhanQuaMang": 30.5}
     missing = {k: v for k, v in SNV.items() if k != "dangXuLyQuaHan"}
     bad_sum = {**LX, "tongSo": 499}
-    with pytest.raises(RejectedInput) as caught:
-        read_portal_api_records(
-            [("page-001.json", [unknown, negative]), ("page-002.json", [fraction, missing]),
-             ("page-003.json", [bad_sum])], config.fields, scenario_registry, PERIOD)
-    lines = [p.line_vi() for p in caught.value.problems]
+    checked = read_portal_api_records(
+        [("page-001.json", [unknown, negative]), ("page-002.json", [fraction, missing]),
+         ("page-003.json", [bad_sum])], config.fields, scenario_registry, PERIOD)
+    assert checked.value is None
+    lines = [p.line_vi() for p in checked.problems]
     assert lines == [
         "Trang «page-001.json», dòng 1, cột «ma»: Mã đơn vị «SXYZ» không có trong danh mục "
         "đơn vị",
@@ -291,9 +290,10 @@ def test_wrong_records_are_named_by_page_record_and_unit(
 
 def test_an_empty_answer_is_not_taken_as_zero_dossiers(
         config: PortalApiConfig, scenario_registry: Registry) -> None:
-    with pytest.raises(RejectedInput, match="không trả về bản ghi nào"):
-        read_portal_api_records([("page-001.json", [])], config.fields, scenario_registry,
-                                PERIOD)
+    checked = read_portal_api_records([("page-001.json", [])], config.fields,
+                                      scenario_registry, PERIOD)
+    assert checked.value is None
+    assert "không trả về bản ghi nào" in checked.problems[0].message
 
 
 # --- stored, and the report ------------------------------------------------------------------

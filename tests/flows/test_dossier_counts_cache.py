@@ -1,7 +1,8 @@
 """A rerun does not count an unchanged dossier file again (issue 13, benchmark 2).
 
 ``dem-ho-so`` caches a stored dossier file's counts in Prefect's result storage under its
-content hash (not its archive path), the window, the known units and the 766 rules. The
+content hash (not its archive path), the window, the known units, the 766 rules and the
+counting SQL. The
 DuckDB aggregation is instrumented to append a line to a file each time it really runs.
 Hand-worked counts of ``tests/fixtures/ho-so-2025-05.csv``: see
 tests/tasks/report/test_dossier_figures.py.
@@ -108,3 +109,14 @@ def test_a_file_that_cannot_be_read_gives_none_and_is_not_cached(
     counts = count_stored(str(archive), content_hash)
     assert counts is not None and counts.resolution == HAND_WORKED
     assert _runs(aggregations) == 1
+
+
+def test_counts_cached_before_the_counting_changed_are_not_reused(
+        aggregations: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _copy(FIXTURE.read_text(encoding="utf-8"), tmp_path / "a")
+    assert count_stored(archive) is not None
+    # a release whose counting SQL differs (here only by a comment: same counts)
+    monkeypatch.setattr(dossiers, "AGGREGATE_SQL", dossiers.AGGREGATE_SQL + "\n-- v2\n")
+    counts = count_stored(archive)
+    assert _runs(aggregations) == 2
+    assert counts is not None and counts.resolution == HAND_WORKED

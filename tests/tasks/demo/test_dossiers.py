@@ -10,7 +10,7 @@ from pathlib import Path
 from config.index766 import load_index766
 from config.settings import REGISTRY_DIR
 from tasks.demo.dossiers import UNSYNCED, UNSYNCED_COUNT, DemoRow, write_dossier_file
-from tasks.portal.dossiers import check_dossier_file, resolution_counts
+from tasks.portal.dossiers import check_dossier_file, resolution_rows
 
 WINDOW = (date(2025, 4, 15), date(2025, 5, 14))
 # received, online, in person, post, carried; resolved, on time, late; in progress,
@@ -27,9 +27,7 @@ def test_demo_dossiers_match_the_export(tmp_path: Path) -> None:
     path = write_dossier_file(tmp_path / "ho-so-2025-05.csv", "2025-05", WINDOW, ROWS,
                               random.Random(1))
     assert check_dossier_file(path, {"SNV", UNSYNCED}, rules) == []
-    frame = resolution_counts(path, WINDOW, rules)
-    got = {str(r["unit"]): (int(r["received"]), int(r["resolved"]),
-                            int(r["resolved_on_time"])) for _, r in frame.iterrows()}
+    got = resolution_rows(path, WINDOW, rules)
     assert got["SNV"] == (36, 35, 33)  # new = 15 + 20 + 1; carried ones are not new
     received, resolved, on_time = got[UNSYNCED]
     assert received == 112 - UNSYNCED_COUNT

@@ -578,7 +578,8 @@ def test_private_copies_of_equally_named_files_do_not_meet_and_are_removed(
         workspace: Path, db: Database, registry: Registry) -> None:
     for code in ("SNV", "STP"):
         write_submission(workspace / "inbox" / code / "bao-cao.xlsx", registry, code,
-                         entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
+                         entries=[TaskEntry("IV.1", "Đang thực hiện", 50)],
+                         metrics={"kiem_tra_cchc": 1})  # STP has no IV.1: not empty
     folder = DropFolder.agency_inbox(workspace)
     folder.ensure()
     items = ready_files(folder, db, now=T0 + timedelta(days=30),

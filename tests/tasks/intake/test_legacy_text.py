@@ -21,7 +21,7 @@ from tasks.intake.validation import validate_submission
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.sheets.workbook_limits import read_workbook
-from tests.builders import TODAY, take_file, write_submission
+from tests.builders import TODAY, submission_or_problems, take_file, write_submission
 
 # typed by hand from the TCVN3 and VNI charts (docs/legacy-encodings.md)
 TCVN3_IN_PROGRESS = "§ang thùc hiÖn"  # "Đang thực hiện" in .VnTime
@@ -70,8 +70,9 @@ def test_workbook_scan_records_the_font_of_text_cells(tmp_path: Path,
 def test_cells_in_legacy_fonts_are_converted(tmp_path: Path, registry: Registry) -> None:
     path = _legacy_workbook(tmp_path / "bc.xlsx", registry)
     raw = read_submission(path)
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     line = result.tasks[0]
     assert (line.status, line.result, line.difficulties) == (
@@ -87,8 +88,9 @@ def test_short_text_in_a_unicode_font_is_left_alone(tmp_path: Path,
     book = openpyxl.load_workbook(path)
     _cell(book["Nhiệm vụ"], "Kết quả/Sản phẩm", "IV.1").font = Font(name="Times New Roman")
     book.save(path)
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission)
     assert result.tasks[0].result == "vô"  # statistics cannot tell: kept as typed
 
@@ -110,8 +112,9 @@ def test_csv_in_legacy_text_is_converted_by_statistics(tmp_path: Path,
     path = tmp_path / "bc.csv"
     path.write_text(CSV_TCVN3, encoding="utf-8")
     raw = read_submission(path)
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert (result.tasks[0].status, result.tasks[0].difficulties) == (
         "Đang thực hiện", "Khó khăn về kinh phí")
@@ -127,8 +130,9 @@ def test_json_in_vni_text_is_converted(tmp_path: Path, registry: Registry) -> No
                       "Tiến độ (%)": 40}],
         "Chỉ tiêu": [{"Mã chỉ tiêu": "kiem_tra_cchc", "Giá trị": 3}]},
         ensure_ascii=False), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert result.tasks[0].status == "Đang thực hiện"
 

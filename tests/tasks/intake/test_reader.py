@@ -16,7 +16,7 @@ from tasks.intake.validation import validate_submission
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tests import paths
-from tests.builders import TODAY
+from tests.builders import TODAY, submission_or_problems
 
 
 def _hand_made(path: Path) -> Path:
@@ -50,8 +50,9 @@ def test_hand_made_workbook(tmp_path: Path, registry: Registry) -> None:
     raw = read_submission(_hand_made(tmp_path / "bc.xlsx"))
     assert raw.problems == []
     assert [r.row for r in raw.tasks] == [4, 6, 7]
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     progress = {t.task_id: t.progress for t in result.tasks}
     assert progress == {"IV.1": 85.0, "IV.6.b": 100.0, "IV.5": 50.0}
@@ -72,8 +73,9 @@ def test_excel_percent_format(tmp_path: Path, registry: Registry) -> None:
     # 100 % is a finished task (100 % while «Đang thực hiện» is refused)
     wb["nhiem vu"]["B4"], wb["nhiem vu"]["D4"] = "Hoàn thành", "20/05/2025"
     wb.save(path)
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission)
     assert next(t for t in result.tasks if t.task_id == "IV.1").progress == 100.0
 
@@ -94,8 +96,9 @@ kiem_tra_cchc;3;
 def test_csv_twin(tmp_path: Path, registry: Registry) -> None:
     path = tmp_path / "bc.csv"
     path.write_text(CSV, encoding="utf-8-sig")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 folder_agency="SNV", rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 folder_agency="SNV", rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
                                                                ("IV.6.b", 100.0)]
@@ -106,8 +109,9 @@ def test_csv_errors_name_the_csv_line(tmp_path: Path, registry: Registry) -> Non
     path = tmp_path / "bc.csv"
     path.write_text(CSV.replace("IV.1;Đang thực hiện;40", "IV.1;Đang thực hiện;400"),
                     encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, list)
     assert [(p.sheet, p.row, p.column) for p in result] == [("Nhiệm vụ", 6, "Tiến độ (%)")]
 
@@ -120,8 +124,9 @@ def test_json_twin(tmp_path: Path, registry: Registry) -> None:
                      {"Mã nhiệm vụ": "IV.5", "Tình trạng": "Chưa thực hiện"}],
         "Chỉ tiêu": [{"Mã chỉ tiêu": "kiem_tra_cchc", "Giá trị": "2"}],
     }, ensure_ascii=False), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 folder_agency="SNV", rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 folder_agency="SNV", rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [t.task_id for t in result.tasks] == ["IV.1", "IV.5"]
 
@@ -131,8 +136,9 @@ def test_json_error_names_the_item(tmp_path: Path, registry: Registry) -> None:
     path.write_text(json.dumps({"agency": "SNV", "period": "2025-05", "tasks": [
         {"task_id": "IV.1", "status": "Đang thực hiện"},
         {"task_id": "IV.1x", "status": "Đang thực hiện"}]}), encoding="utf-8")
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, list)
     assert [(p.sheet, p.row, p.column) for p in result] == [("Nhiệm vụ", 2, "Mã nhiệm vụ")]
 
@@ -183,8 +189,9 @@ def test_far_formatted_empty_cell_is_not_data(tmp_path: Path, registry: Registry
     raw = read_submission(path)
     assert raw.problems == []
     assert [r.row for r in raw.tasks] == [4, 6, 7]
-    assert isinstance(validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                          rules=ReportingRules()),
+    assert isinstance(submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                          rules=ReportingRules())),
                       Submission)
 
 
@@ -241,8 +248,9 @@ def test_broken_json_message_has_no_python_text(tmp_path: Path) -> None:
 def test_custom_percent_format(tmp_path: Path, registry: Registry) -> None:
     path = _with_cell(_hand_made(tmp_path / "bc.xlsx"), "nhiem vu", "C7", value=0.455,
                       number_format='0.0" %"')
-    result = validate_submission(read_submission(path), registry, today=TODAY,
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=TODAY,
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission)
     assert next(t for t in result.tasks if t.task_id == "IV.5").progress == 45.5
 
@@ -258,8 +266,9 @@ def test_csv_separator_from_the_header_lines(name: str, registry: Registry) -> N
     raw = read_submission(FIXTURES / name)
     assert raw.problems == []
     assert "thiếu kinh phí" in str(raw.tasks[0].cells["Khó khăn, vướng mắc"])
-    result = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
-                                 rules=ReportingRules())
+    result = submission_or_problems(
+        validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                 rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert [(t.task_id, t.progress) for t in result.tasks] == [("IV.1", 40.0),
                                                                ("IV.6.b", 100.0)]
@@ -273,3 +282,65 @@ def test_csv_that_cannot_be_split_gets_a_sentence(tmp_path: Path) -> None:
         read_submission(path)
     assert "tệp CSV không đúng định dạng" in str(caught.value)
     assert "field" not in str(caught.value)
+
+
+# --- edges: a CSV saved as Unicode text (UTF-16), as Excel's «Unicode Text» writes ----------
+
+UNICODE_TEXT = CSV.replace(";", "\t").replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize(("bom", "encoding"), [
+    (b"\xff\xfe", "utf-16-le"),  # Excel's «Unicode Text»: little-endian, with a BOM
+    (b"\xfe\xff", "utf-16-be"),
+    (b"", "utf-16-le"),  # no BOM: every other byte NUL, unambiguous
+    (b"", "utf-16-be"),
+])
+def test_csv_saved_as_utf16_is_read(tmp_path: Path, registry: Registry, bom: bytes,
+                                    encoding: str) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(bom + UNICODE_TEXT.encode(encoding))
+    raw = read_submission(path)
+    assert raw.problems == []
+    checked = validate_submission(raw, registry, today=TODAY, folder_agency="SNV",
+                                  rules=ReportingRules())
+    result = checked.value
+    assert result is not None, checked.problems
+    assert [(t.task_id, t.status, t.progress, t.result) for t in result.tasks] == [
+        ("IV.1", "Đang thực hiện", 40.0, None),
+        ("IV.6.b", "Hoàn thành", 100.0, "Kế hoạch")]
+    assert [(m.metric_code, m.value) for m in result.metrics] == [("kiem_tra_cchc", 3.0)]
+
+
+def test_json_saved_as_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bc.json"
+    path.write_bytes(b"\xff\xfe" + json.dumps({
+        "Mã đơn vị": "SNV", "Kỳ báo cáo": "2025-05",
+        "Nhiệm vụ": [{"Mã nhiệm vụ": "IV.1", "Tình trạng": "Đang thực hiện"}],
+    }, ensure_ascii=False).encode("utf-16-le"))
+    raw = read_submission(path)
+    assert raw.problems == []
+    assert raw.tasks[0].cells["Tình trạng"] == "Đang thực hiện"
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe" + UNICODE_TEXT.encode("utf-16-le")[:-1],  # BOM, cut short by one byte
+    UNICODE_TEXT.encode("utf-16-le")[:-1],  # no BOM, cut short
+    b"\xff\xfe" + "Thông tin\r\n".encode("utf-16-le") + b"\x00\xd8\x41\x00",  # lone surrogate
+])
+def test_broken_utf16_csv_gets_a_sentence_on_how_to_save_it(tmp_path: Path,
+                                                             data: bytes) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as caught:
+        read_submission(path)
+    message = str(caught.value)
+    assert "UTF-16" in message and "CSV UTF-8 (Comma delimited)" in message
+    assert "Nhiệm vụ" not in message
+
+
+def test_a_nul_byte_in_a_utf8_csv_is_not_taken_for_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "bc.csv"
+    path.write_bytes(CSV.replace("IV.1;", "IV.1\x00;").encode("utf-8"))
+    raw = read_submission(path)
+    assert [(p.sheet, p.column) for p in raw.problems] == [("Nhiệm vụ", "Mã nhiệm vụ")]
+    assert "\\x00" in raw.problems[0].message

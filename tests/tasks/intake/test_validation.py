@@ -15,15 +15,15 @@ from tasks.intake.validation import validate_submission
 from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import TODAY, write_submission
+from tests.builders import TODAY, submission_or_problems, write_submission
 
 DONE = "Hoàn thành"
 
 
 def _validate(path: Path, registry: Registry, folder: str | None = "SNV",
               today: date = TODAY) -> Submission | list[Problem]:
-    return validate_submission(read_submission(path), registry, today=today,
-                               folder_agency=folder, rules=ReportingRules())
+    return submission_or_problems(validate_submission(read_submission(path), registry, today=today,
+                               folder_agency=folder, rules=ReportingRules()))
 
 
 def _edit(path: Path, sheet: str, cell: str, value: object) -> None:
@@ -197,3 +197,45 @@ def test_duplicate_task_rows(tmp_path: Path, registry: Registry) -> None:
     wb.save(path)
     problem = _only(_validate(path, registry))
     assert problem.column == "Mã nhiệm vụ" and "đã khai ở dòng" in problem.message
+
+
+EMPTY_CSV = ("Thông tin\nMã đơn vị;SNV\nKỳ báo cáo;05/2025\nNhiệm vụ\n"
+             "Mã nhiệm vụ;Tình trạng;Tiến độ (%);Ngày hoàn thành;Kết quả/Sản phẩm;"
+             "Khó khăn, vướng mắc\nChỉ tiêu\nMã chỉ tiêu;Giá trị;Ghi chú\n")
+
+
+def _empty_file(tmp_path: Path, registry: Registry, kind: str) -> Path:
+    if kind == "xlsx":  # the agency's template sent back as it came: tasks listed, none filled
+        return write_submission(tmp_path / "snv.xlsx", registry, "SNV")
+    if kind == "csv":  # the header lines only
+        path = tmp_path / "snv.csv"
+        path.write_text(EMPTY_CSV, encoding="utf-8")
+        return path
+    path = tmp_path / "snv.json"
+    path.write_text('{"Mã đơn vị": "SNV", "Kỳ báo cáo": "05/2025", "Nhiệm vụ": [], '
+                    '"Chỉ tiêu": []}', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "json"])
+def test_a_file_with_no_task_and_no_metric_is_refused(tmp_path: Path, registry: Registry,
+                                                      kind: str) -> None:
+    problem = _only(_validate(_empty_file(tmp_path, registry, kind), registry))
+    assert (problem.sheet, problem.row, problem.column) == (None, None, None)
+    assert problem.message.startswith("tệp không có dòng nhiệm vụ hay chỉ tiêu nào")
+
+
+def test_one_metric_alone_is_a_report(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "snv.csv"
+    path.write_text(EMPTY_CSV + "kiem_tra_cchc;0;\n", encoding="utf-8")
+    result = _validate(path, registry)
+    assert isinstance(result, Submission), result
+    assert (result.tasks, [m.value for m in result.metrics]) == ((), [0.0])
+
+
+def test_an_empty_file_with_a_wrong_row_lists_only_the_row(tmp_path: Path,
+                                                           registry: Registry) -> None:
+    path = tmp_path / "snv.csv"
+    path.write_text(EMPTY_CSV + "khong_co;1;\n", encoding="utf-8")
+    problem = _only(_validate(path, registry))
+    assert (problem.sheet, problem.column) == ("Chỉ tiêu", "Mã chỉ tiêu")

@@ -26,7 +26,7 @@ from tasks.intake.validation import validate_submission
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
-from tests.builders import write_submission
+from tests.builders import submission_or_problems, write_submission
 
 MINISTRY = ReportingRules()
 CALENDAR = ReportingRules(convention="calendar")
@@ -130,9 +130,11 @@ def test_units_not_expected_may_still_report_on_their_tasks(registry: Registry) 
 
 def test_district_file_for_july_2025_is_accepted(tmp_path: Path, registry: Registry) -> None:
     july = parse_period("2025-07")
-    path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july)
-    result = validate_submission(read_submission(path), registry, today=date(2025, 7, 20),
-                                 folder_agency="UBND-LX", rules=ReportingRules())
+    path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july,
+                            metrics={"kiem_tra_cchc": 1})
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=date(2025, 7, 20),
+                            folder_agency="UBND-LX", rules=ReportingRules()))
     assert isinstance(result, Submission), result
     assert (result.agency_code, result.period.label) == ("UBND-LX", "2025-07")
 
@@ -140,9 +142,10 @@ def test_district_file_for_july_2025_is_accepted(tmp_path: Path, registry: Regis
 def test_department_closed_in_february_is_accepted_for_march(tmp_path: Path,
                                                              registry: Registry) -> None:
     path = write_submission(tmp_path / "skhdt.xlsx", registry, "SKHDT",
-                            period=parse_period("2025-03"))
-    result = validate_submission(read_submission(path), registry, today=date(2025, 3, 20),
-                                 folder_agency="SKHDT", rules=MINISTRY)
+                            period=parse_period("2025-03"), metrics={"kiem_tra_cchc": 1})
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=date(2025, 3, 20),
+                            folder_agency="SKHDT", rules=MINISTRY))
     assert isinstance(result, Submission), result
 
 
@@ -150,8 +153,9 @@ def test_validation_follows_the_configured_convention(tmp_path: Path,
                                                       registry: Registry) -> None:
     july = parse_period("2025-07")
     path = write_submission(tmp_path / "lx.xlsx", registry, "UBND-LX", period=july)
-    result = validate_submission(read_submission(path), registry, today=date(2025, 8, 5),
-                                 folder_agency="UBND-LX", rules=CALENDAR)
+    result = submission_or_problems(
+        validate_submission(read_submission(path), registry, today=date(2025, 8, 5),
+                                 folder_agency="UBND-LX", rules=CALENDAR))
     assert isinstance(result, list) and len(result) == 1
     assert result[0].column == "Mã đơn vị"
     assert "không hoạt động trong kỳ 2025-07" in result[0].message

@@ -50,10 +50,10 @@ from config.settings import REGISTRY_DIR
 from tasks.model.periods import parse_period
 from tasks.model.problems import RejectedInput
 from tasks.portal.dossiers import (
-    aggregate_dossiers,
+    aggregate_rows,
     check_dossier_file,
-    dossier_indicators,
     find_dossier_file,
+    indicators_of_units,
     load_dossier_counts,
 )
 from tests.paths import FIXTURES
@@ -93,9 +93,9 @@ def known(registry: Registry) -> set[str]:
 def _values(path: Path, rules: Index766Config) -> dict[tuple[str, str], tuple[float | None,
                                                                              float | None,
                                                                              float | None]]:
-    counts = aggregate_dossiers(path, WINDOW, rules)
+    counts = aggregate_rows(path, WINDOW, rules)
     return {(v.unit, v.indicator): (v.numerator, v.denominator, v.value)
-            for v in dossier_indicators(counts)}
+            for v in indicators_of_units(counts)}
 
 
 def _check(values: dict[tuple[str, str], tuple[float | None, float | None, float | None]]

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from config.index766 import Index766Config, load_index766
 from config.settings import REGISTRY_DIR
-from tasks.portal.dossiers import aggregate_dossiers, dossier_indicators, rates_of
+from tasks.portal.dossiers import aggregate_rows, indicators_of_units, rates_of
 from tasks.portal.index766 import (
     OverrideError,
     criterion_points,
@@ -58,8 +58,8 @@ def rules() -> Index766Config:
 
 @pytest.fixture(scope="module")
 def rates(rules: Index766Config) -> dict[str, float | None]:
-    counts = aggregate_dossiers(FIXTURE, (date(2025, 4, 15), date(2025, 5, 14)), rules)
-    return rates_of(dossier_indicators(counts))
+    counts = aggregate_rows(FIXTURE, (date(2025, 4, 15), date(2025, 5, 14)), rules)
+    return rates_of(indicators_of_units(counts))
 
 
 def test_points_full_at_threshold_proportional_below(rules: Index766Config) -> None:

@@ -42,12 +42,12 @@ from tasks.model.portal import PortalUnitStats
 from tasks.model.report import SourceDisagreement
 from tasks.model.rules import ReportingRules
 from tasks.portal.dossier_counts import count_dossier_file
-from tasks.portal.dossiers import resolution_counts
+from tasks.portal.dossiers import resolution_rows
 from tasks.portal.source_comparison import (
     RECEIVED,
     RESOLVED,
     RESOLVED_ON_TIME,
-    compare_sources,
+    compare_counts,
 )
 from tasks.report.build import BuiltReport, build_report
 from tasks.report.dossier_figures import known_units
@@ -88,15 +88,13 @@ def rules766() -> Index766Config:
 
 
 def test_resolution_counts_match_the_hand_worked_ones(rules766: Index766Config) -> None:
-    frame = resolution_counts(FIXTURE, WINDOW, rules766)
-    got = {str(r["unit"]): (int(r["received"]), int(r["resolved"]),
-                            int(r["resolved_on_time"])) for _, r in frame.iterrows()}
+    got = resolution_rows(FIXTURE, WINDOW, rules766)
     assert got == {"SNV": (7, 5, 3), "STP": (3, 2, 2), "SKHCN": (1, 0, 0)}
 
 
 def test_the_sources_are_compared_per_unit(rules766: Index766Config) -> None:
-    frame = resolution_counts(FIXTURE, WINDOW, rules766)
-    assert compare_sources(STATISTICS, frame) == DISAGREEMENTS
+    counted = resolution_rows(FIXTURE, WINDOW, rules766)
+    assert compare_counts(STATISTICS, counted) == DISAGREEMENTS
 
 
 def _built(workspace: Path, db: Database, registry: Registry, rules766: Index766Config, *,
