@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -57,3 +59,13 @@ def file_meta(name: str, content_hash: str, arrived_at: datetime, *,
     a store keeps the hash, names and times, never reads the file)."""
     return FileMeta(source, folder, name, f"/{folder}/{name}", content_hash, arrived_at,
                     arrived_at, relative_path=f"{folder}/{name}")
+
+
+def zip_parts(parts: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) of the given members: a workbook's parts, as a hostile or
+    broken file is built by hand from them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

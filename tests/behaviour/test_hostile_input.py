@@ -3,7 +3,6 @@ says what to do, and nothing from it is stored. Every bad file here is made by h
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile
@@ -25,7 +24,7 @@ from tasks.intake.template import TaskEntry
 from tasks.model.clock import fixed_clock
 from tasks.model.records import InboxFile, sha256_of
 from tasks.model.rules import ReportingRules
-from tests.builders import TODAY, take_file, write_submission
+from tests.builders import TODAY, take_file, write_submission, zip_parts
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 OLE = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -67,14 +66,6 @@ def _rejected_with(workspace: Path, db: Database, registry: Registry, advice: st
     text = _receipt(workspace, outcome)
     assert advice in text, text
     return text
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -122,7 +113,7 @@ def test_an_xlsm_with_macros_is_read_for_its_values_only(
     path = _valid(workspace, registry)
     parts = _parts(path)
     parts["xl/vbaProject.bin"] = OLE + b"Attribute VB_Name = \"Module1\"\nShell \"calc\"\n"
-    path.with_suffix(".xlsm").write_bytes(_zip(parts))
+    path.with_suffix(".xlsm").write_bytes(zip_parts(parts))
     path.unlink()
     [outcome] = _collect(workspace, db, registry)
     assert outcome.outcome == "accepted" and _stored(db) == 1
@@ -132,7 +123,7 @@ def test_a_zip_bomb(workspace: Path, db: Database, registry: Registry) -> None:
     path = _valid(workspace, registry)
     parts = _parts(path)
     parts["xl/media/padding.bin"] = bytes(60 * 1024 * 1024)  # 60 MB of zeros, packs to ~60 kB
-    path.write_bytes(_zip(parts))
+    path.write_bytes(zip_parts(parts))
     assert path.stat().st_size < 1024 * 1024
     _rejected_with(workspace, db, registry, "khi giải nén quá lớn")
 
@@ -155,7 +146,7 @@ def test_an_entity_attack_in_the_workbook_part(workspace: Path, db: Database,
     parts = _parts(path)
     body = _body(parts["xl/workbook.xml"])
     parts["xl/workbook.xml"] = _LAUGHS + body.replace(b"<sheets>", b"<sheets>&lol9;", 1)
-    path.write_bytes(_zip(parts))
+    path.write_bytes(zip_parts(parts))
     _rejected_with(workspace, db, registry, "lưu lại bằng Excel dưới dạng .xlsx")
 
 
@@ -166,7 +157,7 @@ def test_an_entity_attack_in_a_worksheet(workspace: Path, db: Database,
     parts = _parts(path)
     sheet = "xl/worksheets/sheet1.xml"
     parts[sheet] = _LAUGHS + _body(parts[sheet]).replace(b"<sheetData>", b"<sheetData>&lol9;", 1)
-    path.write_bytes(_zip(parts))
+    path.write_bytes(zip_parts(parts))
     _rejected_with(workspace, db, registry, "lưu lại bằng Excel dưới dạng .xlsx")
 
 

@@ -7,7 +7,6 @@ test) and, where the old code allocated gigabytes, a cap on the child's memory.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import resource
@@ -26,7 +25,7 @@ from tasks.model.problems import Problem
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
 from tasks.report import vietnamese as vi
-from tests.builders import TODAY, submission_or_problems, write_submission
+from tests.builders import TODAY, submission_or_problems, write_submission, zip_parts
 from tests.paths import REPO
 
 ROOT = REPO
@@ -62,14 +61,6 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def _valid(tmp_path: Path, registry: Registry, name: str = "bc.xlsx") -> Path:
     return write_submission(tmp_path / name, registry, "SNV",
                             entries=[TaskEntry("IV.1", "Đang thực hiện", 50)])
@@ -81,7 +72,7 @@ def _with_task_rows(tmp_path: Path, registry: Registry, rows: bytes,
     path = _valid(tmp_path, registry, name)
     parts = _parts(path)
     parts[TASK_SHEET] = parts[TASK_SHEET].replace(b"</sheetData>", rows + b"</sheetData>", 1)
-    path.write_bytes(_zip(parts))
+    path.write_bytes(zip_parts(parts))
     return path
 
 
@@ -103,7 +94,7 @@ def _decoy_workbook(tmp_path: Path, registry: Registry) -> Path:
         b"/xl/worksheets/sheet2.xml", b"/xl/harmless/sheet2.xml")
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"xl/workbook.xml", b"xl/decoy.xml")
     assert b"xl/decoy.xml" in parts["_rels/.rels"]
-    path.write_bytes(_zip(parts))
+    path.write_bytes(zip_parts(parts))
     return path
 
 

@@ -3,7 +3,6 @@ taken in without a crash, gets a receipt, and leaves no submission in the databa
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import zipfile
@@ -21,7 +20,7 @@ from connectors.database import Database
 from connectors.db_schema import MetricReportRow, SubmissionRow, TaskReportRow
 from connectors.drop_folder import DropFolder
 from tasks.intake.template import TaskEntry
-from tests.builders import take_file, write_submission
+from tests.builders import take_file, write_submission, zip_parts
 
 NOW = datetime(2025, 5, 16, 8, tzinfo=UTC)
 EXAMPLES = settings(max_examples=200, deadline=None, database=None,
@@ -73,7 +72,7 @@ _BROKEN_PARTS = ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/_rels/workbo
 @st.composite
 def broken_workbooks(draw: st.DrawFn, parts: dict[str, bytes]) -> bytes:
     kind = draw(st.sampled_from(["bytes", "truncated", "garbled", "missing"]))
-    whole = _zip(parts)
+    whole = zip_parts(parts)
     if kind == "bytes":
         return draw(st.sampled_from([b"", b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")])) \
             + draw(st.binary(max_size=2000))
@@ -88,15 +87,7 @@ def broken_workbooks(draw: st.DrawFn, parts: dict[str, bytes]) -> bytes:
             st.binary(max_size=500),
             st.text(max_size=300).map(lambda t: ("<x>" + t).encode("utf-8")),
             st.just(parts[target][: len(parts[target]) // 2])))
-    return _zip(changed)
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zip_parts(changed)
 
 
 def test_malformed_workbooks(place: tuple[Path, Database, dict[str, bytes]],
