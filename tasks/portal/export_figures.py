@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.model.problems import Problem
 from tasks.portal.export_layout import (
     Table,
     _cell,
@@ -42,9 +41,8 @@ def export_figures(path: Path) -> ExportFigures | None:
     be read.
     """
     sheet, rows = _read_rows(path)
-    problems: list[Problem] = []
-    table = Table.locate(rows, find_header_row(rows), sheet, problems)
-    if table is None:
+    table = Table.locate(rows, find_header_row(rows), sheet).value
+    if table is None:  # its layout problem was told when the file was taken in
         return None
     figures: dict[int, dict[str, int]] = {}
     for index in range(table.first_data_row, len(rows)):

@@ -19,7 +19,7 @@ from datetime import date
 from config.folding import fold
 from config.registry import Agency, Registry
 from tasks.model.portal import PortalUnitStats, Variant
-from tasks.model.problems import Problem
+from tasks.model.problems import Checked, Problem
 from tasks.sheets.cells import CellError, clean_text, is_blank, parse_number
 
 Row = Sequence[object]
@@ -224,14 +224,13 @@ class Table:
         rows: list[list[object]],
         header_at: int | None,
         sheet: str | None,
-        problems: list[Problem],
-    ) -> Table | None:
-        """The table's layout and columns, or ``None`` after adding a layout problem."""
+    ) -> Checked[Table]:
+        """The table's layout and columns, or the one layout problem naming what is
+        missing."""
         if header_at is None:
             wanted = {lay.variant: ["Tên đơn vị", *(c.wording for c in lay.columns)]
                       for lay in _LAYOUTS}
-            problems.append(_layout_problem(sheet, wanted))
-            return None
+            return Checked.failed([_layout_problem(sheet, wanted)])
         top = rows[header_at]
         stt_col = _column_of(top, _STT_LABELS)
         unit_col = _column_of(top, _UNIT_LABELS)
@@ -264,18 +263,20 @@ class Table:
         if unit_col is None or missing:
             # name what the closest layout lacks; when no layout fits at all, what each lacks
             named = [(layout, missing)] if found else [(t[0], t[2]) for t in tried]
-            problems.append(_layout_problem(sheet, {lay.variant: m for lay, m in named}))
-            return None
-        return cls(sheet, layout, end, stt_col, unit_col, code_col, found, headers)
+            return Checked.failed([_layout_problem(sheet, {lay.variant: m for lay, m in named})])
+        return Checked.passed(cls(sheet, layout, end, stt_col, unit_col, code_col, found,
+                                  headers))
 
     # --- rows -----------------------------------------------------------------------------
 
     def read(
-        self, rows: list[list[object]], registry: Registry, problems: list[Problem],
+        self, rows: list[list[object]], registry: Registry,
         on: tuple[date, date] | None = None,
-    ) -> tuple[PortalUnitStats, ...]:
-        """The unit rows; ``on`` (the export's data window) picks the unit of that time
-        when a name was used by a closed district and by a commune after it."""
+    ) -> Checked[tuple[PortalUnitStats, ...]]:
+        """The unit rows, or every problem found in them (in row order); ``on`` (the
+        export's data window) picks the unit of that time when a name was used by a closed
+        district and by a commune after it."""
+        problems: list[Problem] = []
         units: list[PortalUnitStats] = []
         all_values: list[dict[str, int]] = []  # every unit row's readable counts
         group: tuple[int, Row, list[dict[str, int]]] | None = None
@@ -287,20 +288,21 @@ class Table:
             name = _text(row, self.unit_col)
             label = name or _text(row, self.stt_col)
             if _is_total(label):
-                self._check_group(group, problems)
-                self._check_sum(number, row, all_values, "các đơn vị", problems)
+                problems += self._check_group(group)
+                problems += self._check_sum(number, row, all_values, "các đơn vị")
                 group = None
                 break  # what follows the total row is notes and signatures
             if _is_heading(label) and registry.find_agency(label, on) is None:
-                self._check_group(group, problems)
+                problems += self._check_group(group)
                 group = (number, row, [])
                 continue
             if all(is_blank(_cell(row, c)) for c in self.columns.values()):
                 if registry.find_agency(_text(row, self.code_col) or name, on) is not None:
                     problems.append(self._problem(number, self.unit_col, "Đơn vị không có số liệu"))
                 continue  # a note or signature line under the table
-            agency = self._match_unit(row, number, registry, problems, on)
-            values = self._counts(row, number, problems)
+            agency, unit_problems = self._match_unit(row, number, registry, on)
+            values, count_problems = self._counts(row, number)
+            problems += unit_problems + count_problems
             all_values.append(values)
             if group is not None:
                 group[2].append(values)
@@ -316,49 +318,52 @@ class Table:
             stats = self._stats(agency, number, values)
             if stats is not None:
                 units.append(stats)
-        self._check_group(group, problems)
+        problems += self._check_group(group)
         if not all_values:
             problems.append(Problem("Bảng không có dòng số liệu của đơn vị nào", sheet=self.sheet))
-        return tuple(units)
+        return Checked.failed(problems) if problems else Checked.passed(tuple(units))
 
     def _problem(self, row: int, col: int | None, message: str) -> Problem:
         header = self.headers.get(col) if col is not None else None
         return Problem(message, sheet=self.sheet, row=row, column=header)
 
     def _match_unit(
-        self, row: Row, number: int, registry: Registry, problems: list[Problem],
+        self, row: Row, number: int, registry: Registry,
         on: tuple[date, date] | None = None,
-    ) -> Agency | None:
+    ) -> tuple[Agency | None, list[Problem]]:
+        """The row's unit and the problems of its code and name. A code whose name
+        disagrees still gives the unit (a later row naming it again is a duplicate), so
+        both come back, not a :class:`Checked`."""
         name, code = _text(row, self.unit_col), _text(row, self.code_col)
         if code:
             agency = registry.find_agency(code)
             if agency is None:
-                problems.append(self._problem(
+                return None, [self._problem(
                     number, self.code_col,
                     f"Mã đơn vị «{code}» không có trong danh mục đơn vị",
-                ))
-                return None
+                )]
             by_name = registry.find_agency(name, on) if name else None
             if by_name is not None and by_name.code != agency.code:
-                problems.append(self._problem(
+                return agency, [self._problem(
                     number, self.unit_col,
                     f"Mã {code} là của «{agency.name}» nhưng tên đơn vị ghi «{name}»",
-                ))
-            return agency
+                )]
+            return agency, []
         if not name:
-            problems.append(self._problem(number, self.unit_col, "Thiếu tên đơn vị"))
-            return None
+            return None, [self._problem(number, self.unit_col, "Thiếu tên đơn vị")]
         agency = registry.find_agency(name, on)
         if agency is None:
-            problems.append(self._problem(
+            return None, [self._problem(
                 number, self.unit_col,
                 f"Không tìm thấy đơn vị «{name}» trong danh mục đơn vị "
                 "(kiểm tra tên, hoặc thêm tên này làm tên gọi khác của đơn vị trong danh mục)",
-            ))
-        return agency
+            )]
+        return agency, []
 
-    def _counts(self, row: Row, number: int, problems: list[Problem]) -> dict[str, int]:
-        """The row's readable counts; each unreadable one and each wrong sum is a problem."""
+    def _counts(self, row: Row, number: int) -> tuple[dict[str, int], list[Problem]]:
+        """The row's readable counts, and a problem for each unreadable one and each wrong
+        sum (the readable counts still go into the totals' sums, so both come back)."""
+        problems: list[Problem] = []
         values: dict[str, int] = {}
         for field, col in self.columns.items():
             try:
@@ -375,20 +380,20 @@ class Table:
                     number, self.columns[total],
                     f"Tổng {values[total]} khác tổng các cột thành phần: {terms} = {added}",
                 ))
-        return values
+        return values, problems
 
     def _leaf(self, field: str) -> str:
         return self.headers[self.columns[field]].rsplit(" / ", 1)[-1]
 
     def _check_group(
-        self, group: tuple[int, Row, list[dict[str, int]]] | None, problems: list[Problem]
-    ) -> None:
+        self, group: tuple[int, Row, list[dict[str, int]]] | None
+    ) -> list[Problem]:
         """A section heading carrying numbers must equal the sum of the units under it."""
         if group is None:
-            return
+            return []
         number, row, members = group
         label = _text(row, self.unit_col) or _text(row, self.stt_col)
-        self._check_sum(number, row, members, f"các đơn vị thuộc «{label}»", problems)
+        return self._check_sum(number, row, members, f"các đơn vị thuộc «{label}»")
 
     def _check_sum(
         self,
@@ -396,9 +401,9 @@ class Table:
         row: Row,
         members: list[dict[str, int]],
         what: str,
-        problems: list[Problem],
-    ) -> None:
+    ) -> list[Problem]:
         """A total or subtotal row must equal the sum of its units, column by column."""
+        problems: list[Problem] = []
         for field, col in self.columns.items():
             value = _cell(row, col)
             if is_blank(value) or any(field not in m for m in members):
@@ -413,6 +418,7 @@ class Table:
                 problems.append(self._problem(
                     number, col, f"Dòng tổng ghi {stated} nhưng tổng {what} là {added}"
                 ))
+        return problems
 
     def _stats(self, agency: Agency, number: int, v: dict[str, int]) -> PortalUnitStats | None:
         if any(field not in v for field in self.columns):

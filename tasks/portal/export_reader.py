@@ -59,17 +59,19 @@ def read_portal_export(
     """Read one portal export: its figures, or every problem found. Raises
     :class:`RejectedInput` (or ``OSError``) when the file cannot be read at all."""
     sheet, rows = _read_rows(path)
-    problems: list[Problem] = []
     header_at = find_header_row(rows)
     title_rows = rows[: HEADER_SEARCH_ROWS if header_at is None else header_at]
-    resolved = _resolve_period(path, title_rows, period, sheet, problems)
-    table = Table.locate(rows, header_at, sheet, problems)
+    resolved, problems = _resolve_period(path, title_rows, period, sheet)
+    located = Table.locate(rows, header_at, sheet)
+    problems += located.problems
+    table = located.value
     units: tuple[PortalUnitStats, ...] = ()
     if table is not None:
         # names are looked up among the units of the export's period (an old district's
         # name may be a commune's today)
-        units = table.read(rows, registry, problems,
-                           resolved.window() if resolved is not None else None)
+        read = table.read(rows, registry, resolved.window() if resolved is not None else None)
+        problems += read.problems
+        units = read.value or ()
     if problems or resolved is None or table is None:
         return Checked.failed(sorted(problems, key=lambda p: p.row or 0))
     return Checked.passed(PortalExport(period=resolved, variant=table.layout.variant,
@@ -171,11 +173,10 @@ def _resolve_period(
     title_rows: list[list[object]],
     explicit: Period | None,
     sheet: str | None,
-    problems: list[Problem],
-) -> Period | None:
-    """The explicit period, else the one in the file name, else the one in a title row.
-
-    A title row naming another period than the explicit one or the file name's is a problem.
+) -> tuple[Period | None, list[Problem]]:
+    """The explicit period, else the one in the file name, else the one in a title row;
+    and its problems: none found, or a title row naming another period than the explicit one
+    or the file name's (the period is still the one given: the units are looked up in it).
     """
     title: tuple[int, Period] | None = None
     for number, row in enumerate(title_rows, start=1):
@@ -186,18 +187,18 @@ def _resolve_period(
     from_name = period_in_name(path.name)
     resolved = explicit or from_name or (title[1] if title else None)
     if resolved is None:
-        problems.append(Problem(
+        return None, [Problem(
             "Không xác định được kỳ báo cáo: ghi kỳ vào tên tệp (ví dụ thong-ke-2025-03.xlsx) "
             "hoặc vào dòng tiêu đề (ví dụ «Kỳ báo cáo: 03/2025»)",
             sheet=sheet,
-        ))
-    elif title is not None and title[1] != resolved:
+        )]
+    if title is not None and title[1] != resolved:
         source = "kỳ được yêu cầu" if explicit else "kỳ ghi trong tên tệp"
-        problems.append(Problem(
+        return resolved, [Problem(
             f"Tiêu đề ghi kỳ {title[1].label_vi} nhưng {source} là {resolved.label_vi}",
             sheet=sheet,
             row=title[0],
-        ))
-    return resolved
+        )]
+    return resolved, []
 
 
