@@ -33,7 +33,7 @@ import csv
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.folding import fold_key
@@ -118,7 +118,8 @@ class RawRow:
 
 @dataclass
 class RawSubmission:
-    """Cells as found, keyed by canonical column; ``problems`` are layout problems."""
+    """Cells as found, keyed by canonical column; ``problems`` are layout problems (filled
+    by the function that builds the submission, from what its helpers return)."""
 
     info: dict[str, tuple[object, int | None]] = field(default_factory=dict)
     tasks: list[RawRow] = field(default_factory=list)
@@ -155,17 +156,16 @@ Grid = Sequence[Sequence[object]]  # rows of cells; row n of the grid is spreads
 
 
 def _table(grid: Grid, sheet: str, columns: dict[str, tuple[str, ...]],
-           raw: RawSubmission, first_row_number: int = 1) -> list[RawRow]:
-    """Find the header row (within the first 20 rows) and return the data rows under it."""
+           first_row_number: int = 1) -> tuple[list[RawRow], list[Problem]]:
+    """Find the header row (within the first 20 rows): the data rows under it, and the
+    layout problems (a required column missing: the rows are still read; no header row)."""
     required = REQUIRED[sheet]
     for index, cells in enumerate(grid[:20]):
         mapping = {i: _canonical(c, columns) for i, c in enumerate(cells)}
         found = {c for c in mapping.values() if c}
         if required[0] in found:
-            missing = [c for c in required if c not in found]
-            for col in missing:
-                raw.problems.append(Problem(f"thiếu cột «{col}»", sheet,
-                                            index + first_row_number, col))
+            problems = [Problem(f"thiếu cột «{col}»", sheet, index + first_row_number, col)
+                        for col in required if col not in found]
             rows = []
             for offset, data in enumerate(grid[index + 1:], start=index + 1):
                 values = {mapping[i]: v for i, v in enumerate(data) if mapping.get(i)}
@@ -173,25 +173,28 @@ def _table(grid: Grid, sheet: str, columns: dict[str, tuple[str, ...]],
                     continue
                 rows.append(RawRow(offset + first_row_number, {k: v for k, v in values.items()
                                                                 if k is not None}))
-            return rows
-    raw.problems.append(Problem(f"không tìm thấy dòng tiêu đề có cột «{required[0]}»", sheet))
-    return []
+            return rows, problems
+    return [], [Problem(f"không tìm thấy dòng tiêu đề có cột «{required[0]}»", sheet)]
 
 
-def _info(grid: Grid, raw: RawSubmission, first_row_number: int = 1) -> None:
+def _info(grid: Grid, first_row_number: int = 1) -> dict[str, tuple[object, int | None]]:
+    """The «Thông tin» sheet's values by label (the first cell of each label), with the
+    row each was read on."""
+    info: dict[str, tuple[object, int | None]] = {}
     for r, cells in enumerate(grid):
         for c, cell in enumerate(cells):
             label = _canonical(cell, INFO_LABELS)
-            if label is None or label in raw.info:
+            if label is None or label in info:
                 continue
             right = cells[c + 1] if c + 1 < len(cells) else None
             below = grid[r + 1][c] if r + 1 < len(grid) and c < len(grid[r + 1]) else None
             if not is_blank(right):
-                raw.info[label] = (right, r + first_row_number)
+                info[label] = (right, r + first_row_number)
             elif not is_blank(below):
-                raw.info[label] = (below, r + 1 + first_row_number)
+                info[label] = (below, r + 1 + first_row_number)
             else:
-                raw.info[label] = (None, r + first_row_number)
+                info[label] = (None, r + first_row_number)
+    return info
 
 
 def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None = None
@@ -211,7 +214,7 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
             names[canonical] = name
     numbers = first_numbers or {}
     if SHEET_INFO in by_name:
-        _info(by_name[SHEET_INFO], raw, numbers.get(SHEET_INFO, 1))
+        raw.info = _info(by_name[SHEET_INFO], numbers.get(SHEET_INFO, 1))
     else:
         raw.problems.append(Problem(f"thiếu trang «{SHEET_INFO}»", SHEET_INFO))
     for sheet, columns in ((SHEET_TASKS, TASK_COLUMNS), (SHEET_METRICS, METRIC_COLUMNS)):
@@ -219,7 +222,8 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
             if sheet == SHEET_TASKS:
                 raw.problems.append(Problem(f"thiếu trang «{sheet}»", sheet))
             continue
-        rows = _table(by_name[sheet], sheet, columns, raw, numbers.get(sheet, 1))
+        rows, problems = _table(by_name[sheet], sheet, columns, numbers.get(sheet, 1))
+        raw.problems.extend(problems)
         (raw.tasks if sheet == SHEET_TASKS else raw.metrics).extend(rows)
     for label in (COL_AGENCY, COL_PERIOD):
         if label not in raw.info and SHEET_INFO in by_name:
@@ -565,22 +569,29 @@ def _read_raw(path: Path) -> RawSubmission:
 
 
 def _without_controls(raw: RawSubmission) -> RawSubmission:
-    """A problem at each cell holding a control character (``\\x00``, ESC …; not tab or
-    line breaks), whose value is then kept escaped: no later message quotes it raw."""
+    """``raw`` (left as it is) with a problem added at each cell holding a control
+    character (``\\x00``, ESC …; not tab or line breaks), whose value is then kept
+    escaped: no later message quotes it raw."""
+    problems: list[Problem] = []
+
     def checked(value: object, sheet: str, row: int | None, column: str) -> object:
         if not isinstance(value, str) or not has_controls(value):
             return value
         escaped = escape_controls(value)
         shown = ", ".join(dict.fromkeys(escape_controls(c) for c in value if has_controls(c)))
-        raw.problems.append(Problem(
+        problems.append(Problem(
             f"ô có ký tự điều khiển không in được ({shown}), thường do chép từ phần mềm "
             f"khác; hãy xoá ký tự này (nội dung ô: «{escaped[:80]}»)", sheet, row, column))
         return escaped
 
-    for label, (value, row) in list(raw.info.items()):
-        raw.info[label] = (checked(value, SHEET_INFO, row, label), row)
-    for sheet, rows in ((SHEET_TASKS, raw.tasks), (SHEET_METRICS, raw.metrics)):
-        rows[:] = [RawRow(r.row, {column: checked(value, sheet, r.row, column)
-                                  for column, value in r.cells.items()})
-                   for r in rows]
-    return raw
+    def rows_of(sheet: str, rows: list[RawRow]) -> list[RawRow]:
+        return [RawRow(r.row, {column: checked(value, sheet, r.row, column)
+                               for column, value in r.cells.items()})
+                for r in rows]
+
+    info = {label: (checked(value, SHEET_INFO, row, label), row)
+            for label, (value, row) in raw.info.items()}
+    tasks = rows_of(SHEET_TASKS, raw.tasks)
+    metrics = rows_of(SHEET_METRICS, raw.metrics)
+    return replace(raw, info=info, tasks=tasks, metrics=metrics,
+                   problems=[*raw.problems, *problems], conversions=list(raw.conversions))
