@@ -233,17 +233,17 @@ def _from_sheets(sheets: dict[str, Grid], first_numbers: dict[str, int] | None =
 
 
 # --- file formats --------------------------------------------------------------------
-def _xlsx_grids(path: Path, conversions: list[CellConversion] | None = None
-                ) -> dict[str, Grid]:
+def _xlsx_grids(path: Path) -> tuple[dict[str, Grid], list[CellConversion]]:
     """Each worksheet's values, read within :mod:`tasks.sheets.workbook_limits`; a number in a
     percent-formatted cell becomes text such as ``"100.0%"`` (Excel stores 100 % as 1); text
-    in a TCVN3/VNI font (or recognised as legacy text) becomes Unicode, noted in
-    ``conversions``."""
+    in a TCVN3/VNI font (or recognised as legacy text) becomes Unicode, each such cell
+    returned as a conversion."""
     try:
         sheets = read_workbook(path)
     except WorkbookError as exc:
         raise UnreadableFile(str(exc)) from exc
     grids: dict[str, Grid] = {}
+    conversions: list[CellConversion] = []
     for sheet in sheets:
         grid: list[list[object]] = []
         for r, line in enumerate(sheet.rows):
@@ -253,12 +253,12 @@ def _xlsx_grids(path: Path, conversions: list[CellConversion] | None = None
                         and not isinstance(value, bool)):
                     value = f"{round(float(value) * 100, 6)}%"
                 value, conversion = convert_value(value, sheet.fonts.get((r, c)))
-                if conversion is not None and conversions is not None:
+                if conversion is not None:
                     conversions.append(CellConversion(sheet.name, r + 1, c + 1, conversion))
                 values.append(value)
             grid.append(values)
         grids[sheet.name] = grid
-    return grids
+    return grids, conversions
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -347,12 +347,13 @@ def _too_many_columns(sheet: str, number: int, column: int) -> UnreadableFile:
         f"{column}, quá {MAX_COLUMNS} cột ({LIMITS_VI}); hãy xoá dữ liệu thừa ở dòng đó")
 
 
-def _csv_grids(path: Path, conversions: list[CellConversion] | None = None
-               ) -> tuple[dict[str, Grid], dict[str, int]]:
-    """The blocks of a CSV file, read line by line up to the first value past a limit."""
+def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int], list[CellConversion]]:
+    """The blocks of a CSV file, read line by line up to the first value past a limit; the
+    row number each block's grid starts on; the cells of legacy text turned into Unicode."""
     _within_size(path)
     text = _decode(_read_bytes(path))
     grids: dict[str, list[Sequence[object]]] = {}
+    conversions: list[CellConversion] = []
     firsts: dict[str, int] = {}
     starts: dict[str, int] = {}  # the line each block starts on, for messages
     current: str | None = None
@@ -383,26 +384,29 @@ def _csv_grids(path: Path, conversions: list[CellConversion] | None = None
             width = max((i + 1 for i, c in enumerate(line) if c.strip()), default=0)
             if width > MAX_COLUMNS:
                 raise _too_many_columns(current, number, width)
-            grids[current].append(_converted_line(line[:MAX_COLUMNS], current, number,
-                                                  conversions))
+            values, converted = _converted_line(line[:MAX_COLUMNS], current, number)
+            grids[current].append(values)
+            conversions += converted
     except csv.Error as exc:
         logger.warning("không tách được các ô của tệp CSV %s: %s", path, exc)
         raise UnreadableFile(
             "tệp CSV không đúng định dạng (có thể thiếu dấu nháy \" đóng một ô); hãy "
             "mở bằng Excel và lưu lại dưới dạng CSV UTF-8") from exc
-    return dict(grids), firsts
+    return dict(grids), firsts, conversions
 
 
-def _converted_line(line: Sequence[str], sheet: str, number: int,
-                    conversions: list[CellConversion] | None) -> list[object]:
-    """A CSV line with legacy text (told by statistics only) turned into Unicode."""
+def _converted_line(line: Sequence[str], sheet: str, number: int
+                    ) -> tuple[list[object], list[CellConversion]]:
+    """A CSV line with legacy text (told by statistics only) turned into Unicode, and the
+    cells so turned."""
     values: list[object] = []
+    conversions: list[CellConversion] = []
     for column, cell in enumerate(line, start=1):
         value, conversion = convert_value(cell)
-        if conversion is not None and conversions is not None:
+        if conversion is not None:
             conversions.append(CellConversion(sheet, number, column, conversion))
         values.append(value)
-    return values
+    return values, conversions
 
 
 _JSON_TOO_COMPLEX = ("tệp JSON lồng quá nhiều tầng ngoặc hoặc có số quá dài nên không đọc "
@@ -550,13 +554,13 @@ def _read_raw(path: Path) -> RawSubmission:
                                                   and _starts_with_ole(path)) else None
     if refusal:
         raise UnreadableFile(refusal)
-    conversions: list[CellConversion] = []
     if suffix in (".xlsx", ".xlsm"):  # .xlsm: values only; macros are never run
-        raw = _from_sheets(_xlsx_grids(path, conversions))
+        sheets, conversions = _xlsx_grids(path)
+        raw = _from_sheets(sheets)
         raw.conversions.extend(conversions)
         return raw
     if suffix == ".csv":
-        grids, firsts = _csv_grids(path, conversions)
+        grids, firsts, conversions = _csv_grids(path)
         raw = _from_sheets(grids, firsts)
         raw.conversions.extend(conversions)
         return raw
