@@ -76,23 +76,24 @@ def _count(value: object) -> int | str:
 
 
 def _unit(record: Mapping[str, object], names: PortalApiFields, registry: Registry,
-          at: tuple[str, int], problems: list[Problem]) -> Agency | None:
+          at: tuple[str, int]) -> tuple[Agency | None, list[Problem]]:
+    """The record's unit and the problems of its code and name. A code whose name
+    disagrees still gives the unit (a later record of it is a duplicate), so both come
+    back, not a :class:`Checked`."""
     code = record.get(names.code)
     if not isinstance(code, str) or not code.strip():
-        problems.append(Problem(f"Thiếu mã đơn vị (trường «{names.code}»)", sheet=at[0],
-                                row=at[1], column=names.code))
-        return None
+        return None, [Problem(f"Thiếu mã đơn vị (trường «{names.code}»)", sheet=at[0],
+                              row=at[1], column=names.code)]
     agency = registry.agency(code.strip()) or registry.find_agency(code)
     if agency is None:
-        problems.append(Problem(f"Mã đơn vị «{code}» không có trong danh mục đơn vị",
-                                sheet=at[0], row=at[1], column=names.code))
-        return None
+        return None, [Problem(f"Mã đơn vị «{code}» không có trong danh mục đơn vị",
+                              sheet=at[0], row=at[1], column=names.code)]
     name = record.get(names.name)
     by_name = registry.find_agency(name) if isinstance(name, str) and name.strip() else None
     if by_name is not None and by_name.code != agency.code:
-        problems.append(Problem(f"Mã {agency.code} là của «{agency.name}» nhưng tên ghi "
-                                f"«{name}»", sheet=at[0], row=at[1], column=names.name))
-    return agency
+        return agency, [Problem(f"Mã {agency.code} là của «{agency.name}» nhưng tên ghi "
+                                f"«{name}»", sheet=at[0], row=at[1], column=names.name)]
+    return agency, []
 
 
 def read_portal_api_records(pages: Sequence[Page], names: PortalApiFields, registry: Registry,
@@ -110,7 +111,8 @@ def read_portal_api_records(pages: Sequence[Page], names: PortalApiFields, regis
                 problems.append(Problem("Bản ghi không phải đối tượng JSON", sheet=page_name,
                                         row=index))
                 continue
-            agency = _unit(record, names, registry, at, problems)
+            agency, unit_problems = _unit(record, names, registry, at)
+            problems += unit_problems
             who = f"Đơn vị {agency.code}: " if agency else ""
             values: dict[str, int] = {}
             for key, wording in _COUNTS:
