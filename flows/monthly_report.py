@@ -72,17 +72,13 @@ def monthly_report(
         waiting = [*inbox.waiting, *portal.waiting]
         portal_api = fetch_portal_figures(res, target)
         intake_steps.publish_collect_artifacts(inbox, portal, target.label)
-        inputs, portal_file, rejections = report_steps.gather_inputs(res.db, target, res.rules)
-        counts = report_steps.dossier_counts(res.registry, inputs, res.index766)
-        built = report_steps.build_report(res.registry, inputs, portal_file, rejections,
-                                          data_gaps=portal_api.gaps, index766=res.index766,
-                                          dossier_counts=counts, waiting=waiting,
-                                          provisional=provisional)
-        built = report_steps.add_trend(res.db, res.registry, built, res.rules)
-        outcome = report_steps.publish_version(res.db, built, settings.workspace / "reports",
-                                               force=force, run_id=str(flow_run.id),
-                                               now=res.now(), timezone=settings.timezone,
-                                               letterhead=res.letterhead)
+        inputs, portal_file, rejections = report_steps.gather_inputs(res.reporting, target)
+        counts = report_steps.dossier_counts(res.reporting, inputs)
+        built = report_steps.build_report(res.reporting, inputs, portal_file, rejections,
+                                          data_gaps=portal_api.gaps, dossier_counts=counts,
+                                          waiting=waiting, provisional=provisional)
+        outcome = report_steps.publish_version(res.reporting, built, force=force,
+                                               run_id=str(flow_run.id))
         delivery = (delivery_steps.deliver_report(res.outbox, res.deliveries, res.mail, outcome,
                                                   res.clock, return_state=True)
                     if publish else None)

@@ -35,7 +35,8 @@ from tasks.delivery.deliver import MailChannel
 from tasks.intake.collect import Intake
 from tasks.model.clock import Clock, system_clock
 from tasks.model.rules import ReportingRules
-from tasks.report.letterhead import Letterhead, letterhead_from
+from tasks.report.letterhead import letterhead_from
+from tasks.report.reporting import Reporting
 
 if TYPE_CHECKING:  # requests and urllib3 are imported only when the portal API is set
     from connectors.portal_api import PortalApi
@@ -59,10 +60,10 @@ class Resources:
     # to agencies (reminders, receipts); None: SMTP host or sender not set
     agency_mail: MailChannel[SmtpSender] | None
     index766: Index766Config  # dossier columns and 766 points (index766.yaml)
-    letterhead: Letterhead  # the report's letterhead (CCHC_DOC_* settings)
     clock: Clock
     inbox_intake: Intake  # takes in what agencies drop into inbox/
     portal_intake: Intake  # takes in the portal's exports and dossier files in portal/
+    reporting: Reporting  # makes and writes the reports in reports/ (with the letterhead)
     portal_api: PortalApi | None = None  # None: the portal API is not configured
 
     def now(self) -> datetime:
@@ -91,9 +92,12 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     def intake(folder: DropFolder) -> Intake:
         return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock)
 
+    reporting = Reporting(db, registry, rules=rules, index766=index766,
+                          reports_dir=workspace / "reports",
+                          letterhead=letterhead_from(settings), clock=clock)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
-                     index766, letterhead_from(settings), clock, intake(inbox), intake(portal),
+                     index766, clock, intake(inbox), intake(portal), reporting,
                      build_portal_api(settings))
 
 

@@ -1,9 +1,15 @@
-"""Prefect tasks of the report stage: a period's inputs, the report, its version."""
+"""Prefect tasks of the report stage: a period's inputs, the report, its version.
+
+Each takes the workspace's :class:`Reporting` (a plain object bound to the store, the
+registry, the rules, the reports folder and the clock, which Prefect passes as it is)
+and small values; the period's inputs go to one task (``tinh-chi-so``), the built report
+to one (``ghi-ban-bao-cao``). All are ``NO_CACHE`` but ``dem-ho-so``, cached by its inputs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -15,39 +21,32 @@ from prefect.artifacts import (
 from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 
 from config.index766 import Index766Config
-from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.periods import Period
-from tasks.model.ports import PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
-from tasks.model.rules import ReportingRules
 from tasks.portal.dossier_counts import DossierCounts, count_dossier_file, counting_sql
-from tasks.report import build, period_inputs, publish, trend_history
-from tasks.report.dossier_figures import known_units
-from tasks.report.letterhead import Letterhead
+from tasks.report import trend_history
+from tasks.report.build import BuiltReport
+from tasks.report.publish import ReportOutcome
+from tasks.report.reporting import Gathered, Reporting
 from tasks.report.summaries import province_table, report_markdown
 
 
 @task(name="doc-du-lieu-ky", cache_policy=NO_CACHE)
-def gather_inputs(db: PeriodStore, period: Period, rules: ReportingRules
-                  ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
-    return period_inputs.gather_inputs(db, period, rules=rules)
+def gather_inputs(reporting: Reporting, period: Period) -> Gathered:
+    return reporting.gather(period)
 
 
 @task(name="tinh-chi-so", cache_policy=NO_CACHE)
-def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalFile | None,
+def build_report(reporting: Reporting, inputs: PeriodInputs, portal: StoredPortalFile | None,
                  rejections: list[StoredRejection], *, data_gaps: Sequence[str],
-                 index766: Index766Config, dossier_counts: DossierCounts | None,
-                 waiting: Sequence[WaitingFile], provisional: bool) -> build.BuiltReport:
-    return build.build_report(registry, inputs, portal, rejections, data_gaps=data_gaps,
-                                 index766=index766, dossier_counts=dossier_counts,
-                                 waiting=waiting, provisional=provisional)
-
-
-@task(name="xu-huong-cac-ky", cache_policy=NO_CACHE)
-def add_trend(db: trend_history.PublishedValues, registry: Registry, built: build.BuiltReport,
-              rules: ReportingRules) -> build.BuiltReport:
-    return trend_history.with_trend(db, registry, built, rules=rules)
+                 dossier_counts: DossierCounts | None, waiting: Sequence[WaitingFile],
+                 provisional: bool) -> BuiltReport:
+    """The report's content and its trend over the published months (both computed from
+    the period's inputs and the store's published versions)."""
+    return reporting.build(inputs, portal, rejections, data_gaps=data_gaps,
+                           dossier_counts=dossier_counts, waiting=waiting,
+                           provisional=provisional)
 
 
 # The counts of a stored dossier file, cached in Prefect's result storage under its inputs
@@ -62,8 +61,7 @@ def count_dossiers(path: str, content_hash: str, window: tuple[date, date],
     return count_dossier_file(Path(path), content_hash, window, known_units, index766)
 
 
-def dossier_counts(registry: Registry, inputs: PeriodInputs,
-                   index766: Index766Config) -> DossierCounts | None:
+def dossier_counts(reporting: Reporting, inputs: PeriodInputs) -> DossierCounts | None:
     """The counts of the period's current dossier file (``dem-ho-so``, cached), or None
     when it has none or they could not be counted (said in the run's log; ``build_report``
     then reads the file and reports why in the report's data gaps)."""
@@ -71,7 +69,7 @@ def dossier_counts(registry: Registry, inputs: PeriodInputs,
     if stored is None:
         return None
     state = count_dossiers(stored.archive_path, stored.content_hash, inputs.window,
-                           tuple(known_units(registry)), index766, counting_sql(),
+                           reporting.known_units(), reporting.index766, counting_sql(),
                            return_state=True)
     if state.is_completed():
         return state.result()
@@ -82,11 +80,9 @@ def dossier_counts(registry: Registry, inputs: PeriodInputs,
 
 
 @task(name="ghi-ban-bao-cao", cache_policy=NO_CACHE)
-def publish_version(db: ReportStore, built: build.BuiltReport, reports_dir: Path, *,
-                    force: bool, run_id: str | None, now: datetime, timezone: str,
-                    letterhead: Letterhead) -> publish.ReportOutcome:
-    outcome = publish.publish_version(db, built, reports_dir, force=force, run_id=run_id,
-                                       now=now, timezone=timezone, letterhead=letterhead)
+def publish_version(reporting: Reporting, built: BuiltReport, *, force: bool,
+                    run_id: str | None) -> ReportOutcome:
+    outcome = reporting.publish(built, force=force, run_id=run_id)
     get_run_logger().info("Báo cáo kỳ %s: v%d (%s) trong %s", outcome.period, outcome.version,
                           outcome.state_vi,
                           outcome.folder)
@@ -94,7 +90,7 @@ def publish_version(db: ReportStore, built: build.BuiltReport, reports_dir: Path
 
 
 @task(name="dang-bao-cao-len-giao-dien", cache_policy=NO_CACHE)
-def publish_report_artifacts(outcome: publish.ReportOutcome) -> None:
+def publish_report_artifacts(outcome: ReportOutcome) -> None:
     """The province figures, the change summary and a link to the report in the UI."""
     key = f"bao-cao-cchc-{outcome.period.lower()}"
     create_table_artifact(province_table(outcome), key=key,

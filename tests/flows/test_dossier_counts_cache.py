@@ -23,13 +23,17 @@ from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 from config.index766 import load_index766
 from config.registry import load_registry
 from config.settings import REGISTRY_DIR
+from connectors.database import Database
 from tasks.indicators.compute import PeriodInputs
+from tasks.model.clock import system_clock
 from tasks.model.periods import parse_period
 from tasks.model.records import StoredDossierFile
 from tasks.model.rules import ReportingRules
 from tasks.portal import dossiers
 from tasks.portal.dossier_counts import DossierCounts
 from tasks.report import steps as report_steps
+from tasks.report.letterhead import Letterhead
+from tasks.report.reporting import Reporting
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ho-so-2025-05.csv"
 HAND_WORKED = {"SNV": (7, 5, 3), "STP": (3, 2, 2), "SKHCN": (1, 0, 0)}
@@ -60,8 +64,12 @@ def count_stored(archive: str, content_hash: str | None = None) -> DossierCounts
     inputs = PeriodInputs(period=parse_period("2025-05"), rules=ReportingRules(),
                           submissions=[], task_reports=[], metric_reports=[], portal=None,
                           dossier_file=stored)
-    return report_steps.dossier_counts(load_registry(REGISTRY_DIR), inputs,
-                                       load_index766(REGISTRY_DIR))
+    # the report stage of a workspace whose store is never read here
+    reporting = Reporting(Database.from_url("sqlite://"), load_registry(REGISTRY_DIR),
+                          rules=ReportingRules(), index766=load_index766(REGISTRY_DIR),
+                          reports_dir=Path(archive).parent / "reports", letterhead=Letterhead(),
+                          clock=system_clock)
+    return report_steps.dossier_counts(reporting, inputs)
 
 
 def _runs(log: Path) -> int:

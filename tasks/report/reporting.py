@@ -1,0 +1,88 @@
+"""The report stage of one workspace: a plain object bound to what it works with.
+
+Built once in the composition root (``flows/resources.py``) and handed to each report
+task (:mod:`tasks.report.steps`) as a resource, as :class:`tasks.intake.collect.Intake`
+is to the intake's: the tasks' other arguments are the period and small values, plus the
+period's inputs and the built report, each handed from one task to the next once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from config.index766 import Index766Config
+from config.registry import Registry
+from tasks.indicators.compute import PeriodInputs
+from tasks.model.clock import Clock
+from tasks.model.periods import Period
+from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
+from tasks.model.rules import ReportingRules
+from tasks.portal.dossier_counts import DossierCounts
+from tasks.report.build import BuiltReport, build_report
+from tasks.report.dossier_figures import known_units
+from tasks.report.letterhead import Letterhead
+from tasks.report.period_inputs import gather_inputs
+from tasks.report.publish import ReportOutcome, publish_version
+from tasks.report.trend_history import with_trend
+
+Gathered = tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]
+"""A period's inputs, its current portal file and the files rejected in its window."""
+
+
+class ReportingStore(PeriodStore, ReportStore, Protocol):
+    """What the report stage reads and writes: a period's inputs and the report versions."""
+
+
+class Reporting:
+    """The report stage, bound to the store, the registry, the settings' reporting rules
+    (with their time zone) and 766 rules, the reports folder, the letterhead and the clock.
+
+    A period's report is made in three steps, each a task: :meth:`gather` reads its inputs,
+    :meth:`build` computes its content and its trend (from them and the published months),
+    :meth:`publish` claims a version and writes it (or keeps the unchanged one).
+
+    A plain class (not a dataclass): Prefect passes it to the tasks untouched.
+    """
+
+    def __init__(self, store: ReportingStore, registry: Registry, *, rules: ReportingRules,
+                 index766: Index766Config, reports_dir: Path, letterhead: Letterhead,
+                 clock: Clock) -> None:
+        self.store = store
+        self.registry = registry
+        self.rules = rules
+        self.index766 = index766
+        self.reports_dir = reports_dir
+        self.letterhead = letterhead
+        self.clock = clock
+
+    def known_units(self) -> tuple[str, ...]:
+        """The registry's unit codes, sorted (an input of the dossier counts)."""
+        return known_units(self.registry)
+
+    def gather(self, period: Period) -> Gathered:
+        """What the store holds for ``period``
+        (:func:`~tasks.report.period_inputs.gather_inputs`)."""
+        return gather_inputs(self.store, period, rules=self.rules)
+
+    def build(self, inputs: PeriodInputs, portal: StoredPortalFile | None,
+              rejections: list[StoredRejection], *, data_gaps: Sequence[str],
+              dossier_counts: DossierCounts | None, waiting: Sequence[WaitingFile],
+              provisional: bool) -> BuiltReport:
+        """The report's content (:func:`~tasks.report.build.build_report`) with its trend over the
+        published months (:func:`~tasks.report.trend_history.with_trend`)."""
+        built = build_report(self.registry, inputs, portal, rejections,
+                                   data_gaps=data_gaps, index766=self.index766,
+                                   dossier_counts=dossier_counts, waiting=waiting,
+                                   provisional=provisional)
+        return with_trend(self.store, self.registry, built, rules=self.rules)
+
+    def publish(self, built: BuiltReport, *, force: bool, run_id: str | None
+                ) -> ReportOutcome:
+        """Claim a version for ``built`` and write it in the reports folder, or keep the
+        newest one when its inputs are unchanged (:func:`~tasks.report.publish.publish_version`)."""
+        return publish_version(self.store, built, self.reports_dir, force=force,
+                                       run_id=run_id, now=self.clock(),
+                                       timezone=self.rules.timezone, letterhead=self.letterhead)
