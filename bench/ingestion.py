@@ -64,12 +64,14 @@ def generate(folder: Path, files: int, seed: int = 7) -> list[Path]:
 def run_project(source: Path, work: Path) -> tuple[float, int]:
     """Collect a fresh copy of ``source`` as the inbox of a new workspace; seconds taken
     by the intake itself (not the copy, not the database migration)."""
+    from config.index766 import load_index766
     from config.registry import load_registry
     from config.settings import REGISTRY_DIR
     from connectors.database import Database
     from connectors.drop_folder import DropFolder
-    from tasks.intake.collect import ready_files
-    from tests.builders import take_file
+    from tasks.intake.collect import Intake, ready_files
+    from tasks.model.clock import fixed_clock
+    from tasks.model.rules import ReportingRules
 
     workspace = work / "workspace"
     shutil.rmtree(workspace, ignore_errors=True)
@@ -85,9 +87,12 @@ def run_project(source: Path, work: Path) -> tuple[float, int]:
     try:
         started = time.perf_counter()
         now = datetime.now(UTC)
+        # one intake for the folder, as the composition root builds it for a run
+        intake = Intake(folder, db, registry, rules=ReportingRules(),
+                        index766=load_index766(REGISTRY_DIR), clock=fixed_clock(now))
         accepted = 0
         for item in ready_files(folder, db, now=now, settle=timedelta(0)):
-            outcome = take_file(item, folder, db, registry, now=now)
+            outcome = intake.take(item)
             accepted += outcome is not None and outcome.outcome == "accepted"
         return time.perf_counter() - started, accepted
     finally:
