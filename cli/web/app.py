@@ -146,7 +146,7 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
             raise HTTPException(404)
         periods = await run_in_threadpool(agency_page, web.agency_files, code,
                                          rules=run.rules, now=now())
-        return page(request, "agency.html", unit=unit, status=periods, zone=run.rules.zone,
+        return page(request, "agency.html", unit=unit, periods=periods, zone=run.rules.zone,
                     can_upload=user["role"] == AGENCY,
                     max_mb=limits.max_upload_bytes // (1024 * 1024))
 
