@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from cli.web.app import WebLimits, create_app
+from config.registry import Registry
 from config.settings import load_settings
 from connectors.db_schema import RejectionRow, SubmissionRow, WebUserRow
 from connectors.web_accounts import MAX_FAILED_LOGINS
@@ -53,18 +55,18 @@ def _csrf(client: TestClient, url: str = "/dang-nhap") -> str:
     return found.group(1)
 
 
-def _login(client: TestClient, email: str, password: str) -> object:
+def _login(client: TestClient, email: str, password: str) -> httpx.Response:
     return client.post("/dang-nhap", data={"email": email, "password": password,
                                            "csrf": _csrf(client)}, follow_redirects=False)
 
 
-def _workbook(tmp_path: Path, registry: object, name: str, progress: float) -> Path:
-    return write_template(registry, "SNV", parse_period("2025-05"), tmp_path / name,  # type: ignore[arg-type]
+def _workbook(tmp_path: Path, registry: Registry, name: str, progress: float) -> Path:
+    return write_template(registry, "SNV", parse_period("2025-05"), tmp_path / name,
                           [TaskEntry("IV.1", "Đang thực hiện", progress)],
                           {"kiem_tra_cchc": 2}, rules=ReportingRules())
 
 
-def _upload(client: TestClient, path: Path, name: str, code: str = "SNV") -> object:
+def _upload(client: TestClient, path: Path, name: str, code: str = "SNV") -> httpx.Response:
     token = _csrf(client, f"/don-vi/{code}") if code == "SNV" else _csrf(client, "/don-vi/SNV")
     with path.open("rb") as stream:
         return client.post(f"/don-vi/{code}/nop", data={"csrf": token},
@@ -155,7 +157,7 @@ def test_template_download(client: TestClient, passwords: dict[str, str]) -> Non
 
 
 def test_invalid_upload_shows_the_vietnamese_receipt_then_a_corrected_one_is_stored(
-        client: TestClient, web: WebResources, passwords: dict[str, str], registry: object,
+        client: TestClient, web: WebResources, passwords: dict[str, str], registry: Registry,
         tmp_path: Path) -> None:
     _login(client, "snv@example.vn", passwords["snv@example.vn"])
     bad = _workbook(tmp_path, registry, "bad.xlsx", 250)
@@ -213,7 +215,7 @@ def test_streaming_cap_refuses_a_body_longer_than_its_content_length(
 
 
 def test_client_file_name_with_dot_dot_is_never_a_path(
-        client: TestClient, web: WebResources, passwords: dict[str, str], registry: object,
+        client: TestClient, web: WebResources, passwords: dict[str, str], registry: Registry,
         tmp_path: Path) -> None:
     _login(client, "snv@example.vn", passwords["snv@example.vn"])
     good = _workbook(tmp_path, registry, "good.xlsx", 50)
