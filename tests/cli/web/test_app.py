@@ -211,6 +211,8 @@ def test_streaming_cap_refuses_a_body_longer_than_its_content_length(
         "content-type": f"multipart/form-data; boundary={boundary}",
         "content-length": "100"})
     assert answer.status_code == 413
+    # refused by the cap on the body as it arrived, not by the Content-Length check
+    assert ("upload", "bị từ chối: quá lớn") in _actions(web, "snv@example.vn")
     assert not list((web.run.settings.workspace / "inbox" / "SNV").iterdir())
 
 
