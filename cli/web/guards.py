@@ -12,6 +12,8 @@ from typing import Any
 
 from starlette.types import Message, Receive
 
+from config.errors import CchcError
+
 CSRF_KEY = "csrf"
 
 
@@ -50,8 +52,9 @@ class RateLimit:
             return True
 
 
-class BodyTooLarge(Exception):
-    """The request body went past the cap while it was being received."""
+class BodyTooLarge(CchcError, ValueError):
+    """The request body went past the cap while it was being received (answered 413 with
+    a Vietnamese page, never shown itself)."""
 
 
 def capped(receive: Receive, cap: int) -> Receive:
