@@ -218,6 +218,74 @@ def _print_waiting(waiting: object) -> None:
         typer.echo(f"    {item['file']} (đơn vị {item['unit']})")
 
 
+users = typer.Typer(help="Tài khoản trang web (cchc web).", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    email: Annotated[str, typer.Option("--email", help="Địa chỉ thư điện tử (tên đăng nhập)")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Mã đơn vị")] = None,
+    province: Annotated[bool, typer.Option("--province", help="Tài khoản Sở Nội vụ")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Tạo tài khoản và in mật khẩu dùng một lần (chỉ in một lần)."""
+    _prefect_offline()
+    from connectors.web_accounts import AccountExists
+    from flows.resources import open_accounts
+    from tasks.model.clock import system_clock
+
+    if province == (agency is not None):
+        typer.echo("Chọn đúng một trong hai: --agency MÃ hoặc --province.", err=True)
+        raise typer.Exit(2)
+    code = agency.upper() if agency else None
+    if code is not None and _reading(workspace).registry.agency(code) is None:
+        typer.echo(f"Mã đơn vị «{agency}» không có trong danh mục.", err=True)
+        raise typer.Exit(2)
+    accounts = open_accounts(load_settings(workspace=workspace))
+    try:
+        password = accounts.add(email, agency_code=code, now=system_clock())
+    except AccountExists as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Đã tạo tài khoản {email.strip().lower()} "
+               f"({'đơn vị ' + code if code else 'Sở Nội vụ'}).")
+    typer.echo(f"Mật khẩu dùng một lần (chỉ hiện lần này): {password}")
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8080,
+    workspace: WorkspaceOpt = None,
+    dev: Annotated[bool, typer.Option("--dev", help="Cho phép chạy không có CCHC_WEB_SECRET "
+                                      "(khoá tạm, chỉ để thử trên máy mình)")] = False,
+) -> None:
+    """Chạy trang web cho các đơn vị nộp và xem báo cáo."""
+    _prefect_offline()
+    import secrets
+
+    import uvicorn
+
+    from cli.web.app import WebLimits, create_app
+    from flows.resources import build_web_resources
+
+    settings = load_settings(workspace=workspace)
+    if settings.web_secret is not None:
+        secret = settings.web_secret.get_secret_value()
+    elif dev:
+        secret = secrets.token_urlsafe(32)
+    else:
+        typer.echo("Chưa đặt CCHC_WEB_SECRET (khoá ký phiên đăng nhập, ít nhất 32 ký tự "
+                   "ngẫu nhiên); đặt biến này rồi chạy lại, hoặc dùng --dev để thử.", err=True)
+        raise typer.Exit(2)
+    limits = WebLimits(max_upload_bytes=int(settings.web_max_upload_mb * 1024 * 1024))
+    application = create_app(build_web_resources(settings), secret, limits,
+                             https_only=not dev)
+    uvicorn.run(application, host=host, port=port, proxy_headers=True,
+                server_header=False, log_level="info")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
                                   "this long ago is still being written: taken next run.")
     lock_timeout_seconds: float = Field(default=600, ge=0, description="How long a collection "
                                         "waits for another one in the same workspace.")
+    # the web pages (cchc web): the key that signs session cookies, and the upload limit
+    web_secret: SecretStr | None = Field(default=None, description="Signs the web pages' "
+                                         "session cookies; cchc web refuses to start without.")
+    web_max_upload_mb: float = Field(default=20, gt=0, description="Largest file an agency "
+                                     "may upload on the web pages (MB).")
 
     # the portal's statistics API (docs/portal-api.md); unset URL: exports only
     portal_api_url: str | None = Field(default=None, description="Base URL of the portal's "

@@ -272,3 +272,31 @@ class DossierFileRow(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("dossier_files.id"))
+
+
+class WebUserRow(Base):
+    """An account of the web pages: an agency's (``agency_code``) or Sở Nội vụ's
+    (``role`` «province»). Only the password's argon2 hash is kept."""
+
+    __tablename__ = "web_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # "agency" or "province"
+    agency_code: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(Text)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebAuditRow(Base):
+    """What happened on the web pages, who did it and when: logins (ok, failed, locked),
+    log-outs, uploads (file and outcome) and refused requests."""
+
+    __tablename__ = "web_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(100))

@@ -25,11 +25,13 @@ from config.index766 import INDEX766_FILE, Index766Config, load_index766
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
+from connectors.agency_files import AgencyFiles
 from connectors.database import Database
 from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
 from connectors.mail import SmtpSender
 from connectors.outbox import Outbox
+from connectors.web_accounts import WebAccounts
 from connectors.workspace_lock import WorkspaceLock
 from tasks.delivery.deliver import MailChannel
 from tasks.intake.collect import Intake
@@ -99,6 +101,28 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
                      index766, clock, intake(inbox), intake(portal), reporting,
                      build_portal_api(settings))
+
+
+@dataclass(frozen=True)
+class WebResources:
+    """What the web pages (``cchc web``) work with: a run's resources (the inbox's
+    ``Intake``, the workspace lock, the registry, the rules, the clock), the accounts and
+    audit log, and each agency's files read back."""
+
+    run: Resources
+    accounts: WebAccounts
+    agency_files: AgencyFiles
+
+
+def build_web_resources(settings: Settings, clock: Clock = system_clock) -> WebResources:
+    res = build_resources(settings, clock)
+    return WebResources(res, WebAccounts(res.db), AgencyFiles(res.db))
+
+
+def open_accounts(settings: Settings) -> WebAccounts:
+    """The web accounts on the reporting database (migrated), for ``cchc users``."""
+    settings.workspace.mkdir(parents=True, exist_ok=True)
+    return WebAccounts(open_database(settings))
 
 
 class ReadOnlyResources:
