@@ -22,23 +22,34 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from cli.web.guards import BodyTooLarge, RateLimit, capped, csrf_ok, csrf_token
+from cli.web.report_launch import ReportLauncher, default_launcher
 from connectors.web_accounts import AGENCY, PROVINCE
 from connectors.web_upload import place_upload, upload_suffix
 from flows.resources import WebResources
 from tasks.intake.agency_page import agency_page
 from tasks.intake.collect import FileOutcome
 from tasks.intake.template import TemplateRefused, build_workbook, template_file_name
+from tasks.model.closed_periods import check_closed
 from tasks.model.periods import PeriodError, parse_period
 from tasks.model.problems import Problem, agency_message
+from tasks.report.province_page import (
+    FILE_KINDS,
+    page_period,
+    province_page,
+    version_file,
+    waiting_in_inbox,
+)
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {"xlsx": XLSX, "html": "text/html; charset=utf-8",
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +60,11 @@ class WebLimits:
 
 
 def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), *,
-               https_only: bool = False) -> Starlette:
+               https_only: bool = False, launch: ReportLauncher | None = None) -> Starlette:
+    """The application. ``launch`` starts a period's report for the province's button
+    (default: the Prefect deployment when ``PREFECT_API_URL`` is set, else ``cchc run``)."""
     run = web.run
+    launch_report = launch or default_launcher(run.settings.workspace, run.now)
     login_limit = RateLimit(limits.logins_per_minute, 60)
     upload_limit = RateLimit(limits.uploads_per_minute, 60)
 
@@ -71,10 +85,14 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
         return {"email": email, "role": request.session.get("role"),
                 "agency": request.session.get("agency")}
 
-    def refuse(request: Request, user: dict[str, Any], what: str) -> Response:
+    def refuse(request: Request, user: dict[str, Any], what: str,
+               message: str = "Tài khoản của anh/chị không được truy cập trang của đơn vị "
+                              "khác.") -> Response:
         run_audit("refused", user["email"], request, what)
-        return page(request, "error.html", 403,
-                    message="Tài khoản của anh/chị không được truy cập trang của đơn vị khác.")
+        return page(request, "error.html", 403, message=message)
+
+    def refuse_province(request: Request, user: dict[str, Any], what: str) -> Response:
+        return refuse(request, user, what, "Chỉ tài khoản của Sở Nội vụ được dùng trang này.")
 
     def run_audit(action: str, email: str | None, request: Request,
                   detail: str | None = None) -> None:
@@ -91,7 +109,76 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
             return RedirectResponse("/dang-nhap", 303)
         if user["role"] == AGENCY:
             return RedirectResponse(f"/don-vi/{user['agency']}", 303)
-        return page(request, "province.html")
+        return await province_view(request, user)
+
+    async def province(request: Request) -> Response:
+        user = current_user(request)
+        if user is None:
+            return RedirectResponse("/dang-nhap", 303)
+        if user["role"] != PROVINCE:
+            return refuse_province(request, user, "xem trang Sở Nội vụ")
+        return await province_view(request, user)
+
+    async def province_view(request: Request, user: dict[str, Any], *, status: int = 200,
+                            label: str | None = None, launched: str | None = None,
+                            error: str | None = None) -> Response:
+        try:
+            period = page_period(label or request.query_params.get("ky"), rules=run.rules,
+                                 now=now())
+        except PeriodError as exc:
+            return page(request, "error.html", 400, message=str(exc))
+        level = request.query_params.get("loai")
+        level = level if level in ("so", "xa") else None
+        content = await run_in_threadpool(
+            lambda: province_page(run.db, run.registry, period, rules=run.rules,
+                                  waiting=waiting_in_inbox(run.inbox.pending()), level=level))
+        return page(request, "province.html", status, content=content, level=level,
+                    zone=run.rules.zone, file_kinds=FILE_KINDS, launched=launched,
+                    error=error)
+
+    async def report_file(request: Request) -> Response:
+        user = current_user(request)
+        if user is None:
+            return RedirectResponse("/dang-nhap", 303)
+        label, version, kind = (request.path_params["ky"], request.path_params["version"],
+                                request.path_params["kind"])
+        if user["role"] != PROVINCE:
+            return refuse_province(request, user, f"tải báo cáo {label} v{version} ({kind})")
+        path = version_file(run.reporting.reports_dir, label, version, kind)
+        if path is None:
+            raise HTTPException(404)
+        return FileResponse(path, media_type=MEDIA_TYPES[kind], filename=path.name)
+
+    async def run_report(request: Request) -> Response:
+        user = current_user(request)
+        if user is None:
+            return RedirectResponse("/dang-nhap", 303)
+        form = await request.form(max_files=0, max_fields=5)
+        label = str(form.get("ky", ""))[:20]
+        if user["role"] != PROVINCE:
+            return refuse_province(request, user, f"lập báo cáo kỳ {label}")
+        if not csrf_ok(request.session, form.get("csrf")):
+            run_audit("refused", user["email"], request, "lập báo cáo: thiếu mã CSRF")
+            return page(request, "error.html", 403, message="Yêu cầu không hợp lệ; hãy tải "
+                        "lại trang rồi bấm lại.")
+        try:
+            period = parse_period(label)
+            check_closed(period, run.today(), run.rules.convention)
+        except PeriodError as exc:
+            run_audit("run_report", user["email"], request, f"kỳ {label}: bị từ chối")
+            return await province_view(request, user, status=400, label=label,
+                                       error=str(exc))
+        try:
+            launched = await run_in_threadpool(launch_report, period)
+        except Exception:  # a launch that fails is said on the page, never as a traceback
+            run_audit("run_report", user["email"], request, f"kỳ {period.label}: không "
+                      "khởi động được")
+            return await province_view(request, user, status=503, label=period.label,
+                                       error="Không khởi động được việc lập báo cáo; hãy "
+                                       "thử lại sau hoặc báo quản trị hệ thống.")
+        run_audit("run_report", user["email"], request, launched.detail)
+        return await province_view(request, user, label=period.label,
+                                   launched=launched.message)
 
     async def login_form(request: Request) -> Response:
         return page(request, "login.html")
@@ -237,6 +324,9 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
         Route("/dang-nhap", login_form, methods=["GET"]),
         Route("/dang-nhap", login, methods=["POST"]),
         Route("/dang-xuat", logout, methods=["POST"]),
+        Route("/so-noi-vu", province, methods=["GET"]),
+        Route("/so-noi-vu/bao-cao/{ky}/v{version:int}/{kind}", report_file, methods=["GET"]),
+        Route("/so-noi-vu/lap-bao-cao", run_report, methods=["POST"]),
         Route("/don-vi/{code}", agency),
         Route("/don-vi/{code}/mau", template),
         Route("/don-vi/{code}/nop", upload, methods=["POST"]),

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from tasks.model.agency_files import AgencyFile, AgencyFileSource
 from tasks.model.periods import Period, PeriodError, parse_period
 from tasks.model.rules import ReportingRules
+from tasks.model.vocabulary import STATE_LATE, STATE_MISSING, STATE_ON_TIME
 
 RECENT_MONTHS = 3  # the last closed months always shown, even without any file
 
@@ -69,10 +70,10 @@ def _status(period: Period, files: list[AgencyFile], rules: ReportingRules,
     accepted = [f.arrived_at for f in files if f.outcome == "accepted"]
     first = min(accepted) if accepted else None
     if first is not None:
-        state = "nộp muộn" if rules.is_late(first, period) else "đã nộp đúng hạn"
+        state = STATE_LATE if rules.is_late(first, period) else STATE_ON_TIME
     elif now >= rules.due_at(period):
-        state = "chưa nộp (quá hạn)"
+        state = f"{STATE_MISSING} (quá hạn)"
     else:
-        state = "chưa nộp (chưa đến hạn)"
+        state = f"{STATE_MISSING} (chưa đến hạn)"
     return PeriodStatus(period, rules.due_date(period), state, first,
                         tuple(sorted(files, key=lambda f: f.arrived_at, reverse=True)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 # --- a unit's submission state for the period (the report's «Đơn vị chưa nộp» list) -------
 
+STATE_ON_TIME = "đã nộp đúng hạn"  # not listed by the report; the pages show it
 STATE_MISSING = "chưa nộp"
 STATE_LATE = "nộp muộn"
 # a unit with no accepted file yet, whose file is still being written in the drop folder
