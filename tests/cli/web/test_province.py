@@ -224,3 +224,19 @@ def test_the_cli_command_is_cchc_run() -> None:
     shown = subprocess.run([*argv[:4], "--help"], capture_output=True, text=True,
                            timeout=120, check=True)
     assert "--period" in shown.stdout
+
+
+def test_run_button_uses_the_deployment_when_prefect_is_configured(
+        client: TestClient, web: WebResources, passwords: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``PREFECT_API_URL`` set the CLI path is not taken; a server that cannot be
+    reached is said on the page (503, Vietnamese, no traceback) and audited."""
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    _login(client, PROVINCE, passwords)
+    token = _csrf(client, "/so-noi-vu")
+    answer = client.post("/so-noi-vu/lap-bao-cao", data={"csrf": token, "ky": "2025-04"})
+    assert answer.status_code == 503
+    assert "Không khởi động được việc lập báo cáo" in answer.text
+    assert "Traceback" not in answer.text
+    assert ("run_report", "kỳ 2025-04: không khởi động được") in _audit(web, PROVINCE)
+    assert not (web.run.settings.workspace / LOG_DIR).exists()
