@@ -42,6 +42,7 @@ from config.settings import REGISTRY_DIR, load_settings
 from tasks.demo.province import build_demo_workspace
 from tasks.model.periods import Period
 from tasks.model.rules import ReportingRules
+from tests.paths import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -95,9 +96,9 @@ def _cchc() -> str:
 
 def _environment(workspace: Path, prefect_home: Path) -> dict[str, str]:
     """The parent's environment without any CCHC_ setting of its own: the workspace (and
-    its SQLite file) is the test's."""
+    its SQLite file) is the test's; the code is this checkout's, whatever is installed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
-    env.update(CCHC_WORKSPACE=str(workspace), PREFECT_HOME=str(prefect_home),
+    env.update(CCHC_WORKSPACE=str(workspace), PREFECT_HOME=str(prefect_home), PYTHONPATH=str(REPO),
                PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONUNBUFFERED="1")
     return env
 
