@@ -248,3 +248,15 @@ def test_unknown_page_shows_no_trace(client: TestClient) -> None:
     answer = client.get("/khong-co")
     assert answer.status_code == 404 and "Không tìm thấy trang" in answer.text
     assert "Traceback" not in answer.text
+
+
+def test_upload_rate_limited_and_audited(web: WebResources, passwords: dict[str, str],
+                                         registry: Registry, tmp_path: Path) -> None:
+    client = TestClient(create_app(web, "k" * 40, WebLimits(uploads_per_minute=2)))
+    _login(client, "snv@example.vn", passwords["snv@example.vn"])
+    good = _workbook(tmp_path, registry, "good.xlsx", 50)
+    codes = [_upload(client, good, "bao-cao.xlsx").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    actions = [a for a, _ in _actions(web, "snv@example.vn")]
+    assert actions.count("upload") == 2 and "upload_rate_limited" in actions
+    assert list((web.run.settings.workspace / "inbox" / "SNV").glob("web-*")) == []
