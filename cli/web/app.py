@@ -300,7 +300,8 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
             if (sent.size or 0) > limits.max_upload_bytes:
                 run_audit("upload", user["email"], request, f"{client_name}: quá lớn")
                 return page(request, "error.html", 413, message=too_large)
-            outcome = await run_in_threadpool(_take_upload, web, code, sent, suffix)
+            outcome = await run_in_threadpool(_take_upload, web, code, sent, suffix,
+                                               sent.filename)
         finally:
             await form.close()
         run_audit("upload", user["email"], request,
@@ -337,14 +338,14 @@ def create_app(web: WebResources, secret: str, limits: WebLimits = WebLimits(), 
                      exception_handlers={HTTPException: error_page, Exception: error_page})
 
 
-def _take_upload(web: WebResources, code: str, sent: UploadFile,
-                 suffix: str) -> FileOutcome | None:
+def _take_upload(web: WebResources, code: str, sent: UploadFile, suffix: str,
+                 client_name: str) -> FileOutcome | None:
     """Put the upload into ``inbox/<code>/`` and take it in with the folder's ``Intake``,
     under the workspace lock (no settle wait: the upload is complete)."""
     run = web.run
     with run.lock:
         sent.file.seek(0)
-        item = place_upload(run.inbox, code, sent.file, suffix, run.now())
+        item = place_upload(run.inbox, code, sent.file, suffix, run.now(), client_name)
         return run.inbox_intake.take(item)
 
 

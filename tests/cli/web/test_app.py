@@ -175,6 +175,8 @@ def test_invalid_upload_shows_the_vietnamese_receipt_then_a_corrected_one_is_sto
     assert stored == ("SNV", "2025-05", NOW) and rejected == ["SNV"]
     page = client.get("/don-vi/SNV").text
     assert "đã nộp đúng hạn" in page and "bị trả lại" in page
+    # the agency recognises its files: the stored names keep the name it sent
+    assert len(re.findall(r"web-\d{8}-\d{6}-[0-9a-f]{8}-bao-cao\.xlsx", page)) == 2
     uploads = [d for a, d in _actions(web, "snv@example.vn") if a == "upload"]
     assert uploads == ["bao-cao.xlsx: rejected (kỳ 2025-05)",
                        "bao-cao.xlsx: accepted (kỳ 2025-05)"]
@@ -229,7 +231,7 @@ def test_client_file_name_with_dot_dot_is_never_a_path(
     assert not list(workspace.rglob("evil.xlsx"))
     with web.run.db.engine.connect() as conn:
         [name] = conn.scalars(select(SubmissionRow.file_name)).all()
-    assert re.fullmatch(r"web-\d{8}-\d{6}-[0-9a-f]{8}\.xlsx", name)
+    assert re.fullmatch(r"web-\d{8}-\d{6}-[0-9a-f]{8}-evil\.xlsx", name)
 
 
 def test_upload_without_csrf_refused(client: TestClient, web: WebResources,
