@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,26 +15,16 @@ from starlette.testclient import TestClient
 
 from cli.web.app import WebLimits, create_app
 from config.registry import Registry
-from config.settings import load_settings
 from connectors.db_schema import RejectionRow, SubmissionRow, WebUserRow
 from connectors.web_accounts import MAX_FAILED_LOGINS
-from flows.resources import WebResources, build_web_resources
+from flows.resources import WebResources
 from tasks.intake.template import TaskEntry, write_template
-from tasks.model.clock import fixed_clock
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
+from tests.cli.web.conftest import NOW
 
-NOW = datetime(2025, 5, 16, 3, 0, tzinfo=UTC)  # 16/5/2025 10:00 in Hà Nội; May due 18/5
 PASSWORD_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 LIMIT = 200_000
-
-
-@pytest.fixture
-def web(tmp_path: Path, database_url: str) -> Iterator[WebResources]:
-    settings = load_settings(workspace=tmp_path / "ws", database_url=database_url)
-    resources = build_web_resources(settings, fixed_clock(NOW))
-    yield resources
-    resources.run.db.dispose()
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -19,14 +18,12 @@ from starlette.testclient import TestClient
 
 from cli.web.app import WebLimits, create_app
 from cli.web.report_launch import LOG_DIR, cli_command, default_launcher
-from config.settings import load_settings
-from flows.resources import WebResources, build_web_resources
+from flows.resources import WebResources
 from tasks.intake.template import TaskEntry, write_template
-from tasks.model.clock import fixed_clock
 from tasks.model.periods import Period, parse_period
 from tasks.model.rules import ReportingRules
+from tests.cli.web.conftest import NOW
 
-NOW = datetime(2025, 5, 16, 3, 0, tzinfo=UTC)  # 16/5/2025 10:00 in Hà Nội; May due 18/5
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 ROW = re.compile(r'<tr data-unit="([^"]+)">.*?<td class="tinh-trang">([^<]*)</td>', re.S)
 PROVINCE, AGENCY = "snv-tinh@example.vn", "snv@example.vn"
@@ -35,14 +32,6 @@ PROVINCE, AGENCY = "snv-tinh@example.vn", "snv@example.vn"
 def harmless(workspace: Path, period: Period) -> Sequence[str]:
     return [sys.executable, "-c", "import sys; print('chạy báo cáo kỳ', sys.argv[1])",
             period.label]
-
-
-@pytest.fixture
-def web(tmp_path: Path, database_url: str) -> Iterator[WebResources]:
-    settings = load_settings(workspace=tmp_path / "ws", database_url=database_url)
-    resources = build_web_resources(settings, fixed_clock(NOW))
-    yield resources
-    resources.run.db.dispose()
 
 
 @pytest.fixture
