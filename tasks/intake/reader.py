@@ -18,13 +18,15 @@ allowed. Layouts:
   was meant cannot be told.
 
 Every format is held to the workbook's limits (:mod:`tasks.sheets.workbook_limits`): at
-most :data:`MAX_FILE_BYTES` on disk (checked before the file is read), :data:`MAX_ROWS`
-rows and :data:`MAX_COLUMNS` columns per sheet. A CSV block counts its rows as a sheet
-does (from the line after the sheet's name, header and title rows included; blank lines
-past the limit cost nothing) and its columns up to the last non-blank cell; reading stops
-at the first value past a limit. A JSON list holds at most :data:`MAX_ROWS` rows, a row
-at most :data:`MAX_COLUMNS` fields. A cell holding a control character (``\\x00`` …, not
-tab or line breaks) is a problem at its cell, and the character is shown escaped.
+most ``MAX_FILE_BYTES`` on disk (checked before the file is read), :data:`MAX_ROWS`
+rows and :data:`MAX_COLUMNS` columns per sheet. A CSV block is checked by the rule every
+CSV file is held to (:mod:`tasks.sheets.text_limits`, portal exports too): its rows
+counted as a sheet's (from the line after the sheet's name, header and title rows
+included; blank lines past the limit cost nothing), its columns up to the last non-blank
+cell; reading stops at the first value past a limit. A JSON list holds at most
+:data:`MAX_ROWS` rows, a row at most :data:`MAX_COLUMNS` fields. A cell holding a control
+character (``\\x00`` …, not tab or line breaks) is a problem at its cell, and the character
+is shown escaped.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ from tasks.model.problems import (
 from tasks.sheets.cells import is_blank
 from tasks.sheets.delimited import iter_delimited
 from tasks.sheets.file_kind import OLE_MAGIC, ole_refusal
+from tasks.sheets.text_limits import TextLimitError, check_size, csv_line_within_limits
 from tasks.sheets.workbook_limits import (
     LIMITS_VI,
     MAX_COLUMNS,
-    MAX_FILE_BYTES,
     MAX_ROWS,
     WorkbookError,
     read_workbook,
@@ -322,29 +324,12 @@ def _decode(data: bytes) -> str:
 def _within_size(path: Path) -> None:
     """Refuse a CSV or JSON file larger than a workbook may be, before reading it."""
     try:
-        size = path.stat().st_size
+        check_size(path)
     except OSError as exc:
         logger.warning("không đọc được %s: %s", path, exc)
         raise UnreadableFile("không mở được tệp để đọc; hãy nộp lại tệp") from exc
-    if size > MAX_FILE_BYTES:
-        logger.warning("%s: %d byte, quá mức %d byte cho phép", path, size, MAX_FILE_BYTES)
-        raise UnreadableFile(
-            f"tệp quá lớn ({size / 1024 / 1024:.1f} MB, tối đa "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB, như tệp Excel); mỗi trang chỉ được "
-            f"{LIMITS_VI}; hãy xoá các dòng, cột không cần thiết rồi nộp lại")
-
-
-def _too_many_rows(sheet: str, number: int) -> UnreadableFile:
-    return UnreadableFile(
-        f"khối «{sheet}» của tệp CSV còn dữ liệu ở dòng {vi_count(number)} của tệp, quá "
-        f"{vi_count(MAX_ROWS)} dòng của khối ({LIMITS_VI}); hãy xoá các dòng thừa hoặc "
-        "kiểm tra tệp có bị chép lặp dữ liệu không")
-
-
-def _too_many_columns(sheet: str, number: int, column: int) -> UnreadableFile:
-    return UnreadableFile(
-        f"khối «{sheet}» của tệp CSV, dòng {vi_count(number)} có dữ liệu ở cột thứ "
-        f"{column}, quá {MAX_COLUMNS} cột ({LIMITS_VI}); hãy xoá dữ liệu thừa ở dòng đó")
+    except TextLimitError as exc:
+        raise UnreadableFile(str(exc)) from exc
 
 
 def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int], list[CellConversion]]:
@@ -377,16 +362,15 @@ def _csv_grids(path: Path) -> tuple[dict[str, Grid], dict[str, int], list[CellCo
                 current = SHEET_INFO
                 grids[current] = []
                 firsts[current] = starts[current] = number
-            if number - firsts[current] + 1 > MAX_ROWS:
-                if non_blank:
-                    raise _too_many_rows(current, number)
+            kept = csv_line_within_limits(line, number - firsts[current] + 1,
+                                          number=number, block=current)
+            if kept is None:
                 continue  # a blank line past the limit, as an empty formatted row
-            width = max((i + 1 for i, c in enumerate(line) if c.strip()), default=0)
-            if width > MAX_COLUMNS:
-                raise _too_many_columns(current, number, width)
-            values, converted = _converted_line(line[:MAX_COLUMNS], current, number)
+            values, converted = _converted_line(kept, current, number)
             grids[current].append(values)
             conversions += converted
+    except TextLimitError as exc:
+        raise UnreadableFile(str(exc)) from exc
     except csv.Error as exc:
         logger.warning("không tách được các ô của tệp CSV %s: %s", path, exc)
         raise UnreadableFile(

@@ -44,7 +44,8 @@ from tasks.model.portal import PortalExport, PortalUnitStats
 from tasks.model.problems import Checked, Problem, RejectedInput
 from tasks.portal.export_layout import HEADER_SEARCH_ROWS, Table, find_header_row
 from tasks.sheets.cells import CellError, parse_date
-from tasks.sheets.delimited import read_delimited
+from tasks.sheets.delimited import iter_delimited
+from tasks.sheets.text_limits import TextLimitError, check_size, csv_line_within_limits
 from tasks.sheets.workbook_limits import WorkbookError, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -84,8 +85,9 @@ def read_portal_export(
 def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
     """The first sheet's name and cells; a missing file raises :class:`FileNotFoundError`.
 
-    Workbooks are read within :mod:`tasks.sheets.workbook_limits`; problems name what is wrong
-    and what to do, the technical detail is logged.
+    Workbooks are read within :mod:`tasks.sheets.workbook_limits`, CSV files within the same
+    limits (:mod:`tasks.sheets.text_limits`); problems name what is wrong and what to do,
+    the technical detail is logged.
     """
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -100,7 +102,10 @@ def _read_rows(path: Path) -> tuple[str | None, list[list[object]]]:
         return sheets[0].name, sheets[0].rows
     if suffix == ".csv":
         try:
+            check_size(path)
             return None, _read_csv(path.read_text(encoding="utf-8-sig"))
+        except TextLimitError as exc:
+            raise RejectedInput([Problem(_sentence(str(exc)))]) from exc
         except UnicodeDecodeError:
             problem = Problem("Tệp CSV phải được lưu với bảng mã UTF-8")
             raise RejectedInput([problem]) from None
@@ -119,8 +124,15 @@ def _sentence(message: str) -> str:
 
 
 def _read_csv(text: str) -> list[list[object]]:
-    """Rows of a CSV file, split by the shared rule of :mod:`tasks.sheets.delimited`."""
-    return [list(r) for r in read_delimited(text)]
+    """Rows of a CSV file, split by the shared rule of :mod:`tasks.sheets.delimited` and
+    held line by line to the workbook's limits, as an agency's CSV file is
+    (:mod:`tasks.sheets.text_limits`): reading stops at the first value past a limit."""
+    rows: list[list[object]] = []
+    for number, line in enumerate(iter_delimited(text), start=1):
+        kept = csv_line_within_limits(line, number, number=number)
+        if kept is not None:
+            rows.append(list(kept))
+    return rows
 
 
 # --- period -----------------------------------------------------------------------------------

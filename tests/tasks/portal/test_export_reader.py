@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +15,7 @@ from tasks.model.periods import Period, month_period
 from tasks.model.portal import PortalExport, PortalUnitStats
 from tasks.model.problems import Problem, RejectedInput
 from tasks.portal.export_reader import read_portal_export
+from tasks.sheets.workbook_limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 from tests import paths
 
 SHEET = "Thống kê"
@@ -513,6 +515,99 @@ def test_csv_separator_from_the_header_lines(registry: Registry) -> None:
             ),
         ),
     )
+
+
+# --- CSV exports within the workbook's limits (as agency CSV files) ---------------------------
+# A portal export written by hand, as the portal's CSV download looks: title lines, the
+# two header rows of variant B, the units, the total, then the portal's closing note.
+CSV_TABLE = (
+    "THỐNG KÊ HỒ SƠ THEO CẤP\n"
+    "Kỳ báo cáo: 03/2025\n"
+    "STT;Đơn vị;Số hồ sơ;;;;;\n"
+    ";;Tổng;Đã xử lý;Chưa xử lý;Trước hạn;Đúng hạn;Trễ hạn\n"
+    "1;Sở Tư pháp;120;100;20;30;60;10\n"
+    "2;UBND thành phố Long Xuyên;50;40;10;10;25;5\n"
+    ";Tổng cộng;170;140;30;40;85;15\n"
+)
+CSV_TABLE_LINES = CSV_TABLE.count("\n")
+LIMIT_WORDS = "tối đa 5.000 dòng và 60 cột"  # as every refusal past a limit says them
+
+
+def _export_csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "thong-ke-2025-03.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _one_refusal(path: Path, registry: Registry) -> str:
+    with pytest.raises(RejectedInput) as caught:
+        read_portal_export(path, registry)
+    [problem] = caught.value.problems
+    assert problem.message[:1].isupper(), problem  # a sentence, as every receipt line
+    return problem.message
+
+
+def _note_on_line(number: int, note: str = "Người lập biểu: Nguyễn Văn A") -> str:
+    """Blank lines after the table, then the portal's note on line ``number`` of the file."""
+    return ";;;;;;;\n" * (number - CSV_TABLE_LINES - 1) + note + "\n"
+
+
+def test_a_csv_export_ending_on_the_last_row_is_read(tmp_path: Path,
+                                                     registry: Registry) -> None:
+    path = _export_csv(tmp_path, CSV_TABLE + _note_on_line(MAX_ROWS))
+    assert [u.unit for u in read(path, registry).units] == ["STP", "UBND-LX"]
+
+
+def test_a_csv_export_with_more_rows_than_a_sheet_is_refused_at_the_limit(
+        tmp_path: Path, registry: Registry) -> None:
+    # 5,001 unit lines: a sheet holds 5,000 rows. A quote left open at the very end would
+    # make the whole file unreadable: the refusal names the limit, so reading stopped there.
+    units = "1;Sở Tư pháp;120;100;20;30;60;10\n" * (MAX_ROWS + 1)
+    path = _export_csv(tmp_path, CSV_TABLE[:CSV_TABLE.index("1;Sở")] + units
+                       + 'x;"never closed\n')
+    message = _one_refusal(path, registry)
+    assert LIMIT_WORDS in message and f"dòng {MAX_ROWS + 1:,}".replace(",", ".") in message, \
+        message
+    assert "CSV" in message and "dấu nháy" not in message, message
+    # a blank line past the limit costs nothing (Excel writes some), a note there is refused
+    path = _export_csv(tmp_path, CSV_TABLE + _note_on_line(MAX_ROWS + 1, ";;;;;;;"))
+    assert [u.unit for u in read(path, registry).units] == ["STP", "UBND-LX"]
+    path = _export_csv(tmp_path, CSV_TABLE + _note_on_line(MAX_ROWS + 1))
+    assert LIMIT_WORDS in _one_refusal(path, registry)
+
+
+def test_a_csv_export_with_a_value_past_the_last_column_is_refused(
+        tmp_path: Path, registry: Registry) -> None:
+    in_last = "Ghi chú" + ";" * (MAX_COLUMNS - 1) + "x"  # a value in column 60
+    path = _export_csv(tmp_path, CSV_TABLE + in_last + "\n")
+    assert [u.unit for u in read(path, registry).units] == ["STP", "UBND-LX"]
+    path = _export_csv(tmp_path, CSV_TABLE + "Ghi chú;" + in_last + "\n")  # column 61
+    message = _one_refusal(path, registry)
+    assert "cột thứ 61" in message and LIMIT_WORDS in message, message
+    # separators padding a line beyond the last column cost nothing
+    path = _export_csv(tmp_path, CSV_TABLE + "Ghi chú" + ";" * 200 + "\n")
+    assert [u.unit for u in read(path, registry).units] == ["STP", "UBND-LX"]
+
+
+def test_a_csv_export_too_large_on_disk_is_refused_without_being_read(
+        tmp_path: Path, registry: Registry) -> None:
+    # within the rows and columns (4,000 notes of 5,500 characters), but 22 MB
+    notes = (";Ghi chú: " + "hồ sơ liên thông, " * 300 + "\n") * 4_000
+    path = _export_csv(tmp_path, CSV_TABLE + notes)
+    assert path.stat().st_size > MAX_FILE_BYTES
+    started = time.monotonic()
+    message = _one_refusal(path, registry)
+    assert time.monotonic() - started < 5, "the size alone decides"
+    assert "quá lớn" in message and "20 MB" in message and LIMIT_WORDS in message, message
+
+
+def test_an_xlsx_export_too_large_on_disk_is_refused(tmp_path: Path,
+                                                     registry: Registry) -> None:
+    path = write_variant_a(tmp_path / "bieu-thong-ke.xlsx", UNITS_A)
+    with path.open("ab") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # the size alone decides: never opened
+    [problem] = refused(path, registry)
+    assert "quá lớn" in problem.message and "20 MB" in problem.message, problem
 
 
 # --- names of their time ----------------------------------------------------------------------
