@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from config.settings import REGISTRY_DIR, load_settings
 from tasks.demo.province import build_demo_workspace
 from tasks.model.periods import Period
 from tasks.model.rules import ReportingRules
+from tests.e2e.processes import child_process
 from tests.paths import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -117,36 +117,22 @@ def _server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """``cchc web --dev`` on 127.0.0.1 in its own process group, answering; stopped (with
     its children) on the way out."""
     base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([_cchc(), "web", "--dev", "--host", "127.0.0.1",
-                                 "--port", str(port)], env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"cchc web exited:\n{log.read_text(errors='replace')[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{base}/dang-nhap", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"cchc web not answering:\n{log.read_text(errors='replace')}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-                try:
-                    os.killpg(proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    proc.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
+    with child_process([_cchc(), "web", "--dev", "--host", "127.0.0.1", "--port", str(port)],
+                       env, log, term_wait=15) as proc:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"cchc web exited:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/dang-nhap", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"cchc web not answering:\n{log.read_text(errors='replace')}")
+            time.sleep(0.3)
+        yield base
 
 
 @pytest.fixture

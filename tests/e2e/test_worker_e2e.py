@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +35,7 @@ from deployments.worker import deploy_to_pool
 from flows.period_run import slot_name
 from tasks.demo.province import build_demo_workspace
 from tasks.model.periods import parse_period
+from tests.e2e.processes import child_process
 
 pytestmark = pytest.mark.flow
 
@@ -49,27 +47,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process in its own process group, stopped with all its children."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            yield proc
-        finally:
-            for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-                try:
-                    os.killpg(proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    proc.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
 
 
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -101,7 +78,7 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
     port = url.rsplit(":", 1)[1].split("/")[0]
     server_log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
 
-    with _process([*prefect, "server", "start", "--host", "127.0.0.1", "--port", port,
+    with child_process([*prefect, "server", "start", "--host", "127.0.0.1", "--port", port,
                    "--no-ui"], env, server_log) as server, \
             temporary_settings(updates={PREFECT_API_URL: url}):
         _wait_healthy(url, server, server_log)
@@ -111,7 +88,7 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
                 base_job_template=ProcessWorker.get_default_base_job_template()))
         [deployment_id] = deploy_to_pool(POOL, workspace=workspace, names={"bao-cao-thang"})
 
-        with _process([*prefect, "worker", "start", "--pool", POOL, "--type", "process"],
+        with child_process([*prefect, "worker", "start", "--pool", POOL, "--type", "process"],
                       env, worker_log) as worker:
             run = run_deployment("monthly-report/bao-cao-thang",
                                  parameters={"period": "2025-05"}, timeout=RUN_TIMEOUT,
