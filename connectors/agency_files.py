@@ -6,23 +6,23 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
 from connectors.database import Database
 from connectors.db_schema import RejectionRow, SubmissionRow
+from connectors.db_session import Tables
 from tasks.model.agency_files import AgencyFile
 from tasks.model.problems import Problem, agency_message
 
 
-class AgencyFiles:
+class AgencyFiles(Tables):
     """Satisfies :class:`tasks.model.agency_files.AgencyFileSource`."""
 
     def __init__(self, db: Database) -> None:
-        self._sessions = sessionmaker(db.engine, expire_on_commit=False)
+        super().__init__(db.engine)
 
     def files_of(self, agency_code: str) -> list[AgencyFile]:
         code = agency_code.upper()
-        with self._sessions.begin() as s:
+        with self._session() as s:
             accepted = [AgencyFile(r.period, r.file_name, r.arrived_at, "accepted",
                                    current=r.superseded_by is None)
                         for r in s.scalars(select(SubmissionRow).filter_by(agency_code=code))]

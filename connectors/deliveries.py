@@ -7,27 +7,21 @@ unsent one is retried by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.database import Database
 from connectors.db_schema import DeliveryRow
+from connectors.db_session import Tables
 from tasks.model.records import FAILED, PENDING, SENT, Delivery
 
 
-class DeliveryLog:
+class DeliveryLog(Tables):
     def __init__(self, db: Database) -> None:
-        self._sessions = sessionmaker(db.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        super().__init__(db.engine)
 
     def record(self, period: str, version: int, channel: str,
                recipients: Sequence[str]) -> None:

@@ -9,8 +9,6 @@ returned once, never stored in clear. Failed logins are counted per account; aft
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,11 +16,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from config.errors import CchcError
 from connectors.database import Database
 from connectors.db_schema import WebAuditRow, WebUserRow
+from connectors.db_session import Tables
 
 AGENCY, PROVINCE = "agency", "province"
 MAX_FAILED_LOGINS = 5
@@ -62,16 +60,11 @@ def normal_email(email: str) -> str:
     return email.strip().lower()
 
 
-class WebAccounts:
+class WebAccounts(Tables):
     """Accounts and audit log on the reporting database."""
 
     def __init__(self, db: Database) -> None:
-        self._sessions = sessionmaker(db.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        super().__init__(db.engine)
 
     def add(self, email: str, *, agency_code: str | None, now: datetime) -> str:
         """Create an account (an agency's, or the province role's when ``agency_code`` is
