@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ from tasks.model.periods import Period
 from tasks.model.rules import ReportingRules
 from tests.e2e.processes import child_process
 from tests.paths import REPO
+from tests.servers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -79,12 +79,6 @@ def _agency_csv(period: Period, *, checks: str, reviewed: str) -> str:
         f"kiem_tra_cchc;{checks};Kiểm tra tại Phòng Hộ tịch\n"
         f"vbqppl_ra_soat;{reviewed};\n"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _cchc() -> str:
@@ -226,7 +220,7 @@ def test_agency_uploads_reads_its_receipt_and_sở_nội_vụ_sees_it_reported(
     fixed = tmp_path / "bao-cao-stp-da-sua.csv"
     fixed.write_text(_agency_csv(period, checks="3", reviewed="4"), encoding="utf-8")
 
-    with _server(env, _free_port(), tmp_path / "web.log") as base:
+    with _server(env, free_port(), tmp_path / "web.log") as base:
         pages = Pages(browser, base, screenshots)
 
         # the agency: its own page, with the period to report and the upload form

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -36,17 +35,12 @@ from flows.period_run import slot_name
 from tasks.demo.province import build_demo_workspace
 from tasks.model.periods import parse_period
 from tests.e2e.processes import child_process
+from tests.servers import free_port
 
 pytestmark = pytest.mark.flow
 
 POOL = "cchc-e2e"
 RUN_TIMEOUT = 300.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -68,7 +62,7 @@ def test_a_worker_runs_the_monthly_deployment_triggered_through_the_api(
         tmp_path: Path, registry: Registry) -> None:
     workspace = tmp_path / "workspace"
     build_demo_workspace(workspace, registry)  # period 2025-05, files dropped in the past
-    url = f"http://127.0.0.1:{_free_port()}/api"
+    url = f"http://127.0.0.1:{free_port()}/api"
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PREFECT_", "CCHC_"))}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_API_URL=url,

@@ -13,7 +13,7 @@ from flows.reminders import reminders
 from tasks.delivery.agency_notices import open_period
 from tasks.model.rules import ReportingRules
 from tests import scenario
-from tests.tasks.delivery.test_deliver import MailHandler, SmtpServer, free_port
+from tests.servers import MailHandler, SmtpServer, free_port
 
 STP_MAIL = "vanthu@stp.angiang.gov.vn"
 

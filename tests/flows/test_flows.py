@@ -89,7 +89,7 @@ def test_monthly_report_mails_once_and_a_failed_mail_fails_the_run(
     from tasks.delivery import steps
     from tasks.delivery.deliver import UNSENT_MARKER, DeliveryFailed
     from tasks.report.text_safety import escape_markdown
-    from tests.tasks.delivery.test_deliver import MailHandler, SmtpServer, free_port
+    from tests.servers import MailHandler, SmtpServer, free_port
 
     server = SmtpServer(MailHandler(), free_port())
     for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port),

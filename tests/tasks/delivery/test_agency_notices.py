@@ -7,7 +7,6 @@ due 18/05/2025).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,21 +29,13 @@ from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tests import scenario
 from tests.builders import take_file
-from tests.tasks.delivery.test_deliver import MailHandler, SmtpServer, free_port
+from tests.servers import SmtpServer
 
 SENDER = "cchc@angiang.gov.vn"
 STP_MAIL = "vanthu@stp.angiang.gov.vn"
 SNV_MAIL = "vanthu@snv.angiang.gov.vn"
 RULES = ReportingRules()
 NOW = datetime(2025, 5, 15, 1, tzinfo=UTC)  # 08:00 on 15/05 in Vietnam
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(MailHandler(), free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from docx import Document
 
@@ -42,6 +36,7 @@ from tasks.report.build import build_report
 from tasks.report.period_inputs import gather_inputs
 from tasks.report.publish import ReportOutcome, publish_version
 from tests import scenario
+from tests.servers import MailHandler, SmtpServer, free_port
 from tests.tasks.indicators.test_compute import built_report
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -50,54 +45,6 @@ SNV = "vanthu@snv.angiang.gov.vn"
 # written by hand, not by the code under test
 HAND_HTML = ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></head>'
              '<body class="bao-cao"><h1>BÁO CÁO CCHC VIẾT TAY</h1></body></html>')
-
-
-@dataclass
-class MailHandler:
-    """Collects every message; answers ``refuse`` (e.g. "550 …") instead when it is set."""
-
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-    refuse: str | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse:
-            return self.refuse
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class SmtpServer:
-    handler: MailHandler
-    port: int
-    controller: Controller | None = None
-
-    def start(self, **kwargs: Any) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     **kwargs)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(MailHandler(), free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
