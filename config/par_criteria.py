@@ -197,8 +197,18 @@ class Leaf(_Strict):
     method: ComputedMethod | OutsideMethod
 
 
+class Band(_Strict):
+    """A band of the yearly ranking (xếp loại): a total of at least ``min`` is ``name``."""
+
+    min: float = Field(ge=0)
+    name: str = Field(min_length=1)
+
+
 class ParCriteriaSet(_Strict):
-    """One group's index (departments, or communes) as the province's decision sets it."""
+    """One group's index (departments, or communes) as the province's decision sets it.
+
+    ``bands`` (xếp loại) are written from the highest ``min`` down, as decisions list
+    them; a total below the lowest band has no band (the report says so)."""
 
     sample: bool = False
     name: str
@@ -206,6 +216,7 @@ class ParCriteriaSet(_Strict):
     document: Document
     max_points: float = Field(gt=0)
     areas: tuple[Area, ...] = Field(min_length=1)
+    bands: tuple[Band, ...] = ()
     set_id: str = ""  # the file's stem; filled in when loaded
 
     @model_validator(mode="after")
@@ -222,7 +233,22 @@ class ParCriteriaSet(_Strict):
         for item_id in item_ids:
             if item_ids.count(item_id) > 1:
                 raise ValueError(f"mã tiêu chí {item_id} được ghi hai lần")
+        for higher, lower in zip(self.bands, self.bands[1:], strict=False):
+            if lower.min >= higher.min:
+                raise ValueError("các mức xếp loại (bands) phải ghi từ mức cao xuống mức thấp, "
+                                 f"mức «{lower.name}» ({lower.min:g}) không thấp hơn mức "
+                                 f"«{higher.name}» ({higher.min:g})")
+        if self.bands and self.bands[0].min > self.max_points + _EPSILON:
+            raise ValueError(f"mức xếp loại «{self.bands[0].name}» đòi {self.bands[0].min:g} "
+                             f"điểm, quá {self.max_points:g} điểm tối đa của bộ chỉ số")
+        names = [b.name for b in self.bands]
+        if len(set(names)) != len(names):
+            raise ValueError("một tên xếp loại được ghi hai lần trong bands")
         return self
+
+    def band_of(self, total: float) -> str | None:
+        """The band a total reaches (``None``: below every band, or no bands)."""
+        return next((b.name for b in self.bands if total + _EPSILON >= b.min), None)
 
     def leaves(self) -> list[Leaf]:
         """Every scored item, in the order of the decision."""

@@ -238,3 +238,32 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     data = _set()
     data["areas"][0]["criteria"][1]["id"] = "1.1"
     assert "mã tiêu chí 1.1 được ghi hai lần" in _refused(tmp_path, data)
+
+
+# --- bands (xếp loại) ----------------------------------------------------------------------
+def test_the_sample_bands_go_from_excellent_down_to_weak(shipped: ParCriteria) -> None:
+    for criteria_set in shipped.sets:
+        assert [b.name for b in criteria_set.bands] == ["Xuất sắc", "Tốt", "Khá",
+                                                        "Trung bình", "Yếu"]
+        assert criteria_set.band_of(90) == "Xuất sắc"  # reaching the minimum counts
+        assert criteria_set.band_of(89.99) == "Tốt"
+        assert criteria_set.band_of(0) == "Yếu"
+
+
+def test_a_total_below_every_band_has_none(tmp_path: Path) -> None:
+    loaded = load_par_criteria(_directory(tmp_path, _set(bands=[
+        {"min": 8, "name": "Tốt"}, {"min": 5, "name": "Đạt"}])))
+    (only,) = loaded.sets
+    assert only.band_of(8) == "Tốt" and only.band_of(5) == "Đạt"
+    assert only.band_of(4.99) is None
+
+
+def test_bands_must_go_down_and_fit_the_maximum(tmp_path: Path) -> None:
+    rising = _refused(tmp_path / "a", _set(bands=[{"min": 5, "name": "Đạt"},
+                                                  {"min": 8, "name": "Tốt"}]))
+    assert "từ mức cao xuống mức thấp" in rising
+    too_high = _refused(tmp_path / "b", _set(bands=[{"min": 50, "name": "Tốt"}]))
+    assert "quá 10 điểm tối đa" in too_high
+    twice = _refused(tmp_path / "c", _set(bands=[{"min": 8, "name": "Tốt"},
+                                                 {"min": 5, "name": "Tốt"}]))
+    assert "được ghi hai lần" in twice
