@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import make_url
 
 from config.index766 import INDEX766_FILE, Index766Config, load_index766
+from config.par_criteria import PAR_INDEX_DIR, ParCriteria, load_par_criteria
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
@@ -96,7 +97,8 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
 
     reporting = Reporting(db, registry, rules=rules, index766=index766,
                           reports_dir=workspace / "reports",
-                          letterhead=letterhead_from(settings), clock=clock)
+                          letterhead=letterhead_from(settings), clock=clock,
+                          par_criteria=build_par_criteria(settings))
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
                      index766, clock, intake(inbox), intake(portal), reporting,
@@ -188,6 +190,15 @@ def build_index766(settings: Settings) -> Index766Config:
     or the bundled one when that directory has none (the index is national)."""
     directory = settings.registry_dir
     return load_index766(directory if (directory / INDEX766_FILE).is_file() else REGISTRY_DIR)
+
+
+def build_par_criteria(settings: Settings) -> ParCriteria:
+    """The CCHC index's criteria sets of the registry directory (``par-index/``); none when
+    it has no such folder (a registry made for a test, or a province that does not score)."""
+    directory = settings.registry_dir
+    if not (directory / PAR_INDEX_DIR).is_dir():
+        return ParCriteria(sets=())
+    return load_par_criteria(directory)
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:

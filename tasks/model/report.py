@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tasks.model.par_report import ParIndexReport
+
 PROVINCE = "TINH"
 
 STATUS_MET = "đạt"
@@ -147,6 +149,8 @@ class ReportContent:
 
     # the province's series over the last months, oldest first (see tasks.report.trend_history)
     trend: list[TrendRow] = field(default_factory=list)
+    # a year's report: the provincial CCHC index of the year (tasks.report.par_year_report)
+    par_index: ParIndexReport | None = None
 
     def left_out_notes(self) -> list[str]:
         """One line per rate whose province value leaves units out, in Vietnamese."""

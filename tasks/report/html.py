@@ -11,6 +11,7 @@ import base64
 from collections.abc import Sequence
 
 from tasks.report.charts import Chart
+from tasks.report.par_annex import Annex
 from tasks.report.text_safety import escape_html
 from tasks.report.view import ReportView, Table
 
@@ -41,6 +42,7 @@ img{display:block;max-width:100%;height:auto;margin:.75rem auto}
 .recipients p{margin:0;font-size:.85rem}
 .sign{text-align:center}
 .sign .name{margin-top:3.5rem}
+hr.annex{border:0;border-top:1px dashed #999;margin:2.5rem 0 1rem}
 @media (max-width:40rem){body{padding:0}.page{border-radius:0;padding:1rem .75rem}
 p.body{text-indent:1.5rem}}
 """
@@ -71,6 +73,17 @@ def _image(chart: Chart) -> str:
     """The chart inline, as a ``data:image/png;base64,…`` URI: the page needs no file."""
     uri = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
     return f'<img alt="{escape_html(chart.title)}" src="{escape_html(uri)}">'
+
+
+def _annex(annex: Annex) -> str:
+    """An annex after the signature: «Phụ lục», its title, the line tying it to the report."""
+    parts = ['<hr class="annex">',
+             f'<p class="summary">Phụ lục {escape_html(annex.number)}</p>',
+             f'<p class="summary">{escape_html(annex.title)}</p>',
+             f'<p class="caption">{escape_html(annex.attached_to)}</p>']
+    parts.extend(f'<p class="body">{escape_html(p)}</p>' for p in annex.paragraphs)
+    parts.extend(_table(Table(t.headers, t.rows, t.caption)) for t in annex.tables)
+    return "\n".join(parts)
 
 
 def render_html(view: ReportView, charts: Sequence[Chart] = ()) -> str:
@@ -106,6 +119,7 @@ def render_html(view: ReportView, charts: Sequence[Chart] = ()) -> str:
         f"{recipients}</div>",
         f'<div class="sign"><p class="b">{escape_html(view.signer_capacity)}</p>{title}',
         f'<p class="b name">{escape_html(view.signer_name)}</p></div></div>',
+        *[_annex(annex) for annex in view.annexes],
         "</div>", "</body>", "</html>",
     ]
     return "\n".join(parts) + "\n"

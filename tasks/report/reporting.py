@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from config.index766 import Index766Config
+from config.par_criteria import ParCriteria
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.clock import Clock
@@ -24,6 +25,7 @@ from tasks.portal.dossier_counts import DossierCounts
 from tasks.report.build import BuiltReport, build_report
 from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
+from tasks.report.par_year_report import AssessedPoints, NoAssessments, with_par_index
 from tasks.report.period_inputs import gather_inputs
 from tasks.report.publish import ReportOutcome, publish_version
 from tasks.report.trend_history import with_trend
@@ -49,7 +51,8 @@ class Reporting:
 
     def __init__(self, store: ReportingStore, registry: Registry, *, rules: ReportingRules,
                  index766: Index766Config, reports_dir: Path, letterhead: Letterhead,
-                 clock: Clock) -> None:
+                 clock: Clock, par_criteria: ParCriteria | None = None,
+                 assessments: AssessedPoints | None = None) -> None:
         self.store = store
         self.registry = registry
         self.rules = rules
@@ -57,6 +60,10 @@ class Reporting:
         self.reports_dir = reports_dir
         self.letterhead = letterhead
         self.clock = clock
+        # the CCHC index's criteria sets (none: no index in the year's report) and where
+        # the self-assessed and appraised points are read from
+        self.par_criteria = par_criteria or ParCriteria(sets=())
+        self.assessments: AssessedPoints = assessments or NoAssessments()
 
     def known_units(self) -> tuple[str, ...]:
         """The registry's unit codes, sorted (an input of the dossier counts)."""
@@ -72,11 +79,14 @@ class Reporting:
               dossier_counts: DossierCounts | None, waiting: Sequence[WaitingFile],
               provisional: bool) -> BuiltReport:
         """The report's content (:func:`~tasks.report.build.build_report`) with its trend over the
-        published months (:func:`~tasks.report.trend_history.with_trend`)."""
+        published months (:func:`~tasks.report.trend_history.with_trend`) and, for a year,
+        the year's CCHC index (:func:`~tasks.report.par_year_report.with_par_index`)."""
         built = build_report(self.registry, inputs, portal, rejections,
                                    data_gaps=data_gaps, index766=self.index766,
                                    dossier_counts=dossier_counts, waiting=waiting,
                                    provisional=provisional)
+        built = with_par_index(self.store, self.registry, self.par_criteria, self.assessments,
+                               built)
         return with_trend(self.store, self.registry, built, rules=self.rules)
 
     def publish(self, built: BuiltReport, *, force: bool, run_id: str | None

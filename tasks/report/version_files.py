@@ -43,6 +43,7 @@ def indicators_document(content: ReportContent) -> dict[str, Any]:
         "notes": content.all_notes(),
         "data_issues": list(content.data_issues),
         "trend": [asdict(row) for row in content.trend],
+        **({"par_index": asdict(content.par_index)} if content.par_index is not None else {}),
     }
 
 

@@ -36,6 +36,7 @@ from tasks.model.vocabulary import (
 )
 from tasks.report import vietnamese as vi
 from tasks.report.letterhead import Letterhead
+from tasks.report.par_annex import Annex, par_annex
 from tasks.report.text_safety import one_line
 from tasks.report.trend_notes import trend_notes
 
@@ -77,6 +78,8 @@ class ReportView:
     motto: str = MOTTO
     motto_subtitle: str = MOTTO_SUBTITLE
     document_type: str = DOCUMENT_TYPE
+    # after the signature, each from a new page (a year's report: the CCHC index)
+    annexes: list[Annex] = field(default_factory=list)
 
 
 def build_view(content: ReportContent, letterhead: Letterhead | None = None, *,
@@ -97,6 +100,7 @@ def build_view(content: ReportContent, letterhead: Letterhead | None = None, *,
         recipients=[one_line(r) for r in head.recipient_lines()],
         signer_capacity=one_line(head.signer_capacity), signer_title=one_line(head.signer_title),
         signer_name=one_line(head.signer_name),
+        annexes=[par_annex(content.par_index, phrase)] if content.par_index else [],
     )
 
 

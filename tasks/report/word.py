@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tasks.report.atomic_file import save_atomically
 from tasks.report.charts import Chart
+from tasks.report.par_annex import Annex
 from tasks.report.view import ReportView
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
@@ -49,8 +50,45 @@ def write_word(view: ReportView, charts: Sequence[Chart], path: Path,
         for section in view.sections
     }
     document.render({"v": view, "charts": images}, autoescape=True)
+    for annex in view.annexes:
+        _append_annex(document, annex)
     _fit_data_tables(document)
     return save_atomically(path, document.save)
+
+
+def _append_annex(document: object, annex: Annex) -> None:
+    """An annex after the signature, as Nghị định 30 lays one out: a new page, «Phụ lục I»
+    and its title centred in bold, the line tying it to the report in italics, then its
+    text and tables (grid tables, fitted with the report's own)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Cm, Pt
+
+    docx = document.docx  # type: ignore[attr-defined]
+    docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    for text, bold, italic in ((f"Phụ lục {annex.number}", True, False),
+                               (annex.title, True, False), (annex.attached_to, False, True)):
+        paragraph = docx.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold, italic
+    for text in annex.paragraphs:
+        paragraph = docx.add_paragraph(text)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        paragraph.paragraph_format.first_line_indent = Cm(1.27)
+    for table in annex.tables:
+        if table.caption:
+            caption = docx.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            caption.add_run(table.caption).italic = True
+        grid = docx.add_table(rows=1 + len(table.rows), cols=len(table.headers))
+        grid.style = "Table Grid"
+        for row_cells, texts, bold in ((grid.rows[0].cells, table.headers, True),
+                                       *((grid.rows[i + 1].cells, row, False)
+                                         for i, row in enumerate(table.rows))):
+            for cell, text in zip(row_cells, texts, strict=False):
+                run = cell.paragraphs[0].add_run(text)
+                run.bold = bold
+                run.font.size = Pt(10)
 
 
 def _fit_data_tables(document: object) -> None:

@@ -34,7 +34,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from config.par_criteria import METHOD_NAMES
 from config.settings import DEFAULT_TIMEZONE
+from tasks.model.par_report import SOURCE_NAMES, ParIndexReport
 from tasks.model.report import (
     INCOMPLETE_VI,
     PROVINCE,
@@ -60,6 +62,8 @@ SHEET_MISSING = "Đơn vị chưa nộp"
 SHEET_REJECTED = "Lỗi dữ liệu"
 ISSUE_SOURCE = "Đối chiếu số liệu"  # the first cell of a data issue row (not a file)
 SHEET_INDEX766 = "Điểm Chỉ số 766"
+SHEET_PAR_INDEX = "Chỉ số CCHC"
+SHEET_PAR_DETAIL = "Chỉ số CCHC chi tiết"
 SHEET_NAMES = (SHEET_SUMMARY, SHEET_UNITS, SHEET_TASKS, SHEET_MISSING, SHEET_REJECTED)
 
 REPORT_TITLE = "BÁO CÁO TỔNG HỢP CÔNG TÁC CẢI CÁCH HÀNH CHÍNH"
@@ -200,6 +204,9 @@ class _Writer:
             self._index766(workbook.create_sheet(SHEET_INDEX766))
         if self.content.trend:
             write_trend_sheet(workbook.create_sheet(SHEET_TREND), self.content)
+        if self.content.par_index is not None:
+            self._par_index(workbook.create_sheet(SHEET_PAR_INDEX), self.content.par_index)
+            self._par_detail(workbook.create_sheet(SHEET_PAR_DETAIL), self.content.par_index)
         return workbook
 
     # ------------------------------------------------------------------ sheets
@@ -398,6 +405,59 @@ class _Writer:
                  _Out(row.missing)] for row in self.content.index766_points]
         table = _write_table(ws, 1, columns, rows)
         _finish(ws, table, freeze_column=1)
+
+    def _par_index(self, ws: Worksheet, index: ParIndexReport) -> None:
+        """One row per unit: its group, rank, total, band, last year, and each area."""
+        areas = max((len(g.areas) for g in index.groups), default=0)
+        columns = [_Col("Nhóm", wrap=True, width=30), _Col("Xếp hạng"), _Col("Mã đơn vị"),
+                   _Col("Đơn vị", wrap=True, width=32), _Col("Thời gian chấm"),
+                   _Col("Tổng điểm"), _Col("Điểm tối đa"), _Col("Xếp loại"),
+                   _Col("Năm trước"), _Col("Tăng/giảm"),
+                   _Col("Đơn vị kế thừa", wrap=True, width=30),
+                   *[_Col(f"Lĩnh vực {n}") for n in range(1, areas + 1)]]
+        rows = []
+        for group in index.groups:
+            for unit in group.units:
+                by_area = [_number(a.points) for a in unit.areas]
+                rows.append([_Out(group.name + (" (bản mẫu)" if group.sample else "")),
+                             _Out(unit.rank), _Out(unit.unit), _Out(unit.unit_name),
+                             _Out(unit.months_vi()), _number(unit.points),
+                             _number(unit.max_points), _Out(unit.band or "chưa xếp loại"),
+                             _number(unit.last_year), _number(unit.change),
+                             _Out(", ".join(unit.successors)),
+                             *by_area, *[_Out(None)] * (areas - len(by_area))])
+        table = _write_table(ws, 1, columns, rows)
+        _finish(ws, table, freeze_column=4)
+        row = table.last_row + 2
+        for note in index.notes:
+            _put(ws.cell(row=row, column=1), note)
+            ws.cell(row=row, column=1).font = _FONT_ITALIC
+            row += 1
+
+    def _par_detail(self, ws: Worksheet, index: ParIndexReport) -> None:
+        """One row per unit and criterion: points, where they came from and why."""
+        columns = [_Col("Mã đơn vị"), _Col("Đơn vị", wrap=True, width=28), _Col("Tiêu chí"),
+                   _Col("Tên tiêu chí", wrap=True, width=40), _Col("Cách chấm"),
+                   _Col("Điểm tối đa"), _Col("Điểm"), _Col("Nguồn điểm"),
+                   _Col("Giá trị chỉ tiêu"), _Col("Tử số"), _Col("Mẫu số"),
+                   _Col("Cách tính", wrap=True, width=40),
+                   _Col("Lý do", wrap=True, width=50)]
+        rows = []
+        for group in index.groups:
+            for unit in group.units:
+                for leaf in unit.leaves:
+                    value = leaf.year_value
+                    rows.append([
+                        _Out(unit.unit), _Out(unit.unit_name), _Out(leaf.criterion_id),
+                        _Out(leaf.name), _Out(METHOD_NAMES.get(leaf.method, leaf.method)),
+                        _number(leaf.max_points), _number(leaf.points),
+                        _Out(SOURCE_NAMES.get(leaf.source, leaf.source)),
+                        _number(value.value if value else None),
+                        _number(value.numerator if value else None),
+                        _number(value.denominator if value else None),
+                        _Out(value.how if value else None), _Out(leaf.reason)])
+        table = _write_table(ws, 1, columns, rows)
+        _finish(ws, table, freeze_column=3)
 
     # ------------------------------------------------------------------ helpers
 
