@@ -441,13 +441,24 @@ def whatif(
 def trace(
     period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-05")],
     unit: Annotated[str, typer.Option("--unit", help="Mã đơn vị, hoặc TINH cho toàn tỉnh")],
-    indicator: Annotated[str, typer.Option("--indicator", help="Mã chỉ số, ví dụ on_time_rate")],
+    indicator: Annotated[str | None, typer.Option(
+        "--indicator", help="Mã chỉ số, ví dụ on_time_rate")] = None,
     version: Annotated[int | None, typer.Option("--version", help="Bản báo cáo (mặc định: "
                                                 "bản mới nhất)")] = None,
     workspace: WorkspaceOpt = None,
+    criterion: Annotated[str | None, typer.Option(
+        "--criterion", help="Mã tiêu chí của Chỉ số CCHC năm, ví dụ 1.5.1 (với --period là "
+        "năm, ví dụ 2025)")] = None,
 ) -> None:
-    """Nguồn gốc một số liệu đã công bố: giá trị, tử số, mẫu số, tệp đầu vào và các dòng."""
+    """Nguồn gốc một số liệu đã công bố: giá trị, tử số, mẫu số, tệp đầu vào và các dòng;
+    với --criterion: nguồn điểm một tiêu chí Chỉ số CCHC năm của đơn vị."""
+    from tasks.report.par_trace import trace_points
     from tasks.report.trace import TraceError, trace_figure, trace_lines
+
+    if (indicator is None) == (criterion is None):
+        typer.echo("Ghi một trong hai: --indicator (một chỉ số của kỳ) hoặc --criterion (một "
+                   "tiêu chí của Chỉ số CCHC năm).", err=True)
+        raise typer.Exit(2)
 
     reading = _reading(workspace)
     try:
@@ -460,10 +471,16 @@ def trace(
             if db is None:
                 raise TraceError(f"kỳ {label} chưa có bản báo cáo (cơ sở dữ liệu chưa có lượt "
                                  "chạy nào của phiên bản này; hãy chạy cchc run trước)")
-            found = trace_figure(db, label, unit.strip().upper(), indicator.strip(), version)
+            if criterion is not None:
+                lines = trace_points(db, label, unit.strip().upper(), criterion.strip(),
+                                     version)
+            else:
+                found = trace_figure(db, label, unit.strip().upper(), str(indicator).strip(),
+                                     version)
+                lines = trace_lines(found, reading.settings.timezone)
     except TraceError as exc:
         typer.echo(f"Không truy được nguồn: {exc}", err=True)
         raise typer.Exit(1) from exc
-    for line in trace_lines(found, reading.settings.timezone):
+    for line in lines:
         typer.echo(line)
 
