@@ -3,7 +3,8 @@
 Each month's files are staged, then dropped and collected at their planned times (the
 collector of :mod:`tasks.demo.collector`), then the monthly flow runs. ``--history`` does
 this for 12 months across the 2025 restructuring (districts before 1/7/2025, communes
-after), all in this one process: Prefect's temporary server starts once, not per month.
+after), all in this one process: Prefect's temporary server starts once, not per month;
+then the year's report (``2025``), which carries the year's CCHC index as its annex.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def history_periods() -> list[str]:
         labels.append(month_period(year, month).label)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return labels
+
+
+def history_year() -> str:
+    """The year whose report (with its CCHC index) ``--history`` makes after its months."""
+    return str(HISTORY_FIRST[0])
 
 
 def stage_and_collect(settings: Settings, registry: Registry, period: str, *, seed: int = 2025,

@@ -353,7 +353,7 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
          no_wait: NoWaitOpt = False) -> None:
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
-    from cli.demo_run import history_periods, stage_and_collect
+    from cli.demo_run import history_periods, history_year, stage_and_collect
     from flows.monthly_report import monthly_report
     from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError
 
@@ -380,6 +380,11 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
         summary = monthly_report(period=period, workspace=str(workspace.resolve()),
                                  wait_for_files=not no_wait)
         _print_report(summary)
+    if history:
+        year = history_year()
+        typer.echo(f"Đang chạy báo cáo năm {year} (phụ lục Chỉ số CCHC năm {year})…")
+        _print_report(monthly_report(period=year, workspace=str(workspace.resolve()),
+                                     wait_for_files=not no_wait))
 
 
 @app.command()
