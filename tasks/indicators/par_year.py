@@ -151,6 +151,12 @@ def year_value(indicator: str, kind: str, figures: Sequence[MonthFigure],
         return YearValue(indicator, rate(numerator, denominator), numerator, denominator, how,
                          tuple(summed), incomplete)
     present = [f for f in figures if f.value is not None]
+    if not present and figures:  # e.g. no task due yet: 0 ÷ 0 gives no rate
+        last = max(figures, key=lambda f: f.month)
+        return YearValue(indicator, None, last.numerator, last.denominator,
+                         f"cuối tháng {last.month:02d}/{last.period[:4]}: tử số "
+                         f"{_vi(last.numerator or 0)}, mẫu số {_vi(last.denominator or 0)}, "
+                         "không tính được giá trị", (last,), lacking)
     if not present:
         return YearValue(indicator, None, None, None,
                          "không có số liệu tháng nào", (), tuple(months))

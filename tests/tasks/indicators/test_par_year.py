@@ -179,3 +179,11 @@ def test_an_appraisal_without_a_leaf_value_and_a_self_claim_on_a_computed_leaf()
     assert (points.source, points.points) == (SOURCE_COMPUTED, 0)
     published: dict[int, PublishedMonth] = {}
     assert month_figures(published, "SNV", "tasks_overdue", [1]) == ([], [1])
+
+
+def test_a_rate_at_month_end_without_a_task_due_says_so() -> None:
+    # a commune with no task due: each month 0 ÷ 0, no rate; the last month is named
+    figures = [MonthFigure(m, f"2025-{m:02d}", 1, 0, 0, None) for m in (7, 8)]
+    value = year_value("task_completion_rate", "rate", figures, [7, 8])
+    assert value.value is None and value.lacking == ()
+    assert value.how == "cuối tháng 08/2025: tử số 0, mẫu số 0, không tính được giá trị"
