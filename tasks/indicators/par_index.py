@@ -2,9 +2,10 @@
 
 The criteria and their scoring rules are data (``config/data/par-index``, loaded by
 :mod:`config.par_criteria`); here they are applied to a unit's yearly values of the
-indicators this system computes. Only ``computed`` criteria are scored here; the
-self-assessed, appraised and survey criteria come from files not built yet, so an area's
-result keeps both its full maximum and the maximum of its computed criteria.
+indicators this system computes. Only ``computed`` criteria are scored here (an area's
+result keeps both its full maximum and the maximum of its computed criteria); the year's
+index with the self-assessed and appraised points, from the stored months, is
+:mod:`tasks.indicators.par_year`, which uses :func:`rule_points` and :func:`months_existed`.
 
 **A unit that existed only part of the year** (a department merged on 01/3/2025, a district
 closed on 30/6/2025, a commune opened on 01/7/2025) is scored over the months it existed:
