@@ -21,6 +21,7 @@ from tasks.report.view import ReportView
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bao-cao-cchc.docx"
 CHART_WIDTH_MM = 160
 _TEXT_WIDTH_TWIPS = 9350  # 16.5 cm
+_LANDSCAPE_TEXT_WIDTH_TWIPS = 13900  # 24.5 cm: A4 landscape less the margins
 _CHAR = 115  # twips per character at 12 pt (about 0.45 em, a little more for bold)
 _HEADER_FACTOR = 1.4  # bold headers, often capitals ("STT")
 _PAD = 300  # cell margins and a little room, twips
@@ -50,21 +51,28 @@ def write_word(view: ReportView, charts: Sequence[Chart], path: Path,
         for section in view.sections
     }
     document.render({"v": view, "charts": images}, autoescape=True)
+    wide: list[object] = []  # the annexes' table elements, kept alive to compare by identity
     for annex in view.annexes:
-        _append_annex(document, annex)
-    _fit_data_tables(document)
+        wide.extend(_append_annex(document, annex))
+    _fit_data_tables(document, wide)
     return save_atomically(path, document.save)
 
 
-def _append_annex(document: object, annex: Annex) -> None:
-    """An annex after the signature, as Nghị định 30 lays one out: a new page, «Phụ lục I»
-    and its title centred in bold, the line tying it to the report in italics, then its
-    text and tables (grid tables, fitted with the report's own)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+def _append_annex(document: object, annex: Annex) -> list[object]:
+    """An annex after the signature, as Nghị định 30 lays one out: a new page (landscape:
+    its tables have a column per area), «Phụ lục I» and its title centred in bold, the line
+    tying it to the report in italics, then its text and tables (grid tables, fitted with
+    the report's own). Returns its tables' elements (fitted to the landscape width)."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
     docx = document.docx  # type: ignore[attr-defined]
-    docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    section = docx.add_section(WD_SECTION.NEW_PAGE)
+    if section.orientation != WD_ORIENT.LANDSCAPE:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    tables: list[object] = []
     for text, bold, italic in ((f"Phụ lục {annex.number}", True, False),
                                (annex.title, True, False), (annex.attached_to, False, True)):
         paragraph = docx.add_paragraph()
@@ -82,6 +90,7 @@ def _append_annex(document: object, annex: Annex) -> None:
             caption.add_run(table.caption).italic = True
         grid = docx.add_table(rows=1 + len(table.rows), cols=len(table.headers))
         grid.style = "Table Grid"
+        tables.append(grid._tbl)
         for row_cells, texts, bold in ((grid.rows[0].cells, table.headers, True),
                                        *((grid.rows[i + 1].cells, row, False)
                                          for i, row in enumerate(table.rows))):
@@ -89,9 +98,10 @@ def _append_annex(document: object, annex: Annex) -> None:
                 run = cell.paragraphs[0].add_run(text)
                 run.bold = bold
                 run.font.size = Pt(10)
+    return tables
 
 
-def _fit_data_tables(document: object) -> None:
+def _fit_data_tables(document: object, wide: Sequence[object] = ()) -> None:
     """Column widths from the texts (docxtpl splits the width evenly after a column loop).
 
     Each column gets at least its longest unbreakable text (a number, a date, a short state,
@@ -105,7 +115,9 @@ def _fit_data_tables(document: object) -> None:
         if table.style is None or table.style.name != "Table Grid":
             continue
         rows = [[cell.text for cell in row.cells] for row in table.rows]
-        widths = column_widths(rows, _TEXT_WIDTH_TWIPS)
+        landscape = any(table._tbl is element for element in wide)
+        widths = column_widths(rows, _LANDSCAPE_TEXT_WIDTH_TWIPS if landscape
+                               else _TEXT_WIDTH_TWIPS)
         if not widths:
             continue
         grid = table._tbl.tblGrid

@@ -141,3 +141,17 @@ def test_a_month_has_no_index(db: Database, workspace: Path, tmp_path: Path) -> 
     built = reporting.build(*reporting.gather(parse_period("2025-05")), data_gaps=(),
                             dossier_counts=None, waiting=(), provisional=False)
     assert built.content.par_index is None
+
+
+def test_the_word_annex_is_a_landscape_section_filled_by_its_table(written: Path) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    document = Document(str(written / "bao-cao-cchc-2025.docx"))
+    first, annex = document.sections[0], document.sections[-1]
+    assert first.orientation == WD_ORIENT.PORTRAIT
+    assert annex.orientation == WD_ORIENT.LANDSCAPE and annex.page_width > annex.page_height
+    grid = document.tables[-1]._tbl.tblGrid
+    # the annex table fills the landscape text width (24.5 cm = 13,900 twips, less rounding)
+    width = sum(int(col.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
+                for col in grid)
+    assert 13_800 <= width <= 13_900
