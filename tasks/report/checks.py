@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tasks.indicators.compute import PeriodInputs
+from tasks.indicators.rollup import portal_files_used
 from tasks.model.portal import PortalUnitStats
 from tasks.model.problems import RejectedInput
 from tasks.model.records import StoredPortalFile
@@ -143,6 +144,10 @@ def data_issues(inputs: PeriodInputs, portal_file: StoredPortalFile | None,
     units = list(inputs.portal or ())
     issues = unit_part_issues(units)
     if portal_file is None or portal_file.variant not in _EXPORT_VARIANTS:
+        return issues
+    if len(portal_files_used(inputs, portal_file)) > 1:
+        # A roll-up of several months' exports: each export's rows and «Tổng cộng» state one
+        # month, not the rolled-up figures; each was checked in its own month's report.
         return issues
     try:
         figures = export_figures(Path(portal_file.archive_path))

@@ -155,6 +155,9 @@ def test_quarter_sums_its_months(tmp_path: Path, db: Database,
     portal_inputs = [i["file_name"] for i in built.inputs if i["kind"] == "portal"]
     assert portal_inputs == [f"thong-ke-{m}.xlsx" for m in PORTAL]
     assert sum(1 for i in built.inputs if i["kind"] == "submission") == 8
+    # Each month's export states that month: its rows and «Tổng cộng» are not compared with
+    # the quarter's rolled-up figures (each was checked in its own month's report).
+    assert built.content.data_issues == []
 
 
 def test_a_quarterly_file_wins_for_its_unit(tmp_path: Path, db: Database,
