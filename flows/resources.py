@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import make_url
 
 from config.index766 import INDEX766_FILE, Index766Config, load_index766
+from config.plausibility import PLAUSIBILITY_FILE, PlausibilityConfig, load_plausibility
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
@@ -90,13 +91,16 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     index766 = build_index766(settings)
+    plausibility = build_plausibility(settings, registry)
 
     def intake(folder: DropFolder) -> Intake:
-        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock)
+        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock,
+                      plausibility=plausibility)
 
     reporting = Reporting(db, registry, rules=rules, index766=index766,
                           reports_dir=workspace / "reports",
-                          letterhead=letterhead_from(settings), clock=clock)
+                          letterhead=letterhead_from(settings), clock=clock,
+                          plausibility=plausibility)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
                      index766, clock, intake(inbox), intake(portal), reporting,
@@ -188,6 +192,15 @@ def build_index766(settings: Settings) -> Index766Config:
     or the bundled one when that directory has none (the index is national)."""
     directory = settings.registry_dir
     return load_index766(directory if (directory / INDEX766_FILE).is_file() else REGISTRY_DIR)
+
+
+def build_plausibility(settings: Settings, registry: Registry) -> PlausibilityConfig:
+    """The plausibility checks' ranges and thresholds: ``plausibility.yaml`` of the
+    registry directory, or the bundled one when that directory has none; a range for a
+    figure the registry does not know is refused (:func:`load_plausibility`)."""
+    directory = settings.registry_dir
+    return load_plausibility(directory if (directory / PLAUSIBILITY_FILE).is_file()
+                             else REGISTRY_DIR, [m.code for m in registry.metrics])
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:

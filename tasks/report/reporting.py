@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Protocol
 
 from config.index766 import Index766Config
+from config.plausibility import PlausibilityConfig
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.clock import Clock
 from tasks.model.periods import Period
-from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.ports import FigureHistory, PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
 from tasks.model.rules import ReportingRules
 from tasks.portal.dossier_counts import DossierCounts
@@ -25,6 +26,7 @@ from tasks.report.build import BuiltReport, build_report
 from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
 from tasks.report.period_inputs import gather_inputs
+from tasks.report.plausibility import month_warnings
 from tasks.report.publish import ReportOutcome, publish_version
 from tasks.report.trend_history import with_trend
 
@@ -32,8 +34,9 @@ Gathered = tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]
 """A period's inputs, its current portal file and the files rejected in its window."""
 
 
-class ReportingStore(PeriodStore, ReportStore, Protocol):
-    """What the report stage reads and writes: a period's inputs and the report versions."""
+class ReportingStore(PeriodStore, ReportStore, FigureHistory, Protocol):
+    """What the report stage reads and writes: a period's inputs (and the months before,
+    for the plausibility checks) and the report versions."""
 
 
 class Reporting:
@@ -49,7 +52,7 @@ class Reporting:
 
     def __init__(self, store: ReportingStore, registry: Registry, *, rules: ReportingRules,
                  index766: Index766Config, reports_dir: Path, letterhead: Letterhead,
-                 clock: Clock) -> None:
+                 clock: Clock, plausibility: PlausibilityConfig | None = None) -> None:
         self.store = store
         self.registry = registry
         self.rules = rules
@@ -57,6 +60,7 @@ class Reporting:
         self.reports_dir = reports_dir
         self.letterhead = letterhead
         self.clock = clock
+        self.plausibility = plausibility  # None: no plausibility checks
 
     def known_units(self) -> tuple[str, ...]:
         """The registry's unit codes, sorted (an input of the dossier counts)."""
@@ -72,11 +76,16 @@ class Reporting:
               dossier_counts: DossierCounts | None, waiting: Sequence[WaitingFile],
               provisional: bool) -> BuiltReport:
         """The report's content (:func:`~tasks.report.build.build_report`) with its trend over the
-        published months (:func:`~tasks.report.trend_history.with_trend`)."""
+        published months (:func:`~tasks.report.trend_history.with_trend`); a month's figures
+        that look odd against their history and peers are listed in its data issues
+        (:func:`~tasks.report.plausibility.month_warnings`)."""
+        odd = ([] if self.plausibility is None else
+               month_warnings(self.store, self.registry, inputs.period, self.plausibility,
+                              metrics=inputs.metric_reports, portal=inputs.portal))
         built = build_report(self.registry, inputs, portal, rejections,
                                    data_gaps=data_gaps, index766=self.index766,
                                    dossier_counts=dossier_counts, waiting=waiting,
-                                   provisional=provisional)
+                                   provisional=provisional, plausibility=odd)
         return with_trend(self.store, self.registry, built, rules=self.rules)
 
     def publish(self, built: BuiltReport, *, force: bool, run_id: str | None
