@@ -196,11 +196,13 @@ def build_index766(settings: Settings) -> Index766Config:
 
 def build_plausibility(settings: Settings, registry: Registry) -> PlausibilityConfig:
     """The plausibility checks' ranges and thresholds: ``plausibility.yaml`` of the
-    registry directory, or the bundled one when that directory has none; a range for a
-    figure the registry does not know is refused (:func:`load_plausibility`)."""
+    registry directory, where a range for a figure the registry does not know is refused
+    (:func:`load_plausibility`); or the bundled one when that directory has none (its
+    ranges for metrics another registry lacks then simply apply to nothing)."""
     directory = settings.registry_dir
-    return load_plausibility(directory if (directory / PLAUSIBILITY_FILE).is_file()
-                             else REGISTRY_DIR, [m.code for m in registry.metrics])
+    if (directory / PLAUSIBILITY_FILE).is_file():
+        return load_plausibility(directory, [m.code for m in registry.metrics])
+    return load_plausibility(REGISTRY_DIR)
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:
