@@ -305,6 +305,27 @@ class IntakeTables(Tables):
             )
             return [StoredMetricReport(a, m, v) for a, m, v in rows]
 
+    def metric_reports_in(self, periods: Sequence[str], agency_code: str | None = None
+                          ) -> dict[str, list[StoredMetricReport]]:
+        """The current submissions' metric values of ``periods`` (one unit's with
+        ``agency_code``), by period: the history the plausibility checks compare with."""
+        if not periods:
+            return {}
+        query = (select(SubmissionRow.period, SubmissionRow.agency_code,
+                        MetricReportRow.metric_code, MetricReportRow.value)
+                 .join(MetricReportRow, MetricReportRow.submission_id == SubmissionRow.id)
+                 .where(SubmissionRow.superseded_by.is_(None),
+                        SubmissionRow.period.in_(list(periods)))
+                 .order_by(SubmissionRow.period, SubmissionRow.agency_code,
+                           MetricReportRow.id))
+        if agency_code is not None:
+            query = query.where(SubmissionRow.agency_code == agency_code)
+        found: dict[str, list[StoredMetricReport]] = {}
+        with self._session() as s:
+            for period, agency, metric, value in s.execute(query):
+                found.setdefault(period, []).append(StoredMetricReport(agency, metric, value))
+        return found
+
     def receipts_since(self, since: datetime) -> list[ReceiptToMail]:
         """Agency files rejected since ``since`` whose content has not been accepted later."""
         with self._session() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy import select
@@ -58,6 +59,16 @@ class PortalTables(Tables):
                 retry_pause(attempt)
         raise RuntimeError(f"không lưu được {meta.file_name}: quá nhiều lượt ghi "
                            "cùng lúc vào cơ sở dữ liệu")
+
+    def portal_units_in(self, periods: Sequence[str]) -> dict[str, list[PortalUnitStats]]:
+        """Each unit's counts in the current portal file of each of ``periods`` (a period
+        without one is absent): the history the plausibility checks compare with."""
+        found: dict[str, list[PortalUnitStats]] = {}
+        for period in periods:
+            current = self.current_portal(period)
+            if current is not None:
+                found[period] = current[1]
+        return found
 
     def current_portal(self, period: str) -> tuple[StoredPortalFile, list[PortalUnitStats]] | None:
         with self._session() as s:

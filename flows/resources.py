@@ -23,6 +23,7 @@ from sqlalchemy import make_url
 
 from config.index766 import INDEX766_FILE, Index766Config, load_index766
 from config.par_criteria import PAR_INDEX_DIR, ParCriteria, load_par_criteria
+from config.plausibility import PLAUSIBILITY_FILE, PlausibilityConfig, load_plausibility
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
@@ -91,14 +92,17 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     index766 = build_index766(settings)
+    plausibility = build_plausibility(settings, registry)
 
     def intake(folder: DropFolder) -> Intake:
-        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock)
+        return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock,
+                      plausibility=plausibility)
 
     reporting = Reporting(db, registry, rules=rules, index766=index766,
                           reports_dir=workspace / "reports",
                           letterhead=letterhead_from(settings), clock=clock,
-                          par_criteria=build_par_criteria(settings))
+                          par_criteria=build_par_criteria(settings),
+                          plausibility=plausibility)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),
                      index766, clock, intake(inbox), intake(portal), reporting,
@@ -199,6 +203,17 @@ def build_par_criteria(settings: Settings) -> ParCriteria:
     if not (directory / PAR_INDEX_DIR).is_dir():
         return ParCriteria(sets=())
     return load_par_criteria(directory)
+
+
+def build_plausibility(settings: Settings, registry: Registry) -> PlausibilityConfig:
+    """The plausibility checks' ranges and thresholds: ``plausibility.yaml`` of the
+    registry directory, where a range for a figure the registry does not know is refused
+    (:func:`load_plausibility`); or the bundled one when that directory has none (its
+    ranges for metrics another registry lacks then simply apply to nothing)."""
+    directory = settings.registry_dir
+    if (directory / PLAUSIBILITY_FILE).is_file():
+        return load_plausibility(directory, [m.code for m in registry.metrics])
+    return load_plausibility(REGISTRY_DIR)
 
 
 def build_mail_channel(settings: Settings) -> MailChannel[SmtpSender] | None:

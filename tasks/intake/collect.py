@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar
 
 from config.folding import fold
 from config.index766 import Index766Config
+from config.plausibility import PlausibilityConfig
 from config.registry import Registry
 from tasks.intake.legacy_text import conversion_note
 from tasks.intake.reader import UnreadableFile, read_submission
@@ -44,6 +45,7 @@ from tasks.model.submission import Submission
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
 from tasks.portal.dossiers import check_dossier_file
 from tasks.portal.export_reader import read_portal_export
+from tasks.report.plausibility import month_warnings
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
 _LOG = logging.getLogger(__name__)
@@ -61,6 +63,9 @@ class FileOutcome:
     kept_at: str = ""
     notes: tuple[str, ...] = ()  # e.g. legacy text converted to Unicode, with a sample
     problem_count: int = 0  # every problem found, listed or not (0: as many as listed)
+    # an accepted file's figures that look odd against its history and peers: warnings
+    # on its receipt, never a reason to reject it (tasks/report/plausibility.py)
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_problems(self) -> int:
@@ -302,13 +307,15 @@ class Intake:
     """
 
     def __init__(self, folder: DropBox, store: IntakeStore, registry: Registry, *,
-                 rules: ReportingRules, index766: Index766Config, clock: Clock) -> None:
+                 rules: ReportingRules, index766: Index766Config, clock: Clock,
+                 plausibility: PlausibilityConfig | None = None) -> None:
         self.folder = folder
         self.store = store
         self.registry = registry
         self.rules = rules
         self.index766 = index766
         self.clock = clock
+        self.plausibility = plausibility  # None: accepted files are not checked for it
 
     @property
     def source(self) -> Source:
@@ -433,10 +440,30 @@ class Intake:
         crash_point("intake.after_commit")
         _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
                   checked.claimed_period, len(superseded))
+        warnings = self._odd_figures(checked.content, item.relative_name)
         self._finish(item, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
-                           kept_at=str(kept), notes=checked.notes)
+                           kept_at=str(kept), notes=checked.notes, warnings=warnings)
+
+    def _odd_figures(self, content: object, name: str) -> tuple[str, ...]:
+        """An accepted submission's metric values that look odd against the unit's own
+        last months and its peers' values of the period, read from the store after the
+        file was stored (:func:`month_warnings`). Never fails the intake: the file is
+        already accepted, so an error here is logged and leaves no warning."""
+        if self.plausibility is None or not isinstance(content, Submission):
+            return ()
+        try:
+            warnings = month_warnings(
+                self.store, self.registry, content.period, self.plausibility,
+                metrics=self.store.metric_reports(content.period.label),
+                only_units=[content.agency_code])
+        except Exception:
+            _LOG.exception("%s: không kiểm tra được tính hợp lý của số liệu", name)
+            return ()
+        for warning in warnings:
+            _LOG.warning("%s: %s", name, warning)
+        return tuple(warnings)
 
     def _reject(self, item: InboxFile, work: InboxFile, meta: FileMeta,
                 problems: tuple[Problem, ...], period: str | None, *, move: bool = False,

@@ -28,6 +28,7 @@ def collect_table(summary: CollectSummary) -> list[dict[str, str]]:
         "Thay thế tệp trước": str(f.superseded) if f.superseded else "",
         "Lỗi": "; ".join(p.line_vi() for p in f.problems),
         "Ghi chú": "; ".join(f.notes),
+        "Cảnh báo": "; ".join(f.warnings),
     } for f in summary.files] + [{
         "Tệp": w.relative_name,
         "Kết quả": WAITING_VI,
@@ -35,6 +36,7 @@ def collect_table(summary: CollectSummary) -> list[dict[str, str]]:
         "Thay thế tệp trước": "",
         "Lỗi": "",
         "Ghi chú": f"đơn vị {w.unit}; {w.size} byte; thu nhận ở lần chạy sau",
+        "Cảnh báo": "",
     } for w in summary.waiting]
 
 
@@ -65,4 +67,10 @@ def collect_markdown(summary: CollectSummary, title: str) -> str:
         lines += ["", "## Ghi chú (đã chuyển bảng mã cũ sang Unicode)", ""]
         lines += [f"- {escape(f.file)}: " + "; ".join(escape(n) for n in f.notes)
                   for f in noted]
+    warned = [f for f in summary.files if f.warnings]
+    if warned:
+        lines += ["", "## Số liệu bất thường (đã nhận tệp; cảnh báo để đơn vị kiểm tra lại)",
+                  ""]
+        lines += [f"- {escape(f.file)}: " + "; ".join(escape(w) for w in f.warnings)
+                  for f in warned]
     return "\n".join(lines) + "\n"

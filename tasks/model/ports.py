@@ -78,7 +78,20 @@ class PortalStore(KnownFiles, Protocol):
                         archive_path: str) -> tuple[int, list[int]]: ...
 
 
-class IntakeStore(PortalStore, Protocol):
+class FigureHistory(Protocol):
+    """Reported figures of several months, read for the plausibility checks
+    (:mod:`tasks.indicators.plausibility`): the current submissions' metric values and the
+    current portal files' unit counts, by period."""
+
+    def metric_reports(self, period: str) -> list[StoredMetricReport]: ...
+
+    def metric_reports_in(self, periods: Sequence[str], agency_code: str | None = None
+                          ) -> dict[str, list[StoredMetricReport]]: ...
+
+    def portal_units_in(self, periods: Sequence[str]) -> dict[str, list[PortalUnitStats]]: ...
+
+
+class IntakeStore(PortalStore, FigureHistory, Protocol):
     """What the intake of one file (and the repair after a crash) needs of the database."""
 
     def first_seen(self, source: str, relative_path: str, size: int, mtime_ns: int,

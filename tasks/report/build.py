@@ -53,7 +53,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
                  index766: Index766Config | None = None,
                  dossier_counts: DossierCounts | None = None,
                  waiting: Sequence[WaitingFile] = (),
-                 provisional: bool = False) -> BuiltReport:
+                 provisional: bool = False,
+                 plausibility: Sequence[str] = ()) -> BuiltReport:
     """Compute the report's content (version and time are set when it is written).
 
     A period without portal figures is marked ``portal_missing`` and its ``data_gaps``
@@ -66,6 +67,8 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
     ``provisional``: the period has not closed (asked for with ``open_period``): a banner
     says so first, and the fingerprint differs from the closed period's report, so the
     run after the close makes its own version.
+    ``plausibility``: the warnings of figures that look odd against their history and
+    peers (:mod:`tasks.report.plausibility`), listed after the data issues.
     """
     tasks = task_progress(registry, inputs)
     dossiers = (dossier_figures(registry, inputs, index766, dossier_counts)
@@ -95,7 +98,7 @@ def build_report(registry: Registry, inputs: PeriodInputs, portal: StoredPortalF
         data_gaps=([provisional_note(inputs.period, inputs.window[1])] if provisional
                    else []) + ([PORTAL_MISSING_VI] if inputs.portal is None else [])
         + list(data_gaps) + dossiers.gaps,
-        data_issues=data_issues(inputs, portal, indicators),
+        data_issues=[*data_issues(inputs, portal, indicators), *plausibility],
         index766_points=dossiers.points, source_disagreements=dossiers.disagreements,
     )
     used = _inputs_used(inputs, portal, dossiers)

@@ -14,11 +14,12 @@ from typing import Protocol
 
 from config.index766 import Index766Config
 from config.par_criteria import ParCriteria
+from config.plausibility import PlausibilityConfig
 from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.clock import Clock
 from tasks.model.periods import Period
-from tasks.model.ports import PeriodStore, ReportStore
+from tasks.model.ports import FigureHistory, PeriodStore, ReportStore
 from tasks.model.records import StoredPortalFile, StoredRejection, WaitingFile
 from tasks.model.rules import ReportingRules
 from tasks.portal.dossier_counts import DossierCounts
@@ -27,6 +28,7 @@ from tasks.report.dossier_figures import known_units
 from tasks.report.letterhead import Letterhead
 from tasks.report.par_year_report import AssessedPoints, NoAssessments, with_par_index
 from tasks.report.period_inputs import gather_inputs
+from tasks.report.plausibility import month_warnings
 from tasks.report.publish import ReportOutcome, publish_version
 from tasks.report.trend_history import with_trend
 
@@ -34,8 +36,9 @@ Gathered = tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]
 """A period's inputs, its current portal file and the files rejected in its window."""
 
 
-class ReportingStore(PeriodStore, ReportStore, Protocol):
-    """What the report stage reads and writes: a period's inputs and the report versions."""
+class ReportingStore(PeriodStore, ReportStore, FigureHistory, Protocol):
+    """What the report stage reads and writes: a period's inputs (and the months before,
+    for the plausibility checks) and the report versions."""
 
 
 class Reporting:
@@ -52,7 +55,8 @@ class Reporting:
     def __init__(self, store: ReportingStore, registry: Registry, *, rules: ReportingRules,
                  index766: Index766Config, reports_dir: Path, letterhead: Letterhead,
                  clock: Clock, par_criteria: ParCriteria | None = None,
-                 assessments: AssessedPoints | None = None) -> None:
+                 assessments: AssessedPoints | None = None,
+                 plausibility: PlausibilityConfig | None = None) -> None:
         self.store = store
         self.registry = registry
         self.rules = rules
@@ -64,6 +68,7 @@ class Reporting:
         # the self-assessed and appraised points are read from
         self.par_criteria = par_criteria or ParCriteria(sets=())
         self.assessments: AssessedPoints = assessments or NoAssessments()
+        self.plausibility = plausibility  # None: no plausibility checks
 
     def known_units(self) -> tuple[str, ...]:
         """The registry's unit codes, sorted (an input of the dossier counts)."""
@@ -79,12 +84,17 @@ class Reporting:
               dossier_counts: DossierCounts | None, waiting: Sequence[WaitingFile],
               provisional: bool) -> BuiltReport:
         """The report's content (:func:`~tasks.report.build.build_report`) with its trend over the
-        published months (:func:`~tasks.report.trend_history.with_trend`) and, for a year,
-        the year's CCHC index (:func:`~tasks.report.par_year_report.with_par_index`)."""
+        published months (:func:`~tasks.report.trend_history.with_trend`), a month's figures
+        that look odd against their history and peers listed in its data issues
+        (:func:`~tasks.report.plausibility.month_warnings`) and, for a year, the year's CCHC
+        index (:func:`~tasks.report.par_year_report.with_par_index`)."""
+        odd = ([] if self.plausibility is None else
+               month_warnings(self.store, self.registry, inputs.period, self.plausibility,
+                              metrics=inputs.metric_reports, portal=inputs.portal))
         built = build_report(self.registry, inputs, portal, rejections,
                                    data_gaps=data_gaps, index766=self.index766,
                                    dossier_counts=dossier_counts, waiting=waiting,
-                                   provisional=provisional)
+                                   provisional=provisional, plausibility=odd)
         built = with_par_index(self.store, self.registry, self.par_criteria, self.assessments,
                                built)
         return with_trend(self.store, self.registry, built, rules=self.rules)

@@ -405,8 +405,9 @@ class _Builder:
                         "Tệp bị từ chối")] if rows else []
         if self.c.data_issues:
             paragraphs.append(f"Đối chiếu số liệu khi lập báo cáo phát hiện "
-                              f"{len(self.c.data_issues)} điểm không khớp (xem bảng).")
-            tables.append(Table(["STT", "Điểm không khớp"],
+                              f"{len(self.c.data_issues)} điểm không khớp hoặc số liệu bất "
+                              "thường cần kiểm tra lại (xem bảng).")
+            tables.append(Table(["STT", "Điểm không khớp, số liệu bất thường"],
                                 [[str(i), one_line(issue)] for i, issue
                                  in enumerate(self.c.data_issues, start=1)],
                                 "Đối chiếu số liệu"))

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from connectors.database import Database
-from tasks.model.records import IntakeClaim
+from tasks.model.periods import parse_period
+from tasks.model.records import IntakeClaim, StoredMetricReport
+from tasks.model.submission import MetricLine, Submission
 from tests.builders import file_meta
 
 T0 = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
@@ -32,3 +34,26 @@ def test_a_claim_stays_until_the_file_is_released(db: Database) -> None:
     assert db.has_intake_event("h1", "accepted") and not db.has_intake_event("h1", "rejected")
     db.release("inbox", "SNV/a.xlsx")
     assert db.claims("inbox") == []
+
+
+def test_metric_history_is_the_current_submissions_by_period(db: Database) -> None:
+    """What the plausibility checks read: per period, the current files' metric values
+    (a superseded file's are not), one unit's or every unit's."""
+    def store(agency: str, period: str, value: float, name: str, at: datetime) -> None:
+        db.add_submission(Submission(agency, parse_period(period), (),
+                                     (MetricLine("kiem_tra_cchc", value, None, 5),)),
+                          file_meta(name, name, at, source="inbox", folder=agency),
+                          f"/archive/{name}")
+
+    store("SNV", "2025-03", 1, "snv-3a", T0)
+    store("SNV", "2025-03", 2, "snv-3b", LATER)  # supersedes snv-3a
+    store("SNV", "2025-04", 3, "snv-4", T0)
+    store("STP", "2025-04", 7, "stp-4", T0)
+    store("STP", "2025-05", 9, "stp-5", T0)  # not asked for
+    assert db.metric_reports_in(["2025-03", "2025-04"]) == {
+        "2025-03": [StoredMetricReport("SNV", "kiem_tra_cchc", 2)],
+        "2025-04": [StoredMetricReport("SNV", "kiem_tra_cchc", 3),
+                    StoredMetricReport("STP", "kiem_tra_cchc", 7)]}
+    assert db.metric_reports_in(["2025-03", "2025-04"], "STP") == {
+        "2025-04": [StoredMetricReport("STP", "kiem_tra_cchc", 7)]}
+    assert db.metric_reports_in([]) == {}

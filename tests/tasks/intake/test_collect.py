@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -18,7 +19,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from config.index766 import load_index766
+from config.plausibility import load_plausibility
 from config.registry import Registry
+from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.db_schema import (
     DossierFileRow,
@@ -35,20 +39,23 @@ from connectors.drop_folder import DropFolder
 from tasks.intake import collect
 from tasks.intake.collect import (
     CollectSummary,
+    Intake,
     check_submission,
     is_dossier_name,
     ready_files,
     repair,
     summarize,
 )
+from tasks.intake.summaries import collect_markdown, collect_table
 from tasks.intake.template import TaskEntry
 from tasks.intake.validation import validate_submission
+from tasks.model.clock import fixed_clock
 from tasks.model.periods import parse_period
 from tasks.model.records import FileMeta, InboxFile, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import MetricLine, Submission, TaskLine
 from tasks.sheets.workbook_limits import read_workbook
-from tests.builders import TODAY, take_file, write_submission
+from tests.builders import TODAY, file_meta, take_file, write_submission
 from tests.paths import FIXTURES, REPO
 
 
@@ -770,3 +777,44 @@ def test_a_living_process_s_copies_are_left_alone(tmp_path: Path) -> None:
     following = _python(NEXT, tmp_path)
     assert following.returncode == 0, following.stderr
     assert mine.is_dir()
+
+
+def test_an_odd_figure_is_accepted_with_a_warning_on_its_receipt(
+        workspace: Path, db: Database, registry: Registry) -> None:
+    """STP's «tin, bài tuyên truyền» of the last 12 months stored, then a file of May with
+    250: accepted, and its receipt (the outcome the upload page and the collection's
+    summary show) says why 250 looks odd."""
+    # 2024-05 … 2025-04: 20 22 18 21 19 20 23 17 20 21 19 22
+    # sorted 17 18 19 19 20 20 20 21 21 22 22 23 → median (20 + 20) / 2 = 20
+    # |x − 20| sorted 0 0 0 1 1 1 1 2 2 2 3 3 → MAD (1 + 1) / 2 = 1
+    # May 250: |250 − 20| / (1.4826 · 1) = 230 / 1.4826 = 155.13 > 3.5; 250 / 20 = 12.5
+    months = [parse_period(p) for p in ("2024-05", "2024-06", "2024-07", "2024-08",
+                                        "2024-09", "2024-10", "2024-11", "2024-12",
+                                        "2025-01", "2025-02", "2025-03", "2025-04")]
+    for month, value in zip(months, (20, 22, 18, 21, 19, 20, 23, 17, 20, 21, 19, 22),
+                            strict=True):
+        arrived = datetime(month.year, month.first_month, 10, tzinfo=UTC) + timedelta(days=30)
+        db.add_submission(
+            Submission("STP", month, (), (MetricLine("tin_bai_tuyen_truyen", value, None, 5),)),
+            file_meta(f"stp-{month.label}.xlsx", hashlib.sha256(month.label.encode()).hexdigest(),
+                      arrived, source="inbox", folder="STP"), f"/archive/{month.label}.xlsx")
+    write_submission(workspace / "inbox" / "STP" / "stp-2025-05.xlsx", registry, "STP",
+                     entries=[TaskEntry("III.3", "Đang thực hiện", 50)],
+                     metrics={"tin_bai_tuyen_truyen": 250})
+    folder = DropFolder.agency_inbox(workspace)
+    intake = Intake(folder, db, registry, rules=ReportingRules(),
+                    index766=load_index766(REGISTRY_DIR),
+                    clock=fixed_clock(datetime(2025, 6, 1, 3, tzinfo=UTC)),
+                    plausibility=load_plausibility(REGISTRY_DIR))
+    [item] = folder.pending()
+    outcome = intake.take(item)
+
+    assert outcome is not None and outcome.outcome == "accepted"
+    assert outcome.warnings == (
+        "Số liệu bất thường (cảnh báo, cần kiểm tra lại): STP: Số tin, bài tuyên truyền CCHC "
+        "2025-05 = 250, trung vị 12 tháng trước 20 (MAD 1); cao gấp 12,5 lần (điểm z hiệu "
+        "chỉnh 155,1 > 3,5)",)
+    assert db.metric_reports("2025-05")[0].value == 250  # stored and counted all the same
+    summary = summarize([outcome])
+    assert collect_table(summary)[0]["Cảnh báo"] == outcome.warnings[0]
+    assert "cao gấp 12,5 lần" in collect_markdown(summary, "Thu nhận")
