@@ -62,6 +62,11 @@ class RobustTest(_Strict):
     min_points: int = Field(default=4, ge=3)
     history_months: int = Field(default=12, ge=3, le=60)
     min_difference: float = Field(default=0, ge=0)
+    # The figures compared with the other units of their kind: rates, whose value does not
+    # grow with a unit's size. A count (dossiers, inspections) is compared with the unit's
+    # own history only: a large commune's 35 overdue dossiers against small ones' 3 is size,
+    # not an error.
+    peer_figures: tuple[str, ...] = ()
 
 
 class BoundsTable(_Strict):
@@ -81,7 +86,8 @@ class PlausibilityConfig(_Strict):
         """Figure ids the bounds name that are neither a portal figure nor one of
         ``metric_codes`` (a misspelt id would silently check nothing)."""
         known = set(PORTAL_FIGURES) | set(metric_codes)
-        return sorted(f for f in self.bounds.figures if f not in known)
+        named = set(self.bounds.figures) | set(self.robust.peer_figures)
+        return sorted(f for f in named if f not in known)
 
 
 def load_plausibility(directory: Path, metric_codes: Iterable[str] | None = None

@@ -119,7 +119,8 @@ def check_period(current: Sequence[Figure], history: Iterable[Figure],
     """The findings of one period's figures (``current``), each compared with the same
     unit's ``history`` (the months before, as the caller chose them) and with the
     current figures of the other units of its kind (``kinds``: unit → kind; a unit of no
-    known kind has no peers). ``only_units``: check these units' figures only (the
+    known kind has no peers) when the figure is one of ``config.robust.peer_figures``
+    (rates; a count grows with the unit's size). ``only_units``: check these units' figures only (the
     others still serve as peers)."""
     past: dict[tuple[str, str], list[float]] = defaultdict(list)
     for h in history:
@@ -133,8 +134,9 @@ def check_period(current: Sequence[Figure], history: Iterable[Figure],
     for f in current:
         if wanted is not None and f.unit not in wanted:
             continue
+        compared = f.unit in kinds and f.figure in config.robust.peer_figures
         peers = [p.value for p in by_kind.get((kinds.get(f.unit, ""), f.figure), ())
-                 if p.unit != f.unit] if f.unit in kinds else []
+                 if p.unit != f.unit] if compared else []
         found += check_figure(f, past.get((f.unit, f.figure), []), peers, config)
     return found
 

@@ -16,6 +16,7 @@ def test_the_bundled_file_loads_against_the_registry(registry: Registry) -> None
     config = load_plausibility(REGISTRY_DIR, [m.code for m in registry.metrics])
     assert config.robust.threshold == 3.5 and config.robust.min_points == 4
     assert config.robust.history_months == 12
+    assert config.robust.peer_figures == ("portal_online_rate", "portal_on_time_rate")
     assert config.bounds_of("portal_online_rate") == Bounds(min=0, max=100)
     assert config.bounds_of("tin_bai_tuyen_truyen") == Bounds(min=0)  # the default
 
@@ -47,6 +48,12 @@ def test_a_range_for_an_unknown_figure_is_refused(tmp_path: Path) -> None:
     assert load_plausibility(folder).bounds_of("kiem_tra_chcc") == Bounds(max=10)
     with pytest.raises(RegistryError, match="mã số liệu không có trong danh mục: "
                                             "kiem_tra_chcc"):
+        load_plausibility(folder, ["kiem_tra_cchc"])
+
+
+def test_an_unknown_figure_compared_with_peers_is_refused(tmp_path: Path) -> None:
+    folder = _write(tmp_path, "robust:\n  peer_figures: [portal_onlien_rate]\n")
+    with pytest.raises(RegistryError, match="không có trong danh mục: portal_onlien_rate"):
         load_plausibility(folder, ["kiem_tra_cchc"])
 
 

@@ -103,11 +103,14 @@ def test_peers_are_the_other_units_of_the_same_kind() -> None:
     kinds = {"A": "so", "B": "so", "C": "so", "D": "so", "E": "so", "X": "xa"}
     current = [_at(v, unit=u) for u, v in
                (("A", 400), ("B", 100), ("C", 110), ("D", 90), ("E", 105), ("X", 10_000))]
-    [odd] = check_period(current, [], kinds, CONFIG)
+    # a figure not named in peer_figures (a count, growing with size) has no peer test
+    assert check_period(current, [], kinds, CONFIG) == []
+    peered = CONFIG.model_copy(update={"robust": RobustTest(peer_figures=("kiem_tra_cchc",))})
+    [odd] = check_period(current, [], kinds, peered)
     assert (odd.figure.unit, odd.basis) == ("A", "peers")
     assert odd.spread is not None and (odd.spread.median, odd.spread.mad) == (102.5, 5)
     assert odd.z == pytest.approx(297.5 / 7.413, abs=1e-3)
-    assert check_period(current, [], kinds, CONFIG, only_units=["B"]) == []
+    assert check_period(current, [], kinds, peered, only_units=["B"]) == []
 
 
 def test_history_is_matched_by_unit_and_figure() -> None:
