@@ -90,9 +90,14 @@ ScoringRule = Annotated[ThresholdsRule | LinearRule | AllOrNothingRule,
 
 
 class ComputedMethod(_Strict):
+    """``nothing_due``: the points when the indicator is a rate with nothing to count over
+    the unit's months (denominator 0: no task due, no dossier): ``zero`` (the default) or
+    ``full`` (nothing was due, so nothing was failed), as the province's decision says."""
+
     kind: Literal["computed"]
     indicator: str
     rule: ScoringRule
+    nothing_due: Literal["zero", "full"] = "zero"
 
 
 class OutsideMethod(_Strict):

@@ -200,7 +200,12 @@ def leaf_points(leaf: Leaf, value: YearValue | None, assessed: AssessedCriterion
     computed: float | None = None
     computed_reason = ""
     if isinstance(leaf.method, ComputedMethod):
-        if value is None or value.value is None:
+        if (value is not None and value.value is None and value.denominator == 0
+                and leaf.method.nothing_due == "full"):
+            computed, computed_reason = leaf.max_points, (
+                f"mẫu số của chỉ tiêu {leaf.method.indicator} bằng 0 (không có việc đến hạn) "
+                "trong các tháng đơn vị hoạt động: đạt điểm tối đa theo bộ chỉ số")
+        elif value is None or value.value is None:
             computed, computed_reason = 0.0, (
                 f"không có số liệu chỉ tiêu {leaf.method.indicator} trong các tháng đơn vị "
                 "hoạt động")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from config.par_criteria import ComputedMethod
 from config.registry import Registry
 from connectors.database import Database
 from tasks.indicators.par_year import (
@@ -187,3 +188,23 @@ def test_a_rate_at_month_end_without_a_task_due_says_so() -> None:
     value = year_value("task_completion_rate", "rate", figures, [7, 8])
     assert value.value is None and value.lacking == ()
     assert value.how == "cuối tháng 08/2025: tử số 0, mẫu số 0, không tính được giá trị"
+
+
+def test_nothing_due_gives_the_points_the_criteria_set_says() -> None:
+    # 0 ÷ 0 tasks at the end of August: zero points by default, full when the set says so
+    criteria = par_scenario.criteria()
+    leaf = next(x for x in criteria.sets[0].leaves()
+                if isinstance(x.method, ComputedMethod)
+                and x.method.indicator == "task_completion_rate")
+    assert isinstance(leaf.method, ComputedMethod) and leaf.method.nothing_due == "zero"
+    figures = [MonthFigure(m, f"2025-{m:02d}", 1, 0, 0, None) for m in (7, 8)]
+    value = year_value("task_completion_rate", "rate", figures, [7, 8])
+    assert leaf_points(leaf, value, None).points == 0
+    full = leaf.model_copy(update={
+        "method": leaf.method.model_copy(update={"nothing_due": "full"})})
+    points = leaf_points(full, value, None)
+    assert (points.source, points.points) == (SOURCE_COMPUTED, leaf.max_points)
+    assert "không có việc đến hạn" in points.reason
+    # a rate with a denominator but no figure at all is still no data: 0
+    assert leaf_points(full, year_value("task_completion_rate", "rate", [], [7, 8]),
+                       None).points == 0
