@@ -120,8 +120,8 @@ def check_period(current: Sequence[Figure], history: Iterable[Figure],
     unit's ``history`` (the months before, as the caller chose them) and with the
     current figures of the other units of its kind (``kinds``: unit → kind; a unit of no
     known kind has no peers) when the figure is one of ``config.robust.peer_figures``
-    (rates; a count grows with the unit's size). ``only_units``: check these units' figures only (the
-    others still serve as peers)."""
+    (rates; a count grows with the unit's size). ``only_units``: check these units'
+    figures only (the others still serve as peers)."""
     past: dict[tuple[str, str], list[float]] = defaultdict(list)
     for h in history:
         past[(h.unit, h.figure)].append(h.value)
