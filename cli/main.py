@@ -156,13 +156,30 @@ def _not_a_readable_file(path: Path) -> str | None:
 
 @app.command()
 def template(
-    agency: Annotated[str, typer.Option("--agency", help="Mã đơn vị")],
-    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-03")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Mã đơn vị")] = None,
+    period: Annotated[str | None, typer.Option("--period",
+                                               help="Kỳ báo cáo, ví dụ 2025-03")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Tệp ghi ra")] = None,
+    self_assessment: Annotated[bool, typer.Option(
+        "--tu-cham", help="Bảng tự chấm điểm Chỉ số CCHC của đơn vị (cùng --agency, --year)")
+    ] = False,
+    appraisal: Annotated[bool, typer.Option(
+        "--tham-dinh", help="Tệp thẩm định Chỉ số CCHC của Sở Nội vụ (cùng --year)")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="Năm đánh giá Chỉ số CCHC")
+                    ] = None,
 ) -> None:
-    """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
+    """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị; với --tu-cham: bảng tự chấm
+    điểm Chỉ số CCHC của đơn vị; với --tham-dinh: tệp thẩm định của Sở Nội vụ."""
     from tasks.intake.template import TemplateRefused, template_file_name, write_template
 
+    if self_assessment or appraisal:
+        _par_template(agency, year, output, appraisal=appraisal,
+                      both=self_assessment and appraisal, period=period)
+        return
+    if agency is None or period is None:
+        typer.echo("Cần --agency và --period (tệp báo cáo định kỳ), hoặc --tu-cham --agency "
+                   "--year (bảng tự chấm), hoặc --tham-dinh --year (tệp thẩm định).", err=True)
+        raise typer.Exit(2)
     reading = _reading()
     rules, registry = reading.rules, reading.registry
     try:
@@ -177,6 +194,40 @@ def template(
     path = output or Path.cwd() / template_file_name(code, parsed)
     try:
         write_template(registry, code, parsed, path, rules=rules)
+    except TemplateRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Đã tạo tệp mẫu: {path}")
+
+
+def _par_template(agency: str | None, year: int | None, output: Path | None, *,
+                  appraisal: bool, both: bool, period: str | None) -> None:
+    """``cchc template --tu-cham`` / ``--tham-dinh``: the CCHC index's workbooks."""
+    from config.par_criteria import load_par_criteria
+    from tasks.intake.par_template import (
+        appraisal_file_name,
+        self_assessment_file_name,
+        write_appraisal,
+        write_self_assessment,
+    )
+    from tasks.intake.template import TemplateRefused
+
+    if both or period is not None or year is None or (not appraisal and agency is None):
+        typer.echo("Bảng tự chấm: cchc template --tu-cham --agency <mã> --year <năm>; tệp "
+                   "thẩm định: cchc template --tham-dinh --year <năm> (không dùng --period).",
+                   err=True)
+        raise typer.Exit(2)
+    reading = _reading()
+    criteria = load_par_criteria(reading.settings.registry_dir)
+    try:
+        if appraisal:
+            path = output or Path.cwd() / appraisal_file_name(year)
+            write_appraisal(reading.registry, criteria, year, path)
+        else:
+            assert agency is not None
+            code = agency.upper()
+            path = output or Path.cwd() / self_assessment_file_name(code, year)
+            write_self_assessment(reading.registry, criteria, code, year, path)
     except TemplateRefused as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
