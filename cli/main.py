@@ -14,6 +14,7 @@ from tasks.model.periods import PeriodError, parse_period
 
 if TYPE_CHECKING:
     from flows.resources import ReadOnlyResources
+    from tasks.intake.par_reader import ParKind
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -113,6 +114,11 @@ def validate(
     if refusal:
         typer.echo(f"Không đọc được tệp {file.name}: {refusal}", err=True)
         raise typer.Exit(2)
+    from tasks.intake.par_reader import par_file_kind
+
+    if (kind := par_file_kind(file)) is not None:
+        _validate_par_file(file, kind, agency, reading)
+        return
     try:
         raw = read_submission(file)
     except (UnreadableFile, OSError) as exc:
@@ -126,6 +132,45 @@ def validate(
         return
     typer.echo(f"Tệp {file.name} có {len(checked.problems)} lỗi:")
     for number, problem in enumerate(checked.problems, start=1):
+        typer.echo(f"{number}. {problem.line_vi()}")
+    raise typer.Exit(1)
+
+
+def _validate_par_file(file: Path, kind: ParKind, agency: str | None,
+                       reading: ReadOnlyResources) -> None:
+    """The self-check of a CCHC index file (self-assessment or appraisal); an appraisal is
+    checked without the units' claims (no database is read), so a changed self-assessed
+    criterion without a reason is found only at intake."""
+    from config.par_criteria import load_par_criteria
+    from tasks.intake.par_reader import read_par_file
+    from tasks.intake.par_validation import validate_appraisal, validate_self_assessment
+    from tasks.intake.reader import UnreadableFile
+
+    criteria = load_par_criteria(reading.settings.registry_dir)
+    try:
+        raw = read_par_file(file, kind)
+    except (UnreadableFile, OSError) as exc:
+        typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    today = reading.today()
+    if kind == "self_assessment":
+        mine = validate_self_assessment(raw, reading.registry, criteria, today=today,
+                                        folder_agency=agency)
+        if mine.value is not None:
+            typer.echo(f"Bảng tự chấm hợp lệ: đơn vị {mine.value.unit}, năm {mine.value.year}, "
+                       f"{len(mine.value.lines)} tiêu chí tự chấm.")
+            return
+        problems = mine.problems
+    else:
+        theirs = validate_appraisal(raw, reading.registry, criteria, today=today,
+                                    folder_agency=agency, claims_of=None)
+        if theirs.value is not None:
+            typer.echo(f"Tệp thẩm định hợp lệ: năm {theirs.value.year}, "
+                       f"{len(theirs.value.lines)} dòng thẩm định.")
+            return
+        problems = theirs.problems
+    typer.echo(f"Tệp {file.name} có {len(problems)} lỗi:")
+    for number, problem in enumerate(problems, start=1):
         typer.echo(f"{number}. {problem.line_vi()}")
     raise typer.Exit(1)
 
