@@ -22,7 +22,6 @@ from pydantic import SecretStr
 from sqlalchemy import make_url
 
 from config.index766 import INDEX766_FILE, Index766Config, load_index766
-from config.par_criteria import load_par_criteria
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
@@ -91,11 +90,10 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     portal.ensure()
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     index766 = build_index766(settings)
-    par_criteria = load_par_criteria(settings.registry_dir)
 
     def intake(folder: DropFolder) -> Intake:
         return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock,
-                      par_criteria=par_criteria)
+                      registry_dir=settings.registry_dir)
 
     reporting = Reporting(db, registry, rules=rules, index766=index766,
                           reports_dir=workspace / "reports",

@@ -48,7 +48,8 @@ def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: Intake,
 
 def _collect(intake: Intake, now: datetime) -> Sequence[FileOutcome]:
     at_now = Intake(intake.folder, intake.store, intake.registry, rules=intake.rules,
-                    index766=intake.index766, clock=fixed_clock(now))
+                    index766=intake.index766, clock=fixed_clock(now),
+                    registry_dir=intake.registry_dir)
     found = []
     for item in ready_files(intake.folder, intake.store, now=now, settle=timedelta(0)):
         outcome = at_now.take(item)

@@ -345,7 +345,8 @@ class Intake:
 
     def __init__(self, folder: DropBox, store: IntakeStore, registry: Registry, *,
                  rules: ReportingRules, index766: Index766Config, clock: Clock,
-                 par_criteria: ParCriteria | None = None) -> None:
+                 par_criteria: ParCriteria | None = None,
+                 registry_dir: Path = REGISTRY_DIR) -> None:
         self.folder = folder
         self.store = store
         self.registry = registry
@@ -353,13 +354,15 @@ class Intake:
         self.index766 = index766
         self.clock = clock
         self._par_criteria = par_criteria
+        self.registry_dir = registry_dir
 
     @property
     def par_criteria(self) -> ParCriteria:
-        """The CCHC index's criteria (self-assessment and appraisal files); the bundled
-        ones unless given, loaded on first use."""
+        """The CCHC index's criteria (self-assessment and appraisal files): as given, else
+        loaded from ``registry_dir`` when the first such file arrives (a registry without
+        the index's files serves every other file)."""
         if self._par_criteria is None:
-            self._par_criteria = load_par_criteria(REGISTRY_DIR)
+            self._par_criteria = load_par_criteria(self.registry_dir)
         return self._par_criteria
 
     @property
