@@ -13,6 +13,7 @@ from config.registry import Registry
 from config.settings import Settings
 from flows.resources import build_resources
 from tasks.demo.collector import drop_and_collect
+from tasks.demo.par_assessments import ParDemo, write_par_assessments
 from tasks.demo.province import DemoPlan, build_demo_workspace
 from tasks.model.periods import month_period
 
@@ -45,3 +46,19 @@ def stage_and_collect(settings: Settings, registry: Registry, period: str, *, se
     finally:
         res.db.dispose()
     return plan
+
+
+def stage_and_collect_assessments(settings: Settings, registry: Registry, year: str
+                                  ) -> ParDemo:
+    """Stage the year's demo self-assessments and Sở Nội vụ's appraisal
+    (:mod:`tasks.demo.par_assessments`), then drop and collect each at its planned time
+    (late December, before the year's report)."""
+    res = build_resources(settings)
+    try:
+        written = write_par_assessments(settings.workspace, registry,
+                                        res.reporting.par_criteria, int(year), staged=True)
+        drop_and_collect(written.drops, settings.workspace, inbox=res.inbox_intake,
+                         portal=res.portal_intake)
+    finally:
+        res.db.dispose()
+    return written

@@ -14,6 +14,7 @@ from tasks.model.periods import PeriodError, parse_period
 
 if TYPE_CHECKING:
     from flows.resources import ReadOnlyResources
+    from tasks.intake.par_reader import ParKind
 
 app = typer.Typer(help="Báo cáo cải cách hành chính (CCHC) định kỳ.", no_args_is_help=True,
                   add_completion=False)
@@ -113,6 +114,11 @@ def validate(
     if refusal:
         typer.echo(f"Không đọc được tệp {file.name}: {refusal}", err=True)
         raise typer.Exit(2)
+    from tasks.intake.par_reader import par_file_kind
+
+    if (kind := par_file_kind(file)) is not None:
+        _validate_par_file(file, kind, agency, reading)
+        return
     try:
         raw = read_submission(file)
     except (UnreadableFile, OSError) as exc:
@@ -126,6 +132,45 @@ def validate(
         return
     typer.echo(f"Tệp {file.name} có {len(checked.problems)} lỗi:")
     for number, problem in enumerate(checked.problems, start=1):
+        typer.echo(f"{number}. {problem.line_vi()}")
+    raise typer.Exit(1)
+
+
+def _validate_par_file(file: Path, kind: ParKind, agency: str | None,
+                       reading: ReadOnlyResources) -> None:
+    """The self-check of a CCHC index file (self-assessment or appraisal); an appraisal is
+    checked without the units' claims (no database is read), so a changed self-assessed
+    criterion without a reason is found only at intake."""
+    from config.par_criteria import load_par_criteria
+    from tasks.intake.par_reader import read_par_file
+    from tasks.intake.par_validation import validate_appraisal, validate_self_assessment
+    from tasks.intake.reader import UnreadableFile
+
+    criteria = load_par_criteria(reading.settings.registry_dir)
+    try:
+        raw = read_par_file(file, kind)
+    except (UnreadableFile, OSError) as exc:
+        typer.echo(f"Không đọc được tệp {file.name}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    today = reading.today()
+    if kind == "self_assessment":
+        mine = validate_self_assessment(raw, reading.registry, criteria, today=today,
+                                        folder_agency=agency)
+        if mine.value is not None:
+            typer.echo(f"Bảng tự chấm hợp lệ: đơn vị {mine.value.unit}, năm {mine.value.year}, "
+                       f"{len(mine.value.lines)} tiêu chí tự chấm.")
+            return
+        problems = mine.problems
+    else:
+        theirs = validate_appraisal(raw, reading.registry, criteria, today=today,
+                                    folder_agency=agency, claims_of=None)
+        if theirs.value is not None:
+            typer.echo(f"Tệp thẩm định hợp lệ: năm {theirs.value.year}, "
+                       f"{len(theirs.value.lines)} dòng thẩm định.")
+            return
+        problems = theirs.problems
+    typer.echo(f"Tệp {file.name} có {len(problems)} lỗi:")
+    for number, problem in enumerate(problems, start=1):
         typer.echo(f"{number}. {problem.line_vi()}")
     raise typer.Exit(1)
 
@@ -156,13 +201,30 @@ def _not_a_readable_file(path: Path) -> str | None:
 
 @app.command()
 def template(
-    agency: Annotated[str, typer.Option("--agency", help="Mã đơn vị")],
-    period: Annotated[str, typer.Option("--period", help="Kỳ báo cáo, ví dụ 2025-03")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Mã đơn vị")] = None,
+    period: Annotated[str | None, typer.Option("--period",
+                                               help="Kỳ báo cáo, ví dụ 2025-03")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Tệp ghi ra")] = None,
+    self_assessment: Annotated[bool, typer.Option(
+        "--tu-cham", help="Bảng tự chấm điểm Chỉ số CCHC của đơn vị (cùng --agency, --year)")
+    ] = False,
+    appraisal: Annotated[bool, typer.Option(
+        "--tham-dinh", help="Tệp thẩm định Chỉ số CCHC của Sở Nội vụ (cùng --year)")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="Năm đánh giá Chỉ số CCHC")
+                    ] = None,
 ) -> None:
-    """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị."""
+    """Tạo tệp mẫu báo cáo đã điền sẵn nhiệm vụ của đơn vị; với --tu-cham: bảng tự chấm
+    điểm Chỉ số CCHC của đơn vị; với --tham-dinh: tệp thẩm định của Sở Nội vụ."""
     from tasks.intake.template import TemplateRefused, template_file_name, write_template
 
+    if self_assessment or appraisal:
+        _par_template(agency, year, output, appraisal=appraisal,
+                      both=self_assessment and appraisal, period=period)
+        return
+    if agency is None or period is None:
+        typer.echo("Cần --agency và --period (tệp báo cáo định kỳ), hoặc --tu-cham --agency "
+                   "--year (bảng tự chấm), hoặc --tham-dinh --year (tệp thẩm định).", err=True)
+        raise typer.Exit(2)
     reading = _reading()
     rules, registry = reading.rules, reading.registry
     try:
@@ -177,6 +239,40 @@ def template(
     path = output or Path.cwd() / template_file_name(code, parsed)
     try:
         write_template(registry, code, parsed, path, rules=rules)
+    except TemplateRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Đã tạo tệp mẫu: {path}")
+
+
+def _par_template(agency: str | None, year: int | None, output: Path | None, *,
+                  appraisal: bool, both: bool, period: str | None) -> None:
+    """``cchc template --tu-cham`` / ``--tham-dinh``: the CCHC index's workbooks."""
+    from config.par_criteria import load_par_criteria
+    from tasks.intake.par_template import (
+        appraisal_file_name,
+        self_assessment_file_name,
+        write_appraisal,
+        write_self_assessment,
+    )
+    from tasks.intake.template import TemplateRefused
+
+    if both or period is not None or year is None or (not appraisal and agency is None):
+        typer.echo("Bảng tự chấm: cchc template --tu-cham --agency <mã> --year <năm>; tệp "
+                   "thẩm định: cchc template --tham-dinh --year <năm> (không dùng --period).",
+                   err=True)
+        raise typer.Exit(2)
+    reading = _reading()
+    criteria = load_par_criteria(reading.settings.registry_dir)
+    try:
+        if appraisal:
+            path = output or Path.cwd() / appraisal_file_name(year)
+            write_appraisal(reading.registry, criteria, year, path)
+        else:
+            assert agency is not None
+            code = agency.upper()
+            path = output or Path.cwd() / self_assessment_file_name(code, year)
+            write_self_assessment(reading.registry, criteria, code, year, path)
     except TemplateRefused as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
@@ -353,7 +449,12 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
          no_wait: NoWaitOpt = False) -> None:
     """Tạo tỉnh demo (đơn vị và nhiệm vụ thật, số liệu giả lập) và chạy báo cáo tháng."""
     _prefect_offline()
-    from cli.demo_run import history_periods, history_year, stage_and_collect
+    from cli.demo_run import (
+        history_periods,
+        history_year,
+        stage_and_collect,
+        stage_and_collect_assessments,
+    )
     from flows.monthly_report import monthly_report
     from tasks.demo.province import DEMO_PERIOD, DemoWorkspaceError
 
@@ -382,6 +483,9 @@ def demo(workspace: Annotated[Path, typer.Option("--workspace", help="Thư mục
         _print_report(summary)
     if history:
         year = history_year()
+        written = stage_and_collect_assessments(settings, registry, year)
+        typer.echo(f"Chỉ số CCHC năm {year}: {len(written.assessed)} đơn vị nộp bảng tự chấm, "
+                   f"Sở Nội vụ nộp tệp thẩm định ({len(written.adjusted)} điểm điều chỉnh).")
         typer.echo(f"Đang chạy báo cáo năm {year} (phụ lục Chỉ số CCHC năm {year})…")
         _print_report(monthly_report(period=year, workspace=str(workspace.resolve()),
                                      wait_for_files=not no_wait))

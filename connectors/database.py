@@ -3,7 +3,8 @@
 Made of parts, each in a module named for what it stores: :mod:`connectors.intake_store`
 (files, submissions, rejections, sightings, claims), :mod:`connectors.portal_store`
 (portal figures), :mod:`connectors.dossier_store` (dossier files) and
-:mod:`connectors.report_store` (report versions, indicator values).
+:mod:`connectors.report_store` (report versions, indicator values) and
+:mod:`connectors.par_assessment_store` (the CCHC index's self-assessments, appraisals).
 Works the same on SQLite and PostgreSQL (tests run both). Migrations are applied with
 :meth:`Database.migrate` before every run.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from connectors.db_session import DatabaseNotWritable, first_line, not_writable
 from connectors.dossier_store import DossierTables
 from connectors.intake_store import IntakeTables
+from connectors.par_assessment_store import ParAssessmentTables
 from connectors.portal_store import PortalTables
 from connectors.report_store import ReportTables
 from connectors.trace_store import TraceTables
@@ -26,7 +28,8 @@ from connectors.trace_store import TraceTables
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class Database(IntakeTables, PortalTables, DossierTables, ReportTables, TraceTables):
+class Database(IntakeTables, PortalTables, DossierTables, ReportTables, TraceTables,
+               ParAssessmentTables):
     """The engine, the migrations, and every part's methods on one object."""
 
     @classmethod

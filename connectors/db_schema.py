@@ -300,3 +300,69 @@ class WebAuditRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(100))
+
+
+# --- the CCHC index's self-assessments and appraisals (migration 0007_par_assessment) ----
+class ParSelfAssessmentRow(Base):
+    """A unit's self-assessment file for a year, accepted; the newest one (by first-seen
+    time) per unit and year is current, a partial unique index keeping one."""
+
+    __tablename__ = "par_self_assessments"
+    __table_args__ = (Index("uq_par_self_assessments_current", "unit_code", "year",
+                            unique=True, sqlite_where=text("superseded_by IS NULL"),
+                            postgresql_where=text("superseded_by IS NULL")),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(40), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    origin_path: Mapped[str] = mapped_column(Text)
+    archive_path: Mapped[str] = mapped_column(Text)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("par_self_assessments.id"))
+
+
+class ParSelfAssessedLineRow(Base):
+    """One criterion a self-assessment claims: points and the evidence named."""
+
+    __tablename__ = "par_self_assessed_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("par_self_assessments.id"),
+                                               index=True)
+    criterion_id: Mapped[str] = mapped_column(String(40))
+    points: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)
+
+
+class ParAppraisalRow(Base):
+    """Sở Nội vụ's appraisal file for a year, accepted; the newest one per year is
+    current (it replaces the earlier one whole)."""
+
+    __tablename__ = "par_appraisals"
+    __table_args__ = (Index("uq_par_appraisals_current", "year", unique=True,
+                            sqlite_where=text("superseded_by IS NULL"),
+                            postgresql_where=text("superseded_by IS NULL")),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    origin_path: Mapped[str] = mapped_column(Text)
+    archive_path: Mapped[str] = mapped_column(Text)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("par_appraisals.id"))
+
+
+class ParAppraisedLineRow(Base):
+    """One unit's criterion as Sở Nội vụ set it: points, and the reason of a change."""
+
+    __tablename__ = "par_appraised_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appraisal_id: Mapped[int] = mapped_column(ForeignKey("par_appraisals.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(40))
+    criterion_id: Mapped[str] = mapped_column(String(40))
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source_row: Mapped[int] = mapped_column(Integer)

@@ -20,6 +20,8 @@ from connectors.db_schema import (
     IntakeClaimRow,
     IntakeEventRow,
     MetricReportRow,
+    ParAppraisalRow,
+    ParSelfAssessmentRow,
     PortalFileRow,
     RejectionRow,
     SubmissionRow,
@@ -159,7 +161,7 @@ class IntakeTables(Tables):
         found: set[str] = set()
         with self._session() as s:
             for model in (SubmissionRow, PortalFileRow, DossierFileRow, RejectionRow,
-                          IntakeClaimRow):
+                          IntakeClaimRow, ParSelfAssessmentRow, ParAppraisalRow):
                 for start in range(0, len(hashes), 500):
                     chunk = list(hashes[start:start + 500])
                     found.update(s.scalars(select(model.content_hash)

@@ -93,15 +93,16 @@ def build_resources(settings: Settings, clock: Clock = system_clock) -> Resource
     lock = WorkspaceLock(workspace, timeout=settings.lock_timeout_seconds)
     index766 = build_index766(settings)
     plausibility = build_plausibility(settings, registry)
+    par_criteria = build_par_criteria(settings)
 
     def intake(folder: DropFolder) -> Intake:
         return Intake(folder, db, registry, rules=rules, index766=index766, clock=clock,
-                      plausibility=plausibility)
+                      plausibility=plausibility, par_criteria=par_criteria)
 
     reporting = Reporting(db, registry, rules=rules, index766=index766,
                           reports_dir=workspace / "reports",
                           letterhead=letterhead_from(settings), clock=clock,
-                          par_criteria=build_par_criteria(settings),
+                          par_criteria=par_criteria, assessments=db,
                           plausibility=plausibility)
     return Resources(settings, registry, db, inbox, portal, Outbox(workspace), rules, lock,
                      DeliveryLog(db), build_mail_channel(settings), build_agency_mail(settings),

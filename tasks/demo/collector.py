@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 
-from tasks.demo.province import STAGING, DemoPlan
+from tasks.demo.province import STAGING, DemoPlan, Drop
 from tasks.intake.collect import FileOutcome, Intake, ready_files
 from tasks.model.clock import fixed_clock
 
@@ -24,14 +24,15 @@ COLLECT_AFTER = timedelta(minutes=5)  # the collector passes a few minutes after
 _LOG = logging.getLogger(__name__)
 
 
-def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: Intake,
+def drop_and_collect(plan: DemoPlan | Sequence[Drop], workspace: Path, *, inbox: Intake,
                      portal: Intake) -> list[FileOutcome]:
     """Drop the plan's staged files in time order; after each drop time, collect with
     the clock stopped at that time (the intakes' folders, store and rules, not their
     clock)."""
     staging = workspace / STAGING
     outcomes: list[FileOutcome] = []
-    for when, group in groupby(sorted(plan.drops, key=lambda d: (d.when, d.relative)),
+    drops = plan.drops if isinstance(plan, DemoPlan) else plan
+    for when, group in groupby(sorted(drops, key=lambda d: (d.when, d.relative)),
                                key=lambda d: d.when):
         for drop in group:
             source, target = staging / drop.relative, workspace / drop.relative
@@ -41,14 +42,12 @@ def drop_and_collect(plan: DemoPlan, workspace: Path, *, inbox: Intake,
         now = when + COLLECT_AFTER
         outcomes.extend(_collect(inbox, now))
         outcomes.extend(_collect(portal, now))
-    _LOG.info("demo %s: %d tệp thả vào và thu nhận theo giờ đã định", plan.period.label,
-              len(outcomes))
+    _LOG.info("demo: %d tệp thả vào và thu nhận theo giờ đã định", len(outcomes))
     return outcomes
 
 
 def _collect(intake: Intake, now: datetime) -> Sequence[FileOutcome]:
-    at_now = Intake(intake.folder, intake.store, intake.registry, rules=intake.rules,
-                    index766=intake.index766, clock=fixed_clock(now))
+    at_now = intake.with_clock(fixed_clock(now))
     found = []
     for item in ready_files(intake.folder, intake.store, now=now, settle=timedelta(0)):
         outcome = at_now.take(item)

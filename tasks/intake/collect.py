@@ -27,18 +27,32 @@ from typing import Any, Literal, TypeVar
 
 from config.folding import fold
 from config.index766 import Index766Config
+from config.par_criteria import ParCriteria
 from config.plausibility import PlausibilityConfig
 from config.registry import Registry
 from tasks.intake.legacy_text import conversion_note
+from tasks.intake.par_reader import ParKind, par_file_kind, read_par_file
+from tasks.intake.par_validation import (
+    claimed_year,
+    validate_appraisal,
+    validate_self_assessment,
+)
 from tasks.intake.reader import UnreadableFile, read_submission
 from tasks.intake.settling import scan
 from tasks.intake.validation import claimed_period, validate_submission
 from tasks.model.clock import Clock
 from tasks.model.crash_points import crash_point
+from tasks.model.par_files import Appraisal, SelfAssessment
 from tasks.model.periods import period_in_name
 from tasks.model.portal import DossierFile, PortalExport
 from tasks.model.ports import ClaimedElsewhere, DropBox, IntakeStore
-from tasks.model.problems import Problem, Receipt, RejectedInput, listed_problems
+from tasks.model.problems import (
+    Checked,
+    Problem,
+    Receipt,
+    RejectedInput,
+    listed_problems,
+)
 from tasks.model.records import FileMeta, InboxFile, Source, WaitingFile, printable, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
@@ -107,7 +121,7 @@ class CheckedFile:
     """A file read and checked: its content, or every problem found; with what the intake
     also records of it."""
 
-    content: Submission | PortalExport | DossierFile | None
+    content: Submission | PortalExport | DossierFile | SelfAssessment | Appraisal | None
     problems: tuple[Problem, ...] = ()
     claimed_period: str | None = None  # the period the file names, when it can be read
     notes: tuple[str, ...] = ()  # what the reader changed (legacy text converted …)
@@ -174,6 +188,30 @@ def check_submission(item: InboxFile, registry: Registry, today: date,
     if checked.value is not None:
         return CheckedFile(checked.value, (), checked.value.period.label, notes)
     return CheckedFile(None, checked.problems, claimed_period(raw), notes)
+
+
+def check_par_file(item: InboxFile, kind: ParKind, registry: Registry, today: date,
+                   criteria: ParCriteria, store: IntakeStore) -> CheckedFile:
+    """Read and validate a CCHC index file (a unit's self-assessment, Sở Nội vụ's
+    appraisal) against its folder, reading the units' current claims for an appraisal (no
+    side effects). Raises :class:`RejectedInput` when the file cannot be read at all."""
+    folder = item.agency_folder
+    if not folder:
+        return _rejected("tệp phải được đặt trong thư mục mang mã đơn vị (inbox/<MÃ ĐƠN VỊ>/)")
+    if registry.agency(folder.upper()) is None:
+        return _rejected(f"thư mục «{folder}» không phải mã đơn vị trong danh mục; hãy nộp "
+                         "vào thư mục mang mã của đơn vị")
+    raw = _read(item, lambda path: read_par_file(path, kind))
+    checked: Checked[SelfAssessment] | Checked[Appraisal]
+    if kind == "self_assessment":
+        checked = validate_self_assessment(raw, registry, criteria, today=today,
+                                           folder_agency=folder)
+    else:
+        checked = validate_appraisal(raw, registry, criteria, today=today,
+                                     folder_agency=folder, claims_of=store.par_self_claims)
+    if checked.value is not None:
+        return CheckedFile(checked.value, (), checked.value.period_label)
+    return CheckedFile(None, checked.problems, claimed_year(raw))
 
 
 def check_portal_export(item: InboxFile, registry: Registry, today: date) -> CheckedFile:
@@ -280,6 +318,9 @@ STORE_BY_CONTENT: dict[type, StoreContent] = {
     Submission: lambda store, content, meta, kept: store.add_submission(content, meta, kept),
     PortalExport: lambda store, content, meta, kept: store.add_portal_file(content, meta, kept),
     DossierFile: lambda store, content, meta, kept: store.add_dossier_file(content, meta, kept),
+    SelfAssessment: lambda store, content, meta, kept: store.add_par_self_assessment(
+        content, meta, kept),
+    Appraisal: lambda store, content, meta, kept: store.add_par_appraisal(content, meta, kept),
 }
 
 
@@ -308,7 +349,8 @@ class Intake:
 
     def __init__(self, folder: DropBox, store: IntakeStore, registry: Registry, *,
                  rules: ReportingRules, index766: Index766Config, clock: Clock,
-                 plausibility: PlausibilityConfig | None = None) -> None:
+                 plausibility: PlausibilityConfig | None = None,
+                 par_criteria: ParCriteria | None = None) -> None:
         self.folder = folder
         self.store = store
         self.registry = registry
@@ -316,10 +358,19 @@ class Intake:
         self.index766 = index766
         self.clock = clock
         self.plausibility = plausibility  # None: accepted files are not checked for it
+        # the CCHC index's criteria, for self-assessment and appraisal files (none: such a
+        # file is refused, no unit being scored)
+        self.par_criteria = par_criteria or ParCriteria(sets=())
 
     @property
     def source(self) -> Source:
         return self.folder.source
+
+    def with_clock(self, clock: Clock) -> Intake:
+        """The same intake reading time from ``clock`` (the demo's planned drop times)."""
+        return Intake(self.folder, self.store, self.registry, rules=self.rules,
+                      index766=self.index766, clock=clock, plausibility=self.plausibility,
+                      par_criteria=self.par_criteria)
 
     def repair(self) -> RepairSummary:
         """Finish what an interrupted run left in this folder (:func:`repair`)."""
@@ -327,8 +378,9 @@ class Intake:
 
     def check(self, item: InboxFile, today: date) -> CheckedFile:
         """Read and check one file, without side effects: a link or special file is
-        refused (never read); then an agency file is validated against its folder, and a
-        portal file checked as a dossier file (by name) or as an export.
+        refused (never read); then an agency file is validated against its folder (a CCHC
+        index self-assessment or appraisal, told by its sheets, by :func:`check_par_file`),
+        and a portal file checked as a dossier file (by name) or as an export.
 
         The one place where a file that cannot be read at all (:class:`RejectedInput`
         from a reader) becomes the file's problems; such a file names no period, but a
@@ -337,6 +389,9 @@ class Intake:
             return refused
         try:
             if self.source == "inbox":
+                if (kind := par_file_kind(item.path)) is not None:
+                    return check_par_file(item, kind, self.registry, today,
+                                          self.par_criteria, self.store)
                 return check_submission(item, self.registry, today, self.rules)
             if is_dossier_name(item.name):
                 return check_dossier(item, self.registry, today, self.index766)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from config.errors import CchcError
+from tasks.model.par_files import Appraisal, SelfAssessment
 from tasks.model.portal import DossierFile, PortalExport, PortalUnitStats
 from tasks.model.problems import Problem, Receipt
 from tasks.model.records import (
@@ -125,6 +126,14 @@ class IntakeStore(PortalStore, FigureHistory, Protocol):
 
     def add_dossier_file(self, dossier: DossierFile, meta: FileMeta,
                          archive_path: str) -> tuple[int, list[int]]: ...
+
+    def add_par_self_assessment(self, assessment: SelfAssessment, meta: FileMeta,
+                                archive_path: str) -> tuple[int, list[int]]: ...
+
+    def add_par_appraisal(self, appraisal: Appraisal, meta: FileMeta,
+                          archive_path: str) -> tuple[int, list[int]]: ...
+
+    def par_self_claims(self, year: int) -> dict[tuple[str, str], float]: ...
 
     def add_rejection(self, meta: FileMeta, period: str | None, quarantine_path: str,
                       problems: Sequence[Problem], detail: str | None = None) -> None: ...

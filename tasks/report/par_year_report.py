@@ -40,14 +40,14 @@ PAR_INDEX_KEY = "par_index"
 class AssessedPoints(Protocol):
     """Where the self-assessed and appraised points of a year are read from."""
 
-    def assessed_criteria(self, year: int) -> Sequence[AssessedCriterion]: ...
+    def assessments(self, year: int) -> Sequence[AssessedCriterion]: ...
 
 
 class NoAssessments:
     """No self-assessment or appraisal taken in (yet): every such criterion is 0 with its
     reason, and the report says so."""
 
-    def assessed_criteria(self, year: int) -> Sequence[AssessedCriterion]:
+    def assessments(self, year: int) -> Sequence[AssessedCriterion]:
         del year
         return ()
 
@@ -90,7 +90,7 @@ def with_par_index(store: YearReports, registry: Registry, criteria: ParCriteria
         return built
     published = published_months(store, period.year)
     index = year_index(registry, criteria, period.year, published,
-                       list(assessments.assessed_criteria(period.year)),
+                       list(assessments.assessments(period.year)),
                        last_year_totals(store, period.year))
     _LOG.info("năm %d: chỉ số CCHC của %s", period.year,
               ", ".join(f"{len(g.units)} đơn vị ({g.set_id})" for g in index.groups))

@@ -62,6 +62,9 @@ def test_migrate_below_head_still_upgrades(database_url: str) -> None:
                                 "run_id, created_at, path) VALUES ('2025-05', 1, 'f', 'r', "
                                 "'2025-06-01 00:00:00+00:00', '/r/v1')"))
         connection.execute(text("DROP TABLE dossier_files"))
+        for table in ("par_self_assessed_lines", "par_appraised_lines",  # 0007
+                      "par_self_assessments", "par_appraisals"):
+            connection.execute(text(f"DROP TABLE {table}"))
         for table in ("web_audit", "web_users"):  # 0006
             connection.execute(text(f"DROP TABLE {table}"))
         for column in ("writer_host", "writer_pid", "writer_since", "written_at"):

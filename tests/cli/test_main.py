@@ -101,3 +101,52 @@ def test_failed_prefect_start_prints_one_sentence_and_exits_non_zero(tmp_path: P
     assert sentence.endswith(".") and sentence.count(". ") == 0
     assert str(home) in sentence and "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in sentence
     assert not (tmp_path / "ws" / "inbox").exists()  # nothing was collected
+
+
+# The CCHC index's workbooks: made by `cchc template`, self-checked by `cchc validate`.
+
+
+def _cchc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return subprocess.run([sys.executable, "-c", "from cli.main import app; app()", *args],
+                          capture_output=True, text=True, env=env, timeout=300, check=False,
+                          cwd=cwd)
+
+
+def test_the_self_assessment_template_lists_the_units_criteria_and_is_self_checked(
+        tmp_path: Path) -> None:
+    import openpyxl
+
+    made = _cchc("template", "--tu-cham", "--year", "2025", "--agency", "stp", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    path = tmp_path / "tu-cham-chi-so-cchc-STP-2025.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Tự chấm điểm"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    # the department sample's self-assessed criteria, as the YAML lists them
+    assert [r[0] for r in rows][:4] == ["1.1.1", "1.2", "1.3", "1.4"]
+    assert (rows[1][2], rows[1][3], rows[1][4]) == (2, None, None)
+    sheet["D4"], sheet["E4"] = 3, "Báo cáo quý"  # criterion 1.2, worth 2 points
+    sheet["D3"] = 1  # criterion 1.1.1 without its evidence
+    workbook.save(path)
+    checked = _cchc("validate", str(path), "--agency", "STP", cwd=tmp_path)
+    assert checked.returncode == 1, checked.stderr
+    assert ("Trang «Tự chấm điểm», dòng 3, cột «Tài liệu kiểm chứng»: tiêu chí 1.1.1 tự chấm "
+            "1 điểm nên phải ghi tài liệu kiểm chứng") in checked.stdout
+    assert ("Trang «Tự chấm điểm», dòng 4, cột «Điểm tự chấm»: điểm tự chấm 3 vượt điểm tối "
+            "đa 2 của tiêu chí 1.2") in checked.stdout
+    sheet["D4"], sheet["E3"] = 2, "Kế hoạch 12/KH-STP"
+    workbook.save(path)
+    checked = _cchc("validate", str(path), "--agency", "STP", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout
+    assert "đơn vị STP, năm 2025, 2 tiêu chí tự chấm" in checked.stdout
+
+
+def test_the_appraisal_template_and_a_wrong_template_call(tmp_path: Path) -> None:
+    made = _cchc("template", "--tham-dinh", "--year", "2025", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    empty = _cchc("validate", str(tmp_path / "tham-dinh-chi-so-cchc-2025.xlsx"), cwd=tmp_path)
+    assert empty.returncode == 1
+    assert "tệp không thẩm định tiêu chí nào" in empty.stdout
+    wrong = _cchc("template", "--tu-cham", "--year", "2025", cwd=tmp_path)
+    assert wrong.returncode == 2 and "--tu-cham --agency <mã> --year <năm>" in wrong.stderr

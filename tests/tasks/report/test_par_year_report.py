@@ -36,7 +36,7 @@ class Assessed:
     def __init__(self, rows: Sequence[AssessedCriterion]) -> None:
         self.rows = list(rows)
 
-    def assessed_criteria(self, year: int) -> Sequence[AssessedCriterion]:
+    def assessments(self, year: int) -> Sequence[AssessedCriterion]:
         return [row for row in self.rows if row.year == year]
 
 
