@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from config.index766 import Index766Config, load_index766
+from config.par_criteria import ParCriteria, load_par_criteria
 from config.registry import Registry
 from config.settings import REGISTRY_DIR
 from tasks.intake.collect import FileOutcome, Intake
@@ -36,14 +37,17 @@ def write_submission(path: Path, registry: Registry, agency: str,
 def take_file(item: InboxFile, folder: DropBox, db: IntakeStore, registry: Registry, *,
               now: datetime, rules: ReportingRules | None = None,
               index766: Index766Config | None = None,
-              seen_at: datetime | None = None) -> FileOutcome | None:
+              seen_at: datetime | None = None,
+              par_criteria: ParCriteria | None = None) -> FileOutcome | None:
     """One file through its folder's :class:`Intake`, the clock stopped at ``now``, under
-    the default reporting rules and the bundled 766 rules unless given; ``seen_at``: the
-    file was first seen then (a collector that ran as each file was dropped)."""
+    the default reporting rules, the bundled 766 rules and the bundled CCHC index criteria
+    unless given; ``seen_at``: the file was first seen then (a collector that ran as each
+    file was dropped)."""
     if seen_at is not None:
         item = replace(item, seen_at=seen_at)
     return Intake(folder, db, registry, rules=rules or ReportingRules(),
                   index766=index766 or load_index766(REGISTRY_DIR),
+                  par_criteria=par_criteria or load_par_criteria(REGISTRY_DIR),
                   clock=fixed_clock(now)).take(item)
 
 
