@@ -6,8 +6,10 @@ Rates are never averaged: a roll-up sums each unit's numerators and denominators
   for that unit (its task statuses, metrics and timeliness). Otherwise, inside a
   half-year, 9-month or year, a quarterly file wins over the months it covers; the
   remaining months count through their monthly files. A unit has *submitted* for the
-  roll-up when its files cover every month of it (each month, or a file for a quarter or
-  for the period holding it); a unit that covers only some months is "chưa nộp".
+  roll-up when its files cover every month of it it reports for (each month, or a file for
+  a quarter or for the period holding it); a unit that covers only some of those months is
+  "chưa nộp". A unit opened or closed inside the period (the 2025 restructuring) reports
+  only for the months whose data window it existed in (``ReportingRules.reports_for``).
 - **Timeliness**: each file by its own period's due date (a May file by 18 May, a
   quarterly file by the quarter's); a unit is on time when every file it counts is.
 - **Metrics** (counts the units enter) are summed over the files that count.
@@ -25,10 +27,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.model.periods import Period
 from tasks.model.portal import PortalUnitStats
@@ -91,10 +94,13 @@ def quarters_in(period: Period) -> list[Period]:
 
 
 def unit_pieces(period: Period, files: Mapping[str, Mapping[str, StoredSubmission]],
-                arrivals: Mapping[str, Mapping[str, datetime]]
+                arrivals: Mapping[str, Mapping[str, datetime]],
+                reports_in: Callable[[str, Period], bool] = lambda code, month: True
                 ) -> tuple[dict[str, tuple[Piece, ...]], frozenset[str]]:
     """Per unit, the files that count for ``period`` (``files``: label → unit → current
-    submission), and the units whose files cover every month."""
+    submission), and the units whose files cover every month they report for
+    (``reports_in(code, month)``: a unit opened or closed inside the period reports only
+    for the months it existed in)."""
 
     def piece(part: Period, code: str) -> Piece:
         sub = files[part.label][code]
@@ -120,7 +126,8 @@ def unit_pieces(period: Period, files: Mapping[str, Mapping[str, StoredSubmissio
         covered = {m for p in chosen for m in p.period.months()}
         if chosen:
             pieces[code] = tuple(chosen)
-        if covered == set(period.months()):
+        needed = {m for m in period.months() if reports_in(code, m)}
+        if chosen and covered >= needed:
             complete.add(code)
     return pieces, frozenset(complete)
 
@@ -187,14 +194,22 @@ def rolled_portal(months: Sequence[Sequence[PortalUnitStats]]) -> list[PortalUni
     return rolled
 
 
-def gather_rollup(db: PeriodStore, period: Period, *, rules: ReportingRules
+def gather_rollup(db: PeriodStore, period: Period, *, rules: ReportingRules,
+                  registry: Registry | None = None
                   ) -> tuple[RollupInputs, StoredPortalFile | None]:
-    """Read and consolidate what the database holds for a roll-up ``period``."""
+    """Read and consolidate what the database holds for a roll-up ``period``; with the
+    ``registry``, a unit opened or closed inside it needs files only for the months it
+    reports for (without it: every month, as for a unit known to no registry)."""
     parts = [period, *quarters_in(period), *period.months()]
     files = {p.label: {s.agency_code: s for s in db.current_submissions(p.label)}
              for p in parts}
     arrivals = {p.label: db.first_arrivals(p.label) for p in parts}
-    pieces, complete = unit_pieces(period, files, arrivals)
+
+    def reports_in(code: str, month: Period) -> bool:
+        agency = registry.agency(code) if registry is not None else None
+        return agency is None or rules.reports_for(agency, month)
+
+    pieces, complete = unit_pieces(period, files, arrivals, reports_in)
     wider = {p: db.task_reports_of(p.label) for p in parts if p.kind != "month"}
     tasks = rolled_task_reports(db.task_reports_until(period.months()[-1].label), wider, pieces)
     metrics = rolled_metrics({p.label: db.metric_reports(p.label) for p in parts}, pieces)

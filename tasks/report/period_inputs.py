@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from config.registry import Registry
 from tasks.indicators.compute import PeriodInputs
 from tasks.indicators.rollup import gather_rollup
 from tasks.model.periods import Period
@@ -20,12 +21,14 @@ from tasks.model.rules import ReportingRules
 _LOG = logging.getLogger(__name__)
 
 
-def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules
+def gather_inputs(db: PeriodStore, period: Period, *, rules: ReportingRules,
+                  registry: Registry | None = None
                   ) -> tuple[PeriodInputs, StoredPortalFile | None, list[StoredRejection]]:
-    """Read what the database holds for ``period``."""
+    """Read what the database holds for ``period`` (the ``registry`` tells a roll-up
+    which months a unit opened or closed inside it reports for)."""
     inputs: PeriodInputs
     if period.kind != "month":  # a roll-up consolidates its months (tasks/indicators/rollup)
-        inputs, portal_file = gather_rollup(db, period, rules=rules)
+        inputs, portal_file = gather_rollup(db, period, rules=rules, registry=registry)
     else:
         portal = db.current_portal(period.label)
         portal_file = portal[0] if portal else None

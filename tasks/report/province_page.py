@@ -76,7 +76,7 @@ def province_page(store: ReportingStore, registry: Registry, period: Period, *,
                   level: str | None = None) -> ProvincePage:
     """Every expected unit's state for ``period`` (of ``level``'s kinds when given) and the
     period's written report versions."""
-    inputs, _, _ = gather_inputs(store, period, rules=rules)
+    inputs, _, _ = gather_inputs(store, period, rules=rules, registry=registry)
     rows = [row for row in unit_rows(registry, inputs, waiting)
             if level not in LEVEL_KINDS or row.kind in LEVEL_KINDS[level]]
     counted = Counter(row.state for row in rows)

@@ -77,7 +77,7 @@ class Reporting:
     def gather(self, period: Period) -> Gathered:
         """What the store holds for ``period``
         (:func:`~tasks.report.period_inputs.gather_inputs`)."""
-        return gather_inputs(self.store, period, rules=self.rules)
+        return gather_inputs(self.store, period, rules=self.rules, registry=self.registry)
 
     def build(self, inputs: PeriodInputs, portal: StoredPortalFile | None,
               rejections: list[StoredRejection], *, data_gaps: Sequence[str],

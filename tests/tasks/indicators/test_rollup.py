@@ -18,6 +18,7 @@ from config.registry import Registry
 from connectors.database import Database
 from connectors.drop_folder import DropFolder
 from tasks.demo.province import PortalRow, write_portal_export
+from tasks.indicators.compute import submission_states
 from tasks.indicators.rollup import rolled_portal
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
@@ -192,3 +193,25 @@ def test_rolled_portal_takes_stocks_at_the_period_end() -> None:
     assert rolled["A"].received_online == 4 and rolled["A"].in_progress_overdue == 5
     assert rolled["A"].resolved_total == 20
     assert rolled["B"].received_online == 2 and rolled["B"].in_progress_overdue is None
+
+
+def test_a_unit_opened_inside_the_year_needs_files_only_for_its_months(
+        tmp_path: Path, db: Database, small_registry: Registry) -> None:
+    """Phường Long Xuyên (X30307) exists from 01/7/2025: with the ministry's windows (the
+    15th to the 14th) it reports for July (15/6–14/7) to December, six months; its six
+    files, each on the 10th (due the 18th), make it submitted and on time for the year.
+    Known to no registry, a unit would need all twelve months."""
+    workspace = tmp_path / "ws"
+    for month in range(7, 13):
+        _drop(workspace, small_registry, "X30307", f"2025-{month:02d}", [], 1,
+              datetime(2025, month, 10, 3, tzinfo=UTC))
+    _collect(workspace, db, small_registry)
+    year = parse_period("2025")
+    inputs, _, _ = gather_inputs(db, year, rules=ReportingRules(), registry=small_registry)
+    submitted = inputs.submitted()
+    assert "X30307" in submitted and inputs.on_time(submitted["X30307"])
+    states = {row.unit: row.state for row in submission_states(small_registry, inputs)}
+    assert "X30307" not in states  # neither missing nor late
+    assert states["SNV"] == STATE_MISSING  # a unit of the whole year, no file at all
+    without, _, _ = gather_inputs(db, year, rules=ReportingRules())
+    assert "X30307" not in without.submitted()
