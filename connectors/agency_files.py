@@ -25,11 +25,13 @@ class AgencyFiles(Tables):
     def files_of(self, agency_code: str) -> list[AgencyFile]:
         code = agency_code.upper()
         with self._session() as s:
-            warned = dict(s.execute(
-                select(IntakeEventRow.content_hash, IntakeEventRow.detail)
-                .join(SubmissionRow, SubmissionRow.content_hash == IntakeEventRow.content_hash)
-                .where(SubmissionRow.agency_code == code, IntakeEventRow.outcome == WARNED)
-            ).tuples().all())
+            warned: dict[str, str | None] = {
+                content_hash: detail for content_hash, detail in s.execute(
+                    select(IntakeEventRow.content_hash, IntakeEventRow.detail)
+                    .join(SubmissionRow,
+                          SubmissionRow.content_hash == IntakeEventRow.content_hash)
+                    .where(SubmissionRow.agency_code == code,
+                           IntakeEventRow.outcome == WARNED))}
             accepted = [AgencyFile(r.period, r.file_name, r.arrived_at, "accepted",
                                    current=r.superseded_by is None,
                                    warning_receipt=warned.get(r.content_hash))
