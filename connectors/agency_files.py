@@ -1,5 +1,6 @@
-"""An agency's files read back for its web page: its submissions and its rejections
-(tables ``submissions``, ``rejections``), newest first."""
+"""An agency's files read back for its web page: its submissions (with their warning
+receipts, intake events ``warned``) and its rejections (tables ``submissions``,
+``intake_events``, ``rejections``), newest first."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import json
 from sqlalchemy import select
 
 from connectors.database import Database
-from connectors.db_schema import RejectionRow, SubmissionRow
+from connectors.db_schema import IntakeEventRow, RejectionRow, SubmissionRow
 from connectors.db_session import Tables
 from tasks.model.agency_files import AgencyFile
 from tasks.model.problems import Problem, agency_message
+from tasks.model.warning_receipt import WARNED
 
 
 class AgencyFiles(Tables):
@@ -23,8 +25,16 @@ class AgencyFiles(Tables):
     def files_of(self, agency_code: str) -> list[AgencyFile]:
         code = agency_code.upper()
         with self._session() as s:
+            warned: dict[str, str | None] = {
+                content_hash: detail for content_hash, detail in s.execute(
+                    select(IntakeEventRow.content_hash, IntakeEventRow.detail)
+                    .join(SubmissionRow,
+                          SubmissionRow.content_hash == IntakeEventRow.content_hash)
+                    .where(SubmissionRow.agency_code == code,
+                           IntakeEventRow.outcome == WARNED))}
             accepted = [AgencyFile(r.period, r.file_name, r.arrived_at, "accepted",
-                                   current=r.superseded_by is None)
+                                   current=r.superseded_by is None,
+                                   warning_receipt=warned.get(r.content_hash))
                         for r in s.scalars(select(SubmissionRow).filter_by(agency_code=code))]
             rejected = [AgencyFile(r.period, r.file_name, r.arrived_at, "rejected",
                                    problems=tuple(_shown(p) for p in json.loads(r.problems)))

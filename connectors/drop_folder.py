@@ -4,6 +4,7 @@ Layout under the workspace::
 
     inbox/<MÃ ĐƠN VỊ>/<file>            agencies drop files here
     archive/<hh>/<sha256><suffix>       accepted (and duplicate) files, kept by content hash
+        <…>.canh-bao.txt beside an accepted file whose figures look odd (its receipt)
     quarantine/<folder>/<stamp>-<hash8>-<safe name>   rejected files, with receipts beside:
         <…>.loi.txt (Vietnamese) and <…>.loi.json
 
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 from config.settings import DEFAULT_TIMEZONE
 from tasks.model.problems import Problem, Receipt, RejectedInput
 from tasks.model.records import InboxFile, Source, printable, sha256_of
+from tasks.model.warning_receipt import WARNING_RECEIPT_SUFFIX, WarningReceipt
 
 _DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)  # the settings' default, for callers without settings
 
@@ -208,6 +210,17 @@ class DropFolder:
                 partial.unlink()
                 raise OSError(f"{item.relative_name} đã thay đổi trong khi được lưu trữ")
             partial.replace(target)
+        return target
+
+    def keep_warning_receipt(self, kept: Path, receipt: WarningReceipt) -> Path:
+        """Write the receipt of an accepted file with odd figures beside its archived copy
+        ``kept`` (``<name>.canh-bao.txt``), atomically: a reader never sees half of it,
+        and a crash leaves at most a ``.partial`` (never taken for an archived file)."""
+        target = kept.with_name(kept.name + WARNING_RECEIPT_SUFFIX)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        text = replace(receipt, kept_as=kept.name).to_text(self.zone)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
         return target
 
     @property

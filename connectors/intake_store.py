@@ -41,6 +41,7 @@ from tasks.model.records import (
     StoredTaskReport,
 )
 from tasks.model.submission import Submission
+from tasks.model.warning_receipt import WARNED, WarningReceiptToMail
 
 _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
 
@@ -245,6 +246,17 @@ class IntakeTables(Tables):
                 retry_pause(attempt)
         raise RuntimeError(f"không ghi được việc từ chối tệp {meta.file_name}")
 
+    def add_warning_receipt(self, meta: FileMeta, text: str) -> None:
+        """Record an accepted file's warning receipt: an intake event ``warned`` holding
+        the receipt's text (what the agency's page shows), once per content."""
+        with self._session() as s:
+            if s.scalars(select(IntakeEventRow.id).filter_by(
+                    content_hash=meta.content_hash, outcome=WARNED)).first() is None:
+                s.add(IntakeEventRow(source=meta.source, agency_folder=meta.agency_folder,
+                                     file_name=meta.file_name,
+                                     content_hash=meta.content_hash, outcome=WARNED,
+                                     detail=text, at=meta.collected_at))
+
     # --- submissions -------------------------------------------------------------
     def current_submissions(self, period: str) -> list[StoredSubmission]:
         with self._session() as s:
@@ -338,6 +350,19 @@ class IntakeTables(Tables):
                 .order_by(RejectionRow.arrived_at, RejectionRow.id))
             return [ReceiptToMail(r.id, r.agency_folder, r.file_name, r.quarantine_path,
                                   r.arrived_at) for r in rows]
+
+    def warning_receipts_since(self, since: datetime) -> list[WarningReceiptToMail]:
+        """Agency files accepted since ``since`` with a warning receipt (an intake event
+        ``warned``), whether or not a later file superseded them: the agency was told."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(SubmissionRow)
+                .join(IntakeEventRow, IntakeEventRow.content_hash == SubmissionRow.content_hash)
+                .where(IntakeEventRow.outcome == WARNED, IntakeEventRow.source == "inbox",
+                       SubmissionRow.arrived_at >= since)
+                .order_by(SubmissionRow.arrived_at, SubmissionRow.id))
+            return [WarningReceiptToMail(r.id, r.agency_code, r.file_name, r.archive_path,
+                                         r.arrived_at) for r in rows]
 
     def rejections_for(self, period: str, since: datetime,
                        until: datetime) -> list[StoredRejection]:

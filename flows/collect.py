@@ -76,9 +76,11 @@ def collect_submissions(
     portal = collect_portal(res, wait=wait_for_files)
     intake_steps.publish_collect_artifacts(inbox, portal, label)
     mail = res.agency_mail
-    if mail is not None:  # each rejected file's receipt, mailed once to its agency
+    if mail is not None:  # receipts (rejections; odd figures), each mailed once
         delivery_steps.send_receipts(res.db, res.registry, res.deliveries, mail.smtp,
                                      mail.sender, res.now(), res.clock)
+        delivery_steps.send_warning_receipts(res.db, res.registry, res.deliveries, mail.smtp,
+                                             mail.sender, res.now(), res.clock)
     return {**inbox.counts(), "portal_accepted": portal.accepted,
             "portal_duplicate": portal.duplicate, "portal_rejected": portal.rejected,
             "portal_waiting": len(portal.waiting),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from config.index766 import Index766Config, load_index766
@@ -20,7 +21,7 @@ from tasks.model.ports import DropBox, IntakeStore
 from tasks.model.problems import Checked, Problem
 from tasks.model.records import FileMeta, InboxFile
 from tasks.model.rules import ReportingRules
-from tasks.model.submission import Submission
+from tasks.model.submission import MetricLine, Submission
 
 MAY_2025 = parse_period("2025-05")
 TODAY = date(2025, 6, 1)
@@ -73,3 +74,26 @@ def zip_parts(parts: dict[str, bytes]) -> bytes:
         for name, data in parts.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+# A unit's figure over the 12 months before 2025-05, written by hand (robust statistics):
+# 20 22 18 21 19 20 23 17 20 21 19 22; sorted 17 18 19 19 20 20 20 21 21 22 22 23 →
+# median (20 + 20) / 2 = 20; |x − 20| sorted 0 0 0 1 1 1 1 2 2 2 3 3 → MAD (1 + 1) / 2 = 1.
+# May at 250: |250 − 20| / (1.4826 · 1) = 155,1 > 3,5, 12,5 times the median: an outlier;
+# May at 21: |21 − 20| / 1.4826 = 0,67: plausible.
+HISTORY_MONTHS = ("2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10",
+                  "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04")
+HISTORY_VALUES = (20, 22, 18, 21, 19, 20, 23, 17, 20, 21, 19, 22)
+
+
+def store_history(db: IntakeStore, agency: str, metric: str) -> None:
+    """``agency``'s ``metric`` of :data:`HISTORY_MONTHS` stored as accepted submissions
+    (one per month, arrived on the 10th of the next month), the history a May file is
+    compared with."""
+    for label, value in zip(HISTORY_MONTHS, HISTORY_VALUES, strict=True):
+        month = parse_period(label)
+        arrived = datetime(month.year, month.first_month, 10, tzinfo=UTC) + timedelta(days=30)
+        content_hash = hashlib.sha256(f"{agency}-{label}".encode()).hexdigest()
+        db.add_submission(Submission(agency, month, (), (MetricLine(metric, value, None, 5),)),
+                          file_meta(f"{agency.lower()}-{label}.xlsx", content_hash, arrived,
+                                    source="inbox", folder=agency), f"/archive/{label}.xlsx")

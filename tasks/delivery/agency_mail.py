@@ -1,4 +1,5 @@
-"""The e-mails agencies receive: a reminder to report, and a rejected file's receipt.
+"""The e-mails agencies receive: a reminder to report, a rejected file's receipt, and an
+accepted file's receipt when its figures look odd.
 
 Plain functions that build the message; sending (once) is :mod:`tasks.delivery.agency_notices`.
 """
@@ -61,6 +62,20 @@ def build_receipt_mail(file_name: str, receipt_text: str, *, sender: str,
     """The receipt of a rejected file, as written beside it in quarantine."""
     message = EmailMessage()
     message["Subject"] = f"[CCHC] Phiếu báo lỗi tệp báo cáo «{file_name}»"
+    message["From"] = sender
+    message["To"] = recipient
+    message["Message-ID"] = make_msgid(domain=_domain(sender))
+    message.set_content(receipt_text)
+    return message
+
+
+def build_warning_receipt_mail(file_name: str, receipt_text: str, *, sender: str,
+                               recipient: str) -> EmailMessage:
+    """The receipt of an accepted file with figures to check, as written beside its
+    archived copy."""
+    message = EmailMessage()
+    message["Subject"] = (f"[CCHC] Đã tiếp nhận tệp báo cáo «{file_name}» — có số liệu "
+                          "cần kiểm tra")
     message["From"] = sender
     message["To"] = recipient
     message["Message-ID"] = make_msgid(domain=_domain(sender))

@@ -8,7 +8,9 @@ the next run:
   day as ``YYYYMMDD`` (the 15th and the day before the due date are two rounds; a rerun
   the same day is the same round), recipient = the agency's e-mail;
 - a receipt: channel ``receipt``, period ``phieu-loi``, version = the rejection's id,
-  recipient = the agency's e-mail.
+  recipient = the agency's e-mail;
+- a warning receipt (an accepted file with odd figures): channel ``warning-receipt``,
+  period ``canh-bao``, version = the submission's id, recipient = the agency's e-mail.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from config.registry import Registry
-from tasks.delivery.agency_mail import build_receipt_mail, build_reminder_mail
+from tasks.delivery.agency_mail import (
+    build_receipt_mail,
+    build_reminder_mail,
+    build_warning_receipt_mail,
+)
 from tasks.indicators.compute import PeriodInputs, task_progress
 from tasks.model.clock import Clock
 from tasks.model.periods import Period, month_period
@@ -29,11 +35,12 @@ from tasks.model.records import SENT
 from tasks.model.report import TaskProgressRow
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import STATUS_DONE
+from tasks.model.warning_receipt import WARNING_RECEIPT_SUFFIX
 
 log = logging.getLogger(__name__)
 
-REMINDER, RECEIPT = "reminder", "receipt"
-RECEIPT_PERIOD = "phieu-loi"
+REMINDER, RECEIPT, WARNING_RECEIPT = "reminder", "receipt", "warning-receipt"
+RECEIPT_PERIOD, WARNING_RECEIPT_PERIOD = "phieu-loi", "canh-bao"
 RECEIPTS_LOOKBACK = timedelta(days=7)  # older unsent receipts are no longer mailed
 
 
@@ -158,6 +165,37 @@ def send_receipts(store: ReceiptSource, registry: Registry, deliveries: Delivery
                                      recipient=agency.email)
         outcome = _send_once(deliveries, smtp, (RECEIPT_PERIOD, receipt.rejection_id, RECEIPT),
                              agency.email, message, clock)
+        {"sent": sent, "already": already, None: failed}[outcome].append(
+            f"{label} → {agency.email}")
+    return NoticeResult(tuple(sent), tuple(already), tuple(no_email), tuple(failed))
+
+
+def send_warning_receipts(store: ReceiptSource, registry: Registry,
+                          deliveries: DeliveryRecords, smtp: MailSender, sender: str, *,
+                          now: datetime, clock: Clock) -> NoticeResult:
+    """Mail each recent accepted file's warning receipt (figures to check) to its agency,
+    once per file; never raises on a mail failure (recorded, retried by the next run)."""
+    sent: list[str] = []
+    already: list[str] = []
+    no_email: list[str] = []
+    failed: list[str] = []
+    for receipt in store.warning_receipts_since(now - RECEIPTS_LOOKBACK):
+        agency = registry.agency(receipt.agency_code)
+        label = f"{receipt.agency_code}/{receipt.file_name}"
+        if agency is None or not agency.email:
+            no_email.append(label)
+            continue
+        path = Path(receipt.archive_path + WARNING_RECEIPT_SUFFIX)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            log.warning("không đọc được phiếu cảnh báo số liệu %s: %s", path, error.strerror)
+            failed.append(label)
+            continue
+        message = build_warning_receipt_mail(receipt.file_name, text, sender=sender,
+                                             recipient=agency.email)
+        outcome = _send_once(deliveries, smtp, (WARNING_RECEIPT_PERIOD, receipt.submission_id,
+                                                WARNING_RECEIPT), agency.email, message, clock)
         {"sent": sent, "already": already, None: failed}[outcome].append(
             f"{label} → {agency.email}")
     return NoticeResult(tuple(sent), tuple(already), tuple(no_email), tuple(failed))

@@ -62,3 +62,13 @@ def send_receipts(store: ReceiptSource, registry: Registry, deliveries: Delivery
     """Mail new receipts to their agencies; a failure is logged, retried next run."""
     return agency_notices.send_receipts(store, registry, deliveries, smtp, sender, now=now,
                                         clock=clock)
+
+
+@task(name="gui-phieu-canh-bao", cache_policy=NO_CACHE)
+def send_warning_receipts(store: ReceiptSource, registry: Registry,
+                          deliveries: DeliveryRecords, smtp: MailSender, sender: str,
+                          now: datetime, clock: Clock) -> agency_notices.NoticeResult:
+    """Mail accepted files' warning receipts (figures to check) to their agencies, once;
+    a failure is logged, retried next run."""
+    return agency_notices.send_warning_receipts(store, registry, deliveries, smtp, sender,
+                                                now=now, clock=clock)

@@ -56,6 +56,7 @@ from tasks.model.problems import (
 from tasks.model.records import FileMeta, InboxFile, Source, WaitingFile, printable, sha256_of
 from tasks.model.rules import ReportingRules
 from tasks.model.submission import Submission
+from tasks.model.warning_receipt import WarningReceipt
 from tasks.portal.dossiers import SUFFIXES as DOSSIER_SUFFIXES
 from tasks.portal.dossiers import check_dossier_file
 from tasks.portal.export_reader import read_portal_export
@@ -496,6 +497,8 @@ class Intake:
         _LOG.info("%s: đã nhận (kỳ %s), thay thế %d tệp trước", item.relative_name,
                   checked.claimed_period, len(superseded))
         warnings = self._odd_figures(checked.content, item.relative_name)
+        if warnings:
+            self._warning_receipt(meta, kept, checked.claimed_period, warnings)
         self._finish(item, meta)
         return FileOutcome(item.relative_name, item.agency_folder, "accepted", content_hash,
                            checked.claimed_period, superseded=len(superseded),
@@ -519,6 +522,20 @@ class Intake:
         for warning in warnings:
             _LOG.warning("%s: %s", name, warning)
         return tuple(warnings)
+
+    def _warning_receipt(self, meta: FileMeta, kept: Path, period: str | None,
+                         warnings: tuple[str, ...]) -> None:
+        """Keep the receipt of an accepted file with odd figures beside its archived copy
+        and record it, for the agency's mail and page (:mod:`tasks.model.warning_receipt`).
+        Never fails the intake: an error is logged (the warnings still reach the outcome
+        and the report's data issues)."""
+        receipt = WarningReceipt(meta.file_name, meta.arrived_at, meta.content_hash, period,
+                                 warnings, meta.agency_folder or None)
+        try:
+            written = self.folder.keep_warning_receipt(kept, receipt)
+            self.store.add_warning_receipt(meta, written.read_text(encoding="utf-8"))
+        except Exception:
+            _LOG.exception("%s: không ghi được phiếu cảnh báo số liệu", meta.file_name)
 
     def _reject(self, item: InboxFile, work: InboxFile, meta: FileMeta,
                 problems: tuple[Problem, ...], period: str | None, *, move: bool = False,

@@ -21,6 +21,8 @@ class AgencyFile:
     outcome: Literal["accepted", "rejected"]
     current: bool = False
     problems: tuple[Problem, ...] = ()
+    # an accepted file whose figures look odd: its warning receipt's text (figures to check)
+    warning_receipt: str | None = None
 
 
 class AgencyFileSource(Protocol):

@@ -48,6 +48,7 @@ from tasks.model.records import (
 from tasks.model.report import IndicatorValue
 from tasks.model.submission import Submission
 from tasks.model.trace import FileLines
+from tasks.model.warning_receipt import WarningReceipt, WarningReceiptToMail
 
 
 class ClaimedElsewhere(CchcError):
@@ -138,6 +139,9 @@ class IntakeStore(PortalStore, FigureHistory, Protocol):
     def add_rejection(self, meta: FileMeta, period: str | None, quarantine_path: str,
                       problems: Sequence[Problem], detail: str | None = None) -> None: ...
 
+    def add_warning_receipt(self, meta: FileMeta, text: str) -> None:
+        """Record an accepted file's warning receipt (an intake event ``warned``)."""
+
 
 class DropBox(Protocol):
     """A collection folder: its waiting files, their archive and quarantine."""
@@ -170,6 +174,8 @@ class DropBox(Protocol):
 
     def quarantine(self, item: InboxFile, receipt: Receipt, *, move: bool = False) -> Path: ...
 
+    def keep_warning_receipt(self, kept: Path, receipt: WarningReceipt) -> Path: ...
+
 
 class PeriodStore(Protocol):
     """A period's stored inputs, read when its report is built."""
@@ -194,9 +200,12 @@ class PeriodStore(Protocol):
 
 
 class ReceiptSource(Protocol):
-    """Rejected agency files whose receipts may still have to be mailed."""
+    """Agency files whose receipts may still have to be mailed: rejected ones, and
+    accepted ones with odd figures (warning receipts)."""
 
     def receipts_since(self, since: datetime) -> list[ReceiptToMail]: ...
+
+    def warning_receipts_since(self, since: datetime) -> list[WarningReceiptToMail]: ...
 
 
 class ReportStore(Protocol):

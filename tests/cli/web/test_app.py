@@ -21,6 +21,7 @@ from flows.resources import WebResources
 from tasks.intake.template import TaskEntry, write_template
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
+from tests.builders import store_history
 from tests.cli.web.conftest import NOW
 
 PASSWORD_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
@@ -252,3 +253,25 @@ def test_upload_rate_limited_and_audited(web: WebResources, passwords: dict[str,
     actions = [a for a, _ in _actions(web, "snv@example.vn")]
     assert actions.count("upload") == 2 and "upload_rate_limited" in actions
     assert list((web.run.settings.workspace / "inbox" / "SNV").glob("web-*")) == []
+
+
+def test_the_agency_page_shows_an_accepted_files_warning_receipt_to_its_own_agency_only(
+        client: TestClient, web: WebResources, passwords: dict[str, str], registry: Registry,
+        tmp_path: Path) -> None:
+    """SNV's «kiem_tra_cchc» of the last 12 months stored (tests/builders.py: median 20,
+    MAD 1); its May file with 250 uploaded is accepted, and its page shows that the file
+    has a warning receipt, with the receipt's text; STP's page is refused to SNV."""
+    store_history(web.run.db, "SNV", "kiem_tra_cchc")
+    _login(client, "snv@example.vn", passwords["snv@example.vn"])
+    odd = write_template(registry, "SNV", parse_period("2025-05"), tmp_path / "odd.xlsx",
+                         [TaskEntry("IV.1", "Đang thực hiện", 50)], {"kiem_tra_cchc": 250},
+                         rules=ReportingRules())
+    answer = _upload(client, odd, "bao-cao.xlsx")
+    assert "Tệp đã được tiếp nhận" in answer.text
+
+    page = client.get("/don-vi/SNV").text
+    assert "có số liệu cần kiểm tra (phiếu cảnh báo)" in page
+    assert "PHIẾU BÁO TIẾP NHẬN TỆP BÁO CÁO — CÓ SỐ LIỆU CẦN KIỂM TRA" in page
+    assert "2025-05 = 250, trung vị 12 tháng trước 20 (MAD 1); cao gấp 12,5 lần" in page
+    assert str(web.run.settings.workspace) not in page
+    assert client.get("/don-vi/STP").status_code == 403

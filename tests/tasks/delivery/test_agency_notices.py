@@ -1,4 +1,5 @@
-"""Mail to agencies through a real SMTP server on 127.0.0.1: reminders and receipts.
+"""Mail to agencies through a real SMTP server on 127.0.0.1: reminders, rejected files'
+receipts and accepted files' warning receipts (figures to check).
 
 The small province of tests/scenario.py, with e-mail addresses written here: SNV and STP
 have one, UBND-LX has none. On 15/05/2025 the open period is 2025-05 (window 15/04-14/05,
@@ -13,7 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from config.index766 import load_index766
+from config.plausibility import load_plausibility
 from config.registry import Registry, load_registry
+from config.settings import REGISTRY_DIR
 from connectors.database import Database
 from connectors.deliveries import DeliveryLog
 from connectors.drop_folder import DropFolder
@@ -23,12 +27,15 @@ from tasks.delivery.agency_notices import (
     plan_reminders,
     send_receipts,
     send_reminders,
+    send_warning_receipts,
 )
-from tasks.model.clock import system_clock
+from tasks.intake.collect import Intake
+from tasks.intake.template import TaskEntry
+from tasks.model.clock import fixed_clock, system_clock
 from tasks.model.periods import parse_period
 from tasks.model.rules import ReportingRules
 from tests import scenario
-from tests.builders import take_file
+from tests.builders import store_history, take_file, write_submission
 from tests.servers import SmtpServer
 
 SENDER = "cchc@angiang.gov.vn"
@@ -139,3 +146,61 @@ def test_a_rejected_files_receipt_is_mailed_once_and_retried_after_a_failure(
     rerun = send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER, now=NOW,
                            clock=system_clock)
     assert rerun.sent == () and len(smtp_server.handler.received) == 1
+
+
+ACCEPTED_AT = datetime(2025, 6, 1, 3, tzinfo=UTC)  # 10:00 on 01/06/2025 in Vietnam
+
+
+def _take_odd_may(workspace: Path, db: Database, registry: Registry, agency: str,
+                  task: str, value: int) -> None:
+    """``agency``'s «kiem_tra» of the last 12 months stored (tests/builders.py: median 20,
+    MAD 1), then its May file with ``value`` taken in on 01/06/2025 with the plausibility
+    checks on."""
+    store_history(db, agency, "kiem_tra")
+    write_submission(workspace / "inbox" / agency / f"{agency.lower()}-2025-05.xlsx",
+                     registry, agency, entries=[TaskEntry(task, "Đang thực hiện", 50)],
+                     metrics={"kiem_tra": value})
+    inbox = DropFolder.agency_inbox(workspace)
+    intake = Intake(inbox, db, registry, rules=RULES, index766=load_index766(REGISTRY_DIR),
+                    clock=fixed_clock(ACCEPTED_AT),
+                    plausibility=load_plausibility(REGISTRY_DIR))
+    [item] = [i for i in inbox.pending() if i.agency_folder == agency]
+    outcome = intake.take(item)
+    assert outcome is not None and outcome.outcome == "accepted"
+
+
+def test_an_accepted_files_warning_receipt_is_mailed_once_and_agencies_without_mail_listed(
+        tmp_path: Path, db: Database, mail_registry: Registry,
+        smtp_server: SmtpServer) -> None:
+    """STP's May «kiem_tra» at 250 against a history of median 20 (an outlier), UBND-LX's
+    at 240 (an outlier, no address), SNV's at 21 against the same history (plausible):
+    one mail, to STP, saying the file was accepted with figures to check; UBND-LX listed;
+    a rerun sends nothing."""
+    workspace = tmp_path / "ws"
+    _take_odd_may(workspace, db, mail_registry, "STP", "T2", 250)
+    _take_odd_may(workspace, db, mail_registry, "UBND-LX", "T3", 240)
+    _take_odd_may(workspace, db, mail_registry, "SNV", "T1", 21)
+    deliveries = DeliveryLog(db)
+
+    sent = send_warning_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER,
+                                 now=ACCEPTED_AT, clock=system_clock)
+    assert sent.sent == (f"STP/stp-2025-05.xlsx → {STP_MAIL}",)
+    assert sent.no_email == ("UBND-LX/ubnd-lx-2025-05.xlsx",)
+    [(recipients, message)] = smtp_server.handler.received
+    assert recipients == [STP_MAIL]
+    assert message["Subject"] == ("[CCHC] Đã tiếp nhận tệp báo cáo «stp-2025-05.xlsx» — có "
+                                  "số liệu cần kiểm tra")
+    body = str(message.get_body(("plain",)).get_content())
+    assert body.startswith("PHIẾU BÁO TIẾP NHẬN TỆP BÁO CÁO — CÓ SỐ LIỆU CẦN KIỂM TRA")
+    assert "Tệp đã được tiếp nhận (kỳ 2025-05)" in body
+    assert ("Số cuộc kiểm tra 2025-05 = 250, trung vị 12 tháng trước 20 (MAD 1); cao gấp "
+            "12,5 lần") in body
+    assert str(workspace) not in body
+    # the rejected files' receipts are a separate kind: none here
+    assert send_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER,
+                         now=ACCEPTED_AT, clock=system_clock).sent == ()
+
+    rerun = send_warning_receipts(db, mail_registry, deliveries, _smtp(smtp_server), SENDER,
+                                  now=ACCEPTED_AT, clock=system_clock)
+    assert rerun.sent == () and rerun.already_sent == (f"STP/stp-2025-05.xlsx → {STP_MAIL}",)
+    assert len(smtp_server.handler.received) == 1
