@@ -98,8 +98,8 @@ def check_tenant(settings: Settings, tenant: Tenant | None,
     """Refuse a workspace, a database or a deployment that is not ``tenant``'s.
 
     The workspace must be the tenant's folder; the database the tenant's PostgreSQL
-    database (:attr:`Tenant.database_name`) or a SQLite file inside the workspace; a run of a deployment
-    must be of one whose name ends with ``-<code>`` (a run of A's deployment whose
+    database (:attr:`Tenant.database_name`) or a SQLite file inside the workspace; a run of
+    a deployment must be of one whose name ends with ``-<code>`` (a run of A's deployment whose
     environment was overridden to B's code is refused).
     """
     if tenant is None:
@@ -132,4 +132,5 @@ def province_tenants(root: Path, count: int,
     provinces = sorted(Province.iter_all(), key=lambda p: int(p.code))
     if not 1 <= count <= len(provinces):
         raise ValueError(f"Số tỉnh phải từ 1 đến {len(provinces)}")
-    return [Tenant(p.codename.replace("_", "-"), p.name, root, db_prefix) for p in provinces[:count]]
+    return [Tenant(p.codename.replace("_", "-"), p.name, root, db_prefix)
+            for p in provinces[:count]]

@@ -22,6 +22,7 @@ stops those process groups (SIGTERM, then SIGKILL) and drops those databases.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -34,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import create_engine, make_url, text
 
 from config.registry import load_registry
@@ -149,10 +151,8 @@ def stop_process_group(pid: int, term_wait: float = 20) -> None:
 
 def _reap(pid: int) -> None:
     """Collect ``pid`` when it is our own child and has ended (no zombie left)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def wait_healthy(api_url: str, pid: int, log: Path, timeout: float = 180) -> None:
@@ -206,7 +206,7 @@ def create_zombie_automation() -> None:
             for_each={"prefect.resource.id"}, posture=Posture.Proactive, threshold=1,
             within=ZOMBIE_AFTER),
         actions=[ChangeFlowRunState(
-            state=StateType.CRASHED,
+            name=None, force=False, state=StateType.CRASHED,
             message="Lượt chạy mất tín hiệu (heartbeat) quá "
                     f"{int(ZOMBIE_AFTER.total_seconds())} giây: worker hoặc máy đã dừng")],
     ).create()
@@ -257,7 +257,7 @@ def up(root: Path, provinces: int, workers: int, *, postgres_url: str = DEFAULT_
             block = f"cchc-smtp-{tenant.code}"
             password = os.environ.get(f"CCHC_SMTP_PASSWORD_{tenant.code.replace('-', '_').upper()}")
             if password:  # the province's SMTP password, kept in the server, never in code
-                Secret(value=password).save(block, overwrite=True)
+                Secret(value=SecretStr(password)).save(block, overwrite=True)
             secrets[tenant] = TenantSecrets(_database_url(postgres_url, tenant.database_name),
                                             block if password else None)
         deploy_country(pool, secrets, paused=paused)
