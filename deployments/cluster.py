@@ -87,7 +87,7 @@ def _admin(postgres_url: str):  # type: ignore[no-untyped-def]
     return create_engine(postgres_url, isolation_level="AUTOCOMMIT")
 
 
-def _create_databases(postgres_url: str, names: list[str]) -> None:
+def create_databases(postgres_url: str, names: list[str]) -> None:
     engine = _admin(postgres_url)
     try:
         with engine.connect() as conn:
@@ -98,7 +98,7 @@ def _create_databases(postgres_url: str, names: list[str]) -> None:
         engine.dispose()
 
 
-def _drop_databases(postgres_url: str, names: list[str]) -> None:
+def drop_databases(postgres_url: str, names: list[str]) -> None:
     engine = _admin(postgres_url)
     try:
         with engine.connect() as conn:
@@ -108,7 +108,7 @@ def _drop_databases(postgres_url: str, names: list[str]) -> None:
         engine.dispose()
 
 
-def _database_url(postgres_url: str, name: str, driver: str = "postgresql+psycopg") -> str:
+def database_url(postgres_url: str, name: str, driver: str = "postgresql+psycopg") -> str:
     return make_url(postgres_url).set(drivername=driver, database=name).render_as_string(
         hide_password=False)
 
@@ -215,9 +215,11 @@ def create_zombie_automation() -> None:
 def up(root: Path, provinces: int, workers: int, *, postgres_url: str = DEFAULT_POSTGRES,
        db_prefix: str = DATABASE_PREFIX, pool: str = "cchc", worker_limit: int = 1,
        pool_limit: int | None = None, paused: bool = True, port: int | None = None,
-       demo: bool = True) -> ClusterState:
+       demo: bool = True, settings_env: dict[str, str] | None = None) -> ClusterState:
     """Bring the country up under ``root`` (see the module's docstring). ``paused``: the
-    schedules are registered paused (runs only when triggered), for tests and benchmarks."""
+    schedules are registered paused (runs only when triggered), for tests and benchmarks;
+    ``settings_env``: more ``CCHC_`` settings for every province (e.g. the benchmark's
+    ``CCHC_SETTLE_SECONDS=0``)."""
     from prefect.blocks.system import Secret
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -233,13 +235,13 @@ def up(root: Path, provinces: int, workers: int, *, postgres_url: str = DEFAULT_
     state = ClusterState(str(root), api_url, pool, db_prefix, [t.code for t in tenants],
                          databases)
     state.save()  # from here on, ``down`` can undo what was done
-    _create_databases(postgres_url, databases)
+    create_databases(postgres_url, databases)
     if demo:
         registry = load_registry(REGISTRY_DIR)
         for number, tenant in enumerate(tenants):
             build_demo_workspace(tenant.workspace, registry, seed=number)
     env = base_environment(root, api_url)
-    env["PREFECT_API_DATABASE_CONNECTION_URL"] = _database_url(
+    env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url(
         postgres_url, prefect_db, "postgresql+asyncpg")
     server_log = root / "logs" / "server.log"
     state.pids["server"] = start_process(
@@ -258,8 +260,8 @@ def up(root: Path, provinces: int, workers: int, *, postgres_url: str = DEFAULT_
             password = os.environ.get(f"CCHC_SMTP_PASSWORD_{tenant.code.replace('-', '_').upper()}")
             if password:  # the province's SMTP password, kept in the server, never in code
                 Secret(value=SecretStr(password)).save(block, overwrite=True)
-            secrets[tenant] = TenantSecrets(_database_url(postgres_url, tenant.database_name),
-                                            block if password else None)
+            secrets[tenant] = TenantSecrets(database_url(postgres_url, tenant.database_name),
+                                            block if password else None, settings_env or {})
         deploy_country(pool, secrets, paused=paused)
     for number in range(1, workers + 1):
         start_worker(state, f"worker-{number}", worker_limit)
@@ -276,7 +278,7 @@ def down(root: Path, *, postgres_url: str = DEFAULT_POSTGRES, drop: bool = True)
         del name  # workers first, the server last
         stop_process_group(pid)
     if drop:
-        _drop_databases(postgres_url, state.databases)
+        drop_databases(postgres_url, state.databases)
     (root / STATE_FILE).unlink()
 
 

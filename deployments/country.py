@@ -24,7 +24,7 @@ Concurrency, two levels, both enforced by the server before a worker starts a ru
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -48,6 +48,7 @@ class TenantSecrets:
 
     database_url: str | None = None
     smtp_password_block: str | None = None
+    settings: dict[str, str] = field(default_factory=dict)  # more CCHC_ settings, not secret
 
 
 def queue_name(tenant: Tenant) -> str:
@@ -67,7 +68,8 @@ def province_deployment(spec: DeploymentSpec, tenant: Tenant, secrets: TenantSec
         **spec.options(), "name": deployment_name(spec, tenant),
         "tags": [*spec.tags, queue_name(tenant)],
         "description": f"{spec.description} Tỉnh: {tenant.name} ({tenant.code})."}
-    env = tenant.environment(secrets.database_url, secrets.smtp_password_block)
+    env = {**secrets.settings,
+           **tenant.environment(secrets.database_url, secrets.smtp_password_block)}
     deployment = loaded.to_deployment(**options, job_variables={"env": env},
                                       work_queue_name=queue_name(tenant), paused=paused)
     assert isinstance(deployment, RunnerDeployment)
