@@ -35,7 +35,7 @@ import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -62,7 +62,7 @@ def plain_month(number: int, workspace: str, db_url: str) -> float:
         for intake in (res.inbox_intake, res.portal_intake):
             intake.repair()
             listing = settling.scan(intake.folder, intake.store, now=intake.clock(),
-                                    settle=settling.timedelta(0))
+                                    settle=timedelta(0))
             for item in listing.ready:
                 intake.take(item)
     inputs, portal_file, rejections = res.reporting.gather(parse_period(PERIOD))
@@ -96,6 +96,7 @@ def _seconds(a: datetime | None, b: datetime | None) -> float:
 def on_prefect(workers: int, provinces: int, base: Path, postgres: str) -> dict[str, object]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -105,15 +106,18 @@ def on_prefect(workers: int, provinces: int, base: Path, postgres: str) -> dict[
     try:
         with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
             began = time.perf_counter()
-            ids: list[UUID] = [run_deployment(
-                f"monthly-report/bao-cao-thang-{t.code}", parameters={"period": PERIOD},
-                timeout=0).id for t in state.tenants()]
+            ids: list[UUID] = []
+            for tenant in state.tenants():
+                run = run_deployment(f"monthly-report/bao-cao-thang-{tenant.code}",
+                                     parameters={"period": PERIOD}, timeout=0)
+                assert isinstance(run, FlowRun)  # maybe-async; called from sync code it is not
+                ids.append(run.id)
             with get_client(sync_client=True) as client:
                 pending = set(ids)
                 while pending:
                     for run_id in list(pending):
-                        run = client.read_flow_run(run_id)
-                        if run.state is not None and run.state.is_final():
+                        seen = client.read_flow_run(run_id)
+                        if seen.state is not None and seen.state.is_final():
                             pending.discard(run_id)
                     time.sleep(0.5)
                 wall = time.perf_counter() - began
