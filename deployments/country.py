@@ -107,3 +107,43 @@ def deploy_country(pool: str, tenants: dict[Tenant, TenantSecrets], source: Path
     return ids
 
 
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin CLI
+    """Register (or update) the provinces' deployments on a standing server."""
+    import argparse
+
+    from prefect.client.orchestration import get_client
+
+    from config.tenants import DATABASE_PREFIX, province_tenants
+
+    parser = argparse.ArgumentParser(description="Đăng ký deployment của các tỉnh vào một "
+                                     "work pool kiểu process trên Prefect server dùng chung.")
+    parser.add_argument("--pool", default="cchc")
+    parser.add_argument("--root", type=Path, required=True,
+                        help="thư mục chứa thư mục làm việc <root>/<mã tỉnh>/ trên mọi worker")
+    parser.add_argument("--provinces", type=int, default=34)
+    parser.add_argument("--database-url", default=None, metavar="TEMPLATE",
+                        help="URL cơ sở dữ liệu, {db} là tên cơ sở dữ liệu của tỉnh, ví dụ "
+                             "postgresql+psycopg://cchc@db.local/{db} (mật khẩu: ~/.pgpass "
+                             "của worker, không ghi ở đây); mặc định SQLite trong thư mục làm việc")
+    parser.add_argument("--db-prefix", default=DATABASE_PREFIX)
+    parser.add_argument("--pool-limit", type=int, default=None,
+                        help="số lượt chạy đồng thời tối đa của cả pool")
+    parser.add_argument("--province-limit", type=int, default=1)
+    parser.add_argument("--paused", action="store_true", help="đăng ký với lịch tạm dừng")
+    args = parser.parse_args(argv)
+    tenants = province_tenants(args.root, args.provinces, args.db_prefix)
+    secrets = {t: TenantSecrets(args.database_url.format(db=t.database_name)
+                                if args.database_url else None,
+                                f"cchc-smtp-{t.code}") for t in tenants}
+    with get_client(sync_client=True) as client:
+        ensure_pool(client, args.pool, tenants, pool_limit=args.pool_limit,
+                    province_limit=args.province_limit)
+    ids = deploy_country(args.pool, secrets, paused=args.paused)
+    print(f"Đã đăng ký {len(ids)} deployment của {len(tenants)} tỉnh trong work pool "
+          f"{args.pool!r}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
