@@ -45,16 +45,22 @@ PERIOD = "2025-05"
 SETTINGS = {"CCHC_SETTLE_SECONDS": "0"}
 
 
-def plain_month(number: int, workspace: str, db_url: str) -> float:
-    """One province's monthly run without Prefect; returns the seconds of the timed part."""
+def lay_out(number: int, workspace: str) -> None:
+    """Province ``number``'s demo month (not timed, as ``cluster up`` is not)."""
     from config.registry import load_registry
-    from config.settings import REGISTRY_DIR, load_settings
-    from flows.resources import build_resources
+    from config.settings import REGISTRY_DIR
     from tasks.demo.province import build_demo_workspace
+
+    build_demo_workspace(Path(workspace), load_registry(REGISTRY_DIR), seed=number)
+
+
+def plain_month(workspace: str, db_url: str) -> float:
+    """One province's monthly run without Prefect; returns its seconds."""
+    from config.settings import load_settings
+    from flows.resources import build_resources
     from tasks.intake import settling
     from tasks.model.periods import parse_period
 
-    build_demo_workspace(Path(workspace), load_registry(REGISTRY_DIR), seed=number)
     began = time.perf_counter()
     res = build_resources(load_settings(workspace=Path(workspace), database_url=db_url,
                                         settle_seconds=0))
@@ -77,12 +83,15 @@ def baseline(pool_size: int, provinces: int, base: Path,
              postgres: str) -> tuple[float, list[float]]:
     names = [f"cchc_benchplain{pool_size}_{n:02d}" for n in range(provinces)]
     create_databases(postgres, names)
-    began = time.perf_counter()
+    folders = [str(base / f"plain{pool_size}" / f"p{n:02d}") for n in range(provinces)]
     with ProcessPoolExecutor(max_workers=pool_size) as pool:
-        futures = [pool.submit(plain_month, n, str(base / f"plain{pool_size}" / f"p{n:02d}"),
-                               database_url(postgres, names[n])) for n in range(provinces)]
+        for future in [pool.submit(lay_out, n, folders[n]) for n in range(provinces)]:
+            future.result()
+        began = time.perf_counter()  # the pool's processes are up: as the workers are
+        futures = [pool.submit(plain_month, folders[n], database_url(postgres, names[n]))
+                   for n in range(provinces)]
         each = [f.result() for f in futures]
-    wall = time.perf_counter() - began
+        wall = time.perf_counter() - began
     from deployments.cluster import drop_databases
 
     drop_databases(postgres, names)
