@@ -149,6 +149,20 @@ def stop_process_group(pid: int, term_wait: float = 20) -> None:
             time.sleep(0.2)
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``): a worker's flow-run
+    processes, which run in process groups of their own."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def _reap(pid: int) -> None:
     """Collect ``pid`` when it is our own child and has ended (no zombie left)."""
     with contextlib.suppress(ChildProcessError):
@@ -275,8 +289,10 @@ def down(root: Path, *, postgres_url: str = DEFAULT_POSTGRES, drop: bool = True)
         return
     state = ClusterState.load(root)
     for name, pid in sorted(state.pids.items(), key=lambda item: item[0] == "server"):
-        del name  # workers first, the server last
-        stop_process_group(pid)
+        runs = children(pid) if name != "server" else []
+        stop_process_group(pid)  # workers first, the server last
+        for run in runs:  # a flow run the worker left behind
+            stop_process_group(run, term_wait=5)
     if drop:
         drop_databases(postgres_url, state.databases)
     (root / STATE_FILE).unlink()
