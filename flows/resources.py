@@ -27,6 +27,7 @@ from config.plausibility import PLAUSIBILITY_FILE, PlausibilityConfig, load_plau
 from config.portal_api import load_portal_api_config
 from config.registry import Registry, load_registry
 from config.settings import REGISTRY_DIR, Settings
+from config.tenants import TenantBinding, check_tenant
 from connectors.agency_files import AgencyFiles
 from connectors.database import Database
 from connectors.deliveries import DeliveryLog
@@ -80,6 +81,7 @@ class Resources:
 
 def build_resources(settings: Settings, clock: Clock = system_clock) -> Resources:
     """Load the registries, open (and migrate) the database and lay out the workspace."""
+    bind_tenant(settings)
     rules = ReportingRules.from_settings(settings)
     workspace = settings.workspace
     workspace.mkdir(parents=True, exist_ok=True)
@@ -138,6 +140,7 @@ class ReadOnlyResources:
     is (:meth:`database`: never migrated, never written, nothing created)."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+        bind_tenant(settings)
         self.settings = settings
         self.rules = ReportingRules.from_settings(settings)
         self.clock = clock
@@ -172,6 +175,16 @@ class ReadOnlyResources:
             yield db if db.at_head() else None
         finally:
             db.dispose()
+
+
+def bind_tenant(settings: Settings) -> None:
+    """When this process runs for a province of a shared server (``CCHC_PROVINCE``), refuse
+    any workspace, database or deployment that is not that province's (config/tenants.py),
+    before anything is opened."""
+    from prefect.runtime import deployment
+
+    name = deployment.name if deployment.id else None
+    check_tenant(settings, TenantBinding().tenant(), name)
 
 
 def open_database(settings: Settings) -> Database:
