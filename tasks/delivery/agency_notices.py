@@ -16,6 +16,7 @@ the next run:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -139,63 +140,67 @@ def send_reminders(plan: ReminderPlan, deliveries: DeliveryRecords, smtp: MailSe
     return NoticeResult(tuple(sent), tuple(already), tuple(no_email), tuple(failed))
 
 
-def send_receipts(store: ReceiptSource, registry: Registry, deliveries: DeliveryRecords,
-                  smtp: MailSender, sender: str, *, now: datetime,
-                  clock: Clock) -> NoticeResult:
-    """Mail each recent rejected file's receipt to its agency, once; never raises on a mail
-    failure (it is recorded and retried by the next run)."""
+@dataclass(frozen=True)
+class _ReceiptFile:
+    """A receipt written beside a kept file, to mail once to the file's agency."""
+
+    agency_code: str
+    file_name: str
+    text_path: Path
+    key: tuple[str, int, str]  # the delivery log's (period, version, channel)
+    what: str  # what it is, for the log line when it cannot be read
+
+
+def _mail_receipts(receipts: Iterable[_ReceiptFile], registry: Registry,
+                   deliveries: DeliveryRecords, smtp: MailSender, sender: str, *,
+                   build: Callable[..., EmailMessage], clock: Clock) -> NoticeResult:
+    """Mail each receipt's text to its agency once; never raises on a mail failure (it is
+    recorded and retried by the next run)."""
     sent: list[str] = []
     already: list[str] = []
     no_email: list[str] = []
     failed: list[str] = []
-    for receipt in store.receipts_since(now - RECEIPTS_LOOKBACK):
-        agency = registry.agency(receipt.agency_folder)
-        label = f"{receipt.agency_folder}/{receipt.file_name}"
+    for receipt in receipts:
+        agency = registry.agency(receipt.agency_code)
+        label = f"{receipt.agency_code}/{receipt.file_name}"
         if agency is None or not agency.email:
             no_email.append(label)
             continue
-        path = Path(receipt.quarantine_path + ".loi.txt")
         try:
-            text = path.read_text(encoding="utf-8")
+            text = receipt.text_path.read_text(encoding="utf-8")
         except OSError as error:
-            log.warning("không đọc được phiếu báo lỗi %s: %s", path, error.strerror)
+            log.warning("không đọc được %s %s: %s", receipt.what, receipt.text_path,
+                        error.strerror)
             failed.append(label)
             continue
-        message = build_receipt_mail(receipt.file_name, text, sender=sender,
-                                     recipient=agency.email)
-        outcome = _send_once(deliveries, smtp, (RECEIPT_PERIOD, receipt.rejection_id, RECEIPT),
-                             agency.email, message, clock)
+        message = build(receipt.file_name, text, sender=sender, recipient=agency.email)
+        outcome = _send_once(deliveries, smtp, receipt.key, agency.email, message, clock)
         {"sent": sent, "already": already, None: failed}[outcome].append(
             f"{label} → {agency.email}")
     return NoticeResult(tuple(sent), tuple(already), tuple(no_email), tuple(failed))
+
+
+def send_receipts(store: ReceiptSource, registry: Registry, deliveries: DeliveryRecords,
+                  smtp: MailSender, sender: str, *, now: datetime,
+                  clock: Clock) -> NoticeResult:
+    """Mail each recent rejected file's receipt to its agency, once."""
+    receipts = (_ReceiptFile(r.agency_folder, r.file_name,
+                             Path(r.quarantine_path + ".loi.txt"),
+                             (RECEIPT_PERIOD, r.rejection_id, RECEIPT), "phiếu báo lỗi")
+                for r in store.receipts_since(now - RECEIPTS_LOOKBACK))
+    return _mail_receipts(receipts, registry, deliveries, smtp, sender,
+                          build=build_receipt_mail, clock=clock)
 
 
 def send_warning_receipts(store: ReceiptSource, registry: Registry,
                           deliveries: DeliveryRecords, smtp: MailSender, sender: str, *,
                           now: datetime, clock: Clock) -> NoticeResult:
     """Mail each recent accepted file's warning receipt (figures to check) to its agency,
-    once per file; never raises on a mail failure (recorded, retried by the next run)."""
-    sent: list[str] = []
-    already: list[str] = []
-    no_email: list[str] = []
-    failed: list[str] = []
-    for receipt in store.warning_receipts_since(now - RECEIPTS_LOOKBACK):
-        agency = registry.agency(receipt.agency_code)
-        label = f"{receipt.agency_code}/{receipt.file_name}"
-        if agency is None or not agency.email:
-            no_email.append(label)
-            continue
-        path = Path(receipt.archive_path + WARNING_RECEIPT_SUFFIX)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            log.warning("không đọc được phiếu cảnh báo số liệu %s: %s", path, error.strerror)
-            failed.append(label)
-            continue
-        message = build_warning_receipt_mail(receipt.file_name, text, sender=sender,
-                                             recipient=agency.email)
-        outcome = _send_once(deliveries, smtp, (WARNING_RECEIPT_PERIOD, receipt.submission_id,
-                                                WARNING_RECEIPT), agency.email, message, clock)
-        {"sent": sent, "already": already, None: failed}[outcome].append(
-            f"{label} → {agency.email}")
-    return NoticeResult(tuple(sent), tuple(already), tuple(no_email), tuple(failed))
+    once per file."""
+    receipts = (_ReceiptFile(r.agency_code, r.file_name,
+                             Path(r.archive_path + WARNING_RECEIPT_SUFFIX),
+                             (WARNING_RECEIPT_PERIOD, r.submission_id, WARNING_RECEIPT),
+                             "phiếu cảnh báo số liệu")
+                for r in store.warning_receipts_since(now - RECEIPTS_LOOKBACK))
+    return _mail_receipts(receipts, registry, deliveries, smtp, sender,
+                          build=build_warning_receipt_mail, clock=clock)
