@@ -181,16 +181,9 @@ class Receipt:
         """The receipt as the agency reads it, times in ``zone`` (the settings' time zone)."""
         problems = self._problems()
         total = vi_count(len(self.problems))
-        lines = [
-            "PHIẾU BÁO LỖI TỆP BÁO CÁO",
-            f"Tệp: {_name_only(self.file_name)}",
-        ]
-        if self.agency_folder:
-            lines.append(f"Thư mục đơn vị: {self.agency_folder}")
+        lines = receipt_head("PHIẾU BÁO LỖI TỆP BÁO CÁO", self.file_name, self.agency_folder,
+                             self.received_at, self.content_hash, zone)
         lines += [
-            f"Thời điểm nhận: {self.received_at.astimezone(zone):%d/%m/%Y %H:%M} (giờ Việt Nam)",
-            f"Mã băm nội dung (SHA-256): {self.content_hash}",
-            "",
             f"Tệp chưa được tiếp nhận vì có {total} lỗi sau:" if not self._not_listed() else
             f"Tệp chưa được tiếp nhận vì có {total} lỗi; dưới đây là "
             f"{vi_count(len(problems))} lỗi đầu tiên:",
@@ -208,16 +201,16 @@ class Receipt:
         ]
         if self.kept_as:
             lines.append(f"Mã lưu tệp lỗi (ghi khi liên hệ bộ phận tổng hợp): "
-                         f"{_name_only(self.kept_as)}")
+                         f"{name_only(self.kept_as)}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file_name": _name_only(self.file_name),
+            "file_name": name_only(self.file_name),
             "agency_folder": self.agency_folder,
             "received_at": self.received_at.isoformat(),
             "content_hash": self.content_hash,
-            "kept_as": _name_only(self.kept_as) if self.kept_as else None,
+            "kept_as": name_only(self.kept_as) if self.kept_as else None,
             "problems": [asdict(p) for p in self._problems()],
             "problem_count": len(self.problems),
             "problems_not_listed": self._not_listed(),
@@ -225,7 +218,20 @@ class Receipt:
         }
 
 
-def _name_only(name: str) -> str:
+def receipt_head(title: str, file_name: str, agency_folder: str | None,
+                 received_at: datetime, content_hash: str, zone: tzinfo) -> list[str]:
+    """The first lines of every receipt an agency reads (a rejection's, an accepted file's
+    warnings): the title, the file (its name only), its folder, when it arrived in ``zone``
+    and its content hash, then a blank line."""
+    lines = [title, f"Tệp: {name_only(file_name)}"]
+    if agency_folder:
+        lines.append(f"Thư mục đơn vị: {agency_folder}")
+    return [*lines,
+            f"Thời điểm nhận: {received_at.astimezone(zone):%d/%m/%Y %H:%M} (giờ Việt Nam)",
+            f"Mã băm nội dung (SHA-256): {content_hash}", ""]
+
+
+def name_only(name: str) -> str:
     """The last part of ``name``: a receipt never shows a folder on the server (a
     ``\\xff`` stands for a byte of a name that is not UTF-8, not for a folder)."""
     return re.split(r"/|\\(?!x[0-9a-f]{2})", name)[-1]

@@ -11,11 +11,10 @@ reads both the same way; the warnings are never a reason to reject the file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from tasks.model.problems import agency_message
+from tasks.model.problems import agency_message, name_only, receipt_head
 
 WARNING_RECEIPT_SUFFIX = ".canh-bao.txt"
 WARNED = "warned"  # the intake event that records a warning receipt
@@ -38,16 +37,10 @@ class WarningReceipt:
 
     def to_text(self, zone: tzinfo) -> str:
         """The receipt as the agency reads it, times in ``zone`` (the settings' time zone)."""
-        lines = [
-            "PHIẾU BÁO TIẾP NHẬN TỆP BÁO CÁO — CÓ SỐ LIỆU CẦN KIỂM TRA",
-            f"Tệp: {_name_only(self.file_name)}",
-        ]
-        if self.agency_folder:
-            lines.append(f"Thư mục đơn vị: {self.agency_folder}")
+        lines = receipt_head("PHIẾU BÁO TIẾP NHẬN TỆP BÁO CÁO — CÓ SỐ LIỆU CẦN KIỂM TRA",
+                             self.file_name, self.agency_folder, self.received_at,
+                             self.content_hash, zone)
         lines += [
-            f"Thời điểm nhận: {self.received_at.astimezone(zone):%d/%m/%Y %H:%M} (giờ Việt Nam)",
-            f"Mã băm nội dung (SHA-256): {self.content_hash}",
-            "",
             f"Tệp đã được tiếp nhận{f' (kỳ {self.period})' if self.period else ''} và "
             "được tính vào báo cáo. Tuy nhiên, các số liệu sau bất thường so với số liệu "
             "12 tháng trước của chính đơn vị hoặc của các đơn vị cùng loại:",
@@ -61,14 +54,8 @@ class WarningReceipt:
         ]
         if self.kept_as:
             lines.append(f"Mã lưu tệp (ghi khi liên hệ bộ phận tổng hợp): "
-                         f"{_name_only(self.kept_as)}")
+                         f"{name_only(self.kept_as)}")
         return "\n".join(lines) + "\n"
-
-
-def _name_only(name: str) -> str:
-    """The last part of ``name``, as on a rejection's receipt: no folder on the server
-    (a ``\\xff`` stands for a byte of a name that is not UTF-8, not for a folder)."""
-    return re.split(r"/|\\(?!x[0-9a-f]{2})", name)[-1]
 
 
 @dataclass(frozen=True)
