@@ -4,9 +4,10 @@ unit of work, and the bounded retry of a write that meets a concurrent writer.""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -68,3 +69,32 @@ class Tables:
             if not_writable(exc):
                 raise DatabaseNotWritable(self.engine, first_line(exc)) from exc
             raise
+
+
+class SupersedableRow(Protocol):
+    """A stored file's row of which one per unit and period is current (``superseded_by``
+    is None): agency submissions, self-assessments, appraisals."""
+
+    id: int
+    arrived_at: datetime
+    superseded_by: int | None
+
+
+def settle_current_rows(s: Session, siblings: Sequence[SupersedableRow], new_id: int
+                        ) -> list[int]:
+    """Make the newest sibling (by first-seen time, then id) the only current one; return
+    the ids that were current before and are not any more (other than ``new_id``).
+
+    Every other row points to the newest first, then the newest is cleared, so the
+    partial unique index never sees two current rows."""
+    newest = max(siblings, key=lambda r: (r.arrived_at, r.id))
+    superseded = []
+    for sibling in siblings:
+        if sibling.id != newest.id and sibling.superseded_by != newest.id:
+            if sibling.superseded_by is None and sibling.id != new_id:
+                superseded.append(sibling.id)
+            sibling.superseded_by = newest.id
+    s.flush()
+    newest.superseded_by = None
+    s.flush()
+    return superseded

@@ -27,7 +27,7 @@ from connectors.db_schema import (
     SubmissionRow,
     TaskReportRow,
 )
-from connectors.db_session import WRITE_ATTEMPTS, Tables, retry_pause
+from connectors.db_session import WRITE_ATTEMPTS, Tables, retry_pause, settle_current_rows
 from tasks.model.ports import ClaimedElsewhere
 from tasks.model.problems import Problem
 from tasks.model.records import (
@@ -210,7 +210,7 @@ class IntakeTables(Tables):
                     row.collected_at = meta.collected_at
                     row.file_name, row.origin_path = meta.file_name, meta.origin_path
                     siblings = _siblings(s, row.agency_code, row.period)
-                    superseded = _settle_current(s, siblings, row.id)
+                    superseded = settle_current_rows(s, siblings, row.id)
                     clear_rejection(s, meta)
                     outcome = "accepted" if row.superseded_by is None else "duplicate"
                     record_intake(s, meta, outcome, "gửi lại tệp đã nhận trước đây")
@@ -404,25 +404,6 @@ def _siblings(s: Session, agency_code: str, period: str) -> list[SubmissionRow]:
     rows = list(s.scalars(select(SubmissionRow).filter_by(agency_code=agency_code,
                                                           period=period)))
     return sorted(rows, key=lambda r: (r.superseded_by is not None, r.id))
-
-
-def _settle_current(s: Session, siblings: list[SubmissionRow], new_id: int) -> list[int]:
-    """Make the newest sibling (by first-seen time, then id) the only current one; return
-    the ids that were current before and are not any more (other than ``new_id``).
-
-    Every other row points to the newest first, then the newest is cleared, so the
-    partial unique index never sees two current rows."""
-    newest = max(siblings, key=lambda r: (r.arrived_at, r.id))
-    superseded = []
-    for sibling in siblings:
-        if sibling.id != newest.id and sibling.superseded_by != newest.id:
-            if sibling.superseded_by is None and sibling.id != new_id:
-                superseded.append(sibling.id)
-            sibling.superseded_by = newest.id
-    s.flush()
-    newest.superseded_by = None
-    s.flush()
-    return superseded
 
 
 def _aware(value: datetime) -> datetime:

@@ -17,30 +17,13 @@ from connectors.db_schema import (
     ParSelfAssessedLineRow,
     ParSelfAssessmentRow,
 )
-from connectors.db_session import WRITE_ATTEMPTS, Tables, retry_pause
+from connectors.db_session import WRITE_ATTEMPTS, Tables, retry_pause, settle_current_rows
 from connectors.intake_store import clear_rejection, record_intake
 from tasks.model.par_assessment import AssessedCriterion
 from tasks.model.par_files import Appraisal, SelfAssessment
 from tasks.model.records import FileMeta
 
 FileRow = ParSelfAssessmentRow | ParAppraisalRow
-
-
-def _settle(s: Session, siblings: list[FileRow], new_id: int) -> list[int]:
-    """Make the newest sibling (by first-seen time, then id) the only current one; return
-    the ids that were current before and are not any more (other than ``new_id``). Every
-    other row points to the newest first, so the partial unique index never sees two."""
-    newest = max(siblings, key=lambda r: (r.arrived_at, r.id))
-    superseded = []
-    for sibling in siblings:
-        if sibling.id != newest.id and sibling.superseded_by != newest.id:
-            if sibling.superseded_by is None and sibling.id != new_id:
-                superseded.append(sibling.id)
-            sibling.superseded_by = newest.id
-    s.flush()
-    newest.superseded_by = None
-    s.flush()
-    return superseded
 
 
 def _criterion_order(criterion_id: str) -> tuple[int, ...]:
@@ -108,7 +91,7 @@ class ParAssessmentTables(Tables):
             assert isinstance(row, ParSelfAssessmentRow)
             row.arrived_at = max(row.arrived_at, meta.arrived_at)
             row.collected_at = meta.collected_at
-        return row.id, _settle(s, siblings, row.id), again
+        return row.id, settle_current_rows(s, siblings, row.id), again
 
     @staticmethod
     def _appraisal_row(s: Session, appraisal: Appraisal, meta: FileMeta,
@@ -136,7 +119,7 @@ class ParAssessmentTables(Tables):
             assert isinstance(row, ParAppraisalRow)
             row.arrived_at = max(row.arrived_at, meta.arrived_at)
             row.collected_at = meta.collected_at
-        return row.id, _settle(s, siblings, row.id), again
+        return row.id, settle_current_rows(s, siblings, row.id), again
 
     def par_self_claims(self, year: int) -> dict[tuple[str, str], float]:
         """(unit, criterion id) -> the points each unit's current self-assessment claims."""
