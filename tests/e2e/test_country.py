@@ -24,6 +24,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
+from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import create_engine, inspect, make_url, text
 
@@ -171,6 +172,11 @@ def test_a_worker_killed_mid_run_leaves_it_crashed_and_a_rerun_gives_the_same_re
 
     doomed = _wait(_trigger(tuyenquang, {**MONTH, "force": True}), until="running")
     assert doomed.infrastructure_pid, doomed
+    # Prefect's zombie automation fires only after a heartbeat it has received: a process
+    # killed before its first heartbeat reached the server (sent in the background) would
+    # stay Running for ever. Kill once the server has the heartbeat, as after any real
+    # loss of a worker more than a few seconds into a run.
+    _wait_for_heartbeat(doomed.id)
     flow_pid = int(str(doomed.infrastructure_pid).rsplit(":", 1)[-1])
     worker = next(name for name, pid in cluster.pids.items()
                   if name.startswith("worker-") and _parent(flow_pid) == pid)
@@ -191,6 +197,17 @@ def test_a_worker_killed_mid_run_leaves_it_crashed_and_a_rerun_gives_the_same_re
     assert len(_versions(tuyenquang)) == len(versions_after_kill) + 1
     assert _indicators(tuyenquang, _versions(tuyenquang)[-1]) == reference
     start_worker(cluster, f"{worker}-again")  # two workers again for the other tests
+
+
+def _wait_for_heartbeat(run_id: UUID, timeout: float = 60.0) -> None:
+    wanted = EventFilter(event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+                         resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"]))
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while not client.read_events(filter=wanted, limit=1).events:
+            if time.monotonic() > deadline:
+                pytest.fail(f"no heartbeat of run {run_id} after {timeout:g} s")
+            time.sleep(1)
 
 
 def _parent(pid: int) -> int:
