@@ -94,7 +94,9 @@ def _indicators(tenant: Tenant, version: int) -> dict[str, Any]:
 
 def _versions(tenant: Tenant) -> list[int]:
     folder = tenant.workspace / "reports" / PERIOD
-    return sorted(int(p.name[1:]) for p in folder.glob("v*")) if folder.is_dir() else []
+    # published versions only: a run killed while writing leaves its ``v<N>.partial``
+    return (sorted(int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit())
+            if folder.is_dir() else [])
 
 
 def _tree(folder: Path) -> dict[str, tuple[int, int]]:
