@@ -42,7 +42,7 @@ def stage_and_collect(settings: Settings, registry: Registry, period: str, *, se
     plan = build_demo_workspace(workspace, registry, period, seed, staged=True, fresh=fresh)
     res = build_resources(settings)
     try:
-        drop_and_collect(plan, workspace, inbox=res.inbox_intake, portal=res.portal_intake)
+        drop_and_collect(plan.drops, workspace, inbox=res.inbox_intake, portal=res.portal_intake)
     finally:
         res.db.dispose()
     return plan

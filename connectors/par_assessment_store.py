@@ -4,7 +4,7 @@ as :class:`AssessedCriterion` values for the yearly index."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -70,56 +70,31 @@ class ParAssessmentTables(Tables):
                   archive_path: str) -> tuple[int, list[int], bool]:
         siblings: list[FileRow] = list(s.scalars(select(ParSelfAssessmentRow).filter_by(
             unit_code=assessment.unit, year=assessment.year)))
-        row = next((r for r in siblings if r.content_hash == meta.content_hash), None)
-        again = row is not None
-        if row is None:
-            current = next((r for r in siblings if r.superseded_by is None), None)
-            row = ParSelfAssessmentRow(
-                unit_code=assessment.unit, year=assessment.year,
-                content_hash=meta.content_hash, file_name=meta.file_name,
-                origin_path=meta.origin_path, archive_path=archive_path,
-                arrived_at=meta.arrived_at, collected_at=meta.collected_at,
-                superseded_by=current.id if current else None)
-            s.add(row)
-            s.flush()
-            s.add_all(ParSelfAssessedLineRow(assessment_id=row.id, criterion_id=line.criterion_id,
-                                             points=line.points, evidence=line.evidence,
-                                             source_row=line.row)
-                      for line in assessment.lines)
-            siblings.append(row)
-        else:
-            assert isinstance(row, ParSelfAssessmentRow)
-            row.arrived_at = max(row.arrived_at, meta.arrived_at)
-            row.collected_at = meta.collected_at
-        return row.id, settle_current_rows(s, siblings, row.id), again
+        return _keep_file(s, siblings, meta, lambda current: ParSelfAssessmentRow(
+            unit_code=assessment.unit, year=assessment.year,
+            content_hash=meta.content_hash, file_name=meta.file_name,
+            origin_path=meta.origin_path, archive_path=archive_path,
+            arrived_at=meta.arrived_at, collected_at=meta.collected_at,
+            superseded_by=current), lambda file_id: [
+            ParSelfAssessedLineRow(assessment_id=file_id, criterion_id=line.criterion_id,
+                                   points=line.points, evidence=line.evidence,
+                                   source_row=line.row)
+            for line in assessment.lines])
 
     @staticmethod
     def _appraisal_row(s: Session, appraisal: Appraisal, meta: FileMeta,
                        archive_path: str) -> tuple[int, list[int], bool]:
         siblings: list[FileRow] = list(s.scalars(select(ParAppraisalRow).filter_by(
             year=appraisal.year)))
-        row = next((r for r in siblings if r.content_hash == meta.content_hash), None)
-        again = row is not None
-        if row is None:
-            current = next((r for r in siblings if r.superseded_by is None), None)
-            row = ParAppraisalRow(
-                year=appraisal.year, content_hash=meta.content_hash,
-                file_name=meta.file_name, origin_path=meta.origin_path,
-                archive_path=archive_path, arrived_at=meta.arrived_at,
-                collected_at=meta.collected_at,
-                superseded_by=current.id if current else None)
-            s.add(row)
-            s.flush()
-            s.add_all(ParAppraisedLineRow(appraisal_id=row.id, unit_code=line.unit,
-                                          criterion_id=line.criterion_id, points=line.points,
-                                          reason=line.reason, source_row=line.row)
-                      for line in appraisal.lines)
-            siblings.append(row)
-        else:
-            assert isinstance(row, ParAppraisalRow)
-            row.arrived_at = max(row.arrived_at, meta.arrived_at)
-            row.collected_at = meta.collected_at
-        return row.id, settle_current_rows(s, siblings, row.id), again
+        return _keep_file(s, siblings, meta, lambda current: ParAppraisalRow(
+            year=appraisal.year, content_hash=meta.content_hash,
+            file_name=meta.file_name, origin_path=meta.origin_path,
+            archive_path=archive_path, arrived_at=meta.arrived_at,
+            collected_at=meta.collected_at, superseded_by=current), lambda file_id: [
+            ParAppraisedLineRow(appraisal_id=file_id, unit_code=line.unit,
+                                criterion_id=line.criterion_id, points=line.points,
+                                reason=line.reason, source_row=line.row)
+            for line in appraisal.lines])
 
     def par_self_claims(self, year: int) -> dict[tuple[str, str], float]:
         """(unit, criterion id) -> the points each unit's current self-assessment claims."""
@@ -163,3 +138,25 @@ class ParAssessmentTables(Tables):
                                      appraisal_source=appraisal.archive_path)
         return sorted(found.values(),
                       key=lambda a: (a.unit, _criterion_order(a.criterion_id)))
+
+
+def _keep_file(s: Session, siblings: list[FileRow], meta: FileMeta,
+               new_row: Callable[[int | None], FileRow],
+               lines: Callable[[int], Sequence[object]]) -> tuple[int, list[int], bool]:
+    """Store a file among its ``siblings`` (the unit's and year's files of its kind): the
+    same content again only updates its times; new content gets its row (pointing to the
+    current one until settled) and its ``lines``; then the newest is made current.
+    Returns its id, the ids it superseded, and whether it was already stored."""
+    row = next((r for r in siblings if r.content_hash == meta.content_hash), None)
+    again = row is not None
+    if row is None:
+        current = next((r for r in siblings if r.superseded_by is None), None)
+        row = new_row(current.id if current else None)
+        s.add(row)
+        s.flush()
+        s.add_all(lines(row.id))
+        siblings.append(row)
+    else:
+        row.arrived_at = max(row.arrived_at, meta.arrived_at)
+        row.collected_at = meta.collected_at
+    return row.id, settle_current_rows(s, siblings, row.id), again

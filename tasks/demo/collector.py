@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 
-from tasks.demo.province import STAGING, DemoPlan, Drop
+from tasks.demo.province import STAGING, Drop
 from tasks.intake.collect import FileOutcome, Intake, ready_files
 from tasks.model.clock import fixed_clock
 
@@ -24,14 +24,13 @@ COLLECT_AFTER = timedelta(minutes=5)  # the collector passes a few minutes after
 _LOG = logging.getLogger(__name__)
 
 
-def drop_and_collect(plan: DemoPlan | Sequence[Drop], workspace: Path, *, inbox: Intake,
+def drop_and_collect(drops: Sequence[Drop], workspace: Path, *, inbox: Intake,
                      portal: Intake) -> list[FileOutcome]:
-    """Drop the plan's staged files in time order; after each drop time, collect with
-    the clock stopped at that time (the intakes' folders, store and rules, not their
-    clock)."""
+    """Drop the staged files (a month's plan's, the year's index files) in time order;
+    after each drop time, collect with the clock stopped at that time (the intakes'
+    folders, store and rules, not their clock)."""
     staging = workspace / STAGING
     outcomes: list[FileOutcome] = []
-    drops = plan.drops if isinstance(plan, DemoPlan) else plan
     for when, group in groupby(sorted(drops, key=lambda d: (d.when, d.relative)),
                                key=lambda d: d.when):
         for drop in group:

@@ -33,7 +33,7 @@ def test_the_demo_reports_exactly_the_planned_late_units(
     inbox_intake, portal_intake = (
         Intake(folder, db, registry, rules=rules, index766=index766, clock=system_clock)
         for folder in (inbox, portal))
-    outcomes = drop_and_collect(plan, workspace, inbox=inbox_intake, portal=portal_intake)
+    outcomes = drop_and_collect(plan.drops, workspace, inbox=inbox_intake, portal=portal_intake)
     assert len(outcomes) == len(plan.drops)
     assert not any((workspace / STAGING).rglob("*.xlsx"))
     inputs, portal_file, rejections = gather_inputs(db, plan.period, rules=rules)
